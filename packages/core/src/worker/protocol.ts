@@ -1,0 +1,53 @@
+/**
+ * The typed IPC protocol between the daemon's worker pool and a worker process.
+ *
+ * Messages are discriminated unions keyed by `type`; every request carries a `requestId`
+ * chosen by the parent. Both sides dispatch with an exhaustive switch.
+ */
+import type { VmdErrorWire } from '../errors/vmd-error.js';
+import type { ExecutionOutcome, ExecutionRequest, OutputEvent } from '../engine/types.js';
+
+/** W3C trace context carried across the IPC boundary. */
+export interface TraceCarrier {
+  traceparent?: string;
+  tracestate?: string;
+}
+
+/** Parent → worker. */
+export type ParentMessage =
+  | { type: 'run'; requestId: string; request: ExecutionRequest; trace?: TraceCarrier }
+  | { type: 'cancel'; requestId: string }
+  | { type: 'ping'; requestId: string }
+  | { type: 'shutdown' };
+
+/** Live numbers a worker reports on `ping`. */
+export interface WorkerStats {
+  pid: number;
+  /** Runs in flight in this worker. */
+  running: number;
+  /** Ready (pre-warmed) isolates in the pool. */
+  isolatesWarm: number;
+  /** Resident set size, bytes. */
+  rssBytes: number;
+  /** Runs completed since the worker started. */
+  runsCompleted: number;
+}
+
+/** Worker → parent. */
+export type WorkerMessage =
+  | { type: 'ready'; pid: number }
+  | { type: 'output'; requestId: string; event: OutputEvent }
+  | { type: 'run-result'; requestId: string; outcome: ExecutionOutcome }
+  | { type: 'run-error'; requestId: string; error: VmdErrorWire }
+  | { type: 'pong'; requestId: string; stats: WorkerStats }
+  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> };
+
+/** True if `value` looks like a {@link WorkerMessage} (cheap structural check on `type`). */
+export function isWorkerMessage(value: unknown): value is WorkerMessage {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+/** True if `value` looks like a {@link ParentMessage}. */
+export function isParentMessage(value: unknown): value is ParentMessage {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}

@@ -1,0 +1,50 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Options for starting a worker process. */
+export interface WorkerSpawnOptions {
+  /** Extra directories or files the worker may read (besides its own installed code). */
+  extraReadPaths?: string[];
+  /** Heap limit of the worker's own (host) V8 heap, MiB. @default 512 */
+  hostHeapMib?: number;
+}
+
+/** What `child_process.fork()` needs to start a locked-down worker. */
+export interface ResolvedWorkerSpawn {
+  /** Absolute path of the worker entry module. */
+  modulePath: string;
+  /** Node flags: permission model, no snapshot, heap limit. */
+  execArgv: string[];
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The flags a worker process starts with (DESIGN.md, "The one rule of isolation"):
+ * - `--permission` with read access only to the installed code (this package and
+ *   isolated-vm with its loader), no fs write, no child processes, no worker threads;
+ * - `--allow-addons` for isolated-vm's native module;
+ * - `--no-node-snapshot`, required by isolated-vm on Node 20+.
+ *
+ * `/etc/alpine-release` is read (and normally absent) by node-gyp-build when it picks the
+ * prebuilt binary; allowing that one path is enough.
+ */
+export function resolveWorkerSpawn(options: WorkerSpawnOptions = {}): ResolvedWorkerSpawn {
+  const require = createRequire(import.meta.url);
+  const coreRoot = path.resolve(here, '..', '..');
+  const ivmRoot = path.dirname(require.resolve('isolated-vm/package.json'));
+  const gypBuildRoot = path.dirname(
+    createRequire(path.join(ivmRoot, 'package.json')).resolve('node-gyp-build/package.json'),
+  );
+  const readPaths = [coreRoot, ivmRoot, gypBuildRoot, '/etc/alpine-release', ...(options.extraReadPaths ?? [])];
+  const execArgv = [
+    '--permission',
+    '--allow-addons',
+    ...readPaths.map((p) => `--allow-fs-read=${p}`),
+    '--no-node-snapshot',
+    `--max-old-space-size=${options.hostHeapMib ?? 512}`,
+    '--disable-warning=SecurityWarning',
+  ];
+  return { modulePath: path.join(here, 'worker-main.js'), execArgv };
+}
