@@ -33,7 +33,12 @@ export class VmdError extends Error {
   readonly code: ErrorCode;
   readonly details: VmdErrorDetails;
 
-  constructor(code: ErrorCode, message: string, details: VmdErrorDetails = {}, options?: { cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: VmdErrorDetails = {},
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'VmdError';
     this.code = code;
@@ -42,7 +47,11 @@ export class VmdError extends Error {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[VMD_ERROR_BRAND] === true;
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[VMD_ERROR_BRAND] === true
+    );
   }
 
   /** The serializable form: code, message, details. */
@@ -96,7 +105,11 @@ export function errorFromWire(wire: unknown): VmdError {
   if (typeof wire === 'object' && wire !== null) {
     const w = wire as Partial<VmdErrorWire>;
     if (isErrorCode(w.code) && typeof w.message === 'string') {
-      return new VmdError(w.code, w.message, typeof w.details === 'object' && w.details !== null ? w.details : {});
+      return new VmdError(
+        w.code,
+        w.message,
+        typeof w.details === 'object' && w.details !== null ? w.details : {},
+      );
     }
   }
   return new InternalError('malformed error from a vmd component', { cause: wire });

@@ -40,14 +40,23 @@ export type WorkerMessage =
   | { type: 'run-result'; requestId: string; outcome: ExecutionOutcome }
   | { type: 'run-error'; requestId: string; error: VmdErrorWire }
   | { type: 'pong'; requestId: string; stats: WorkerStats }
-  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> };
+  | {
+      type: 'log';
+      level: 'debug' | 'info' | 'warn' | 'error';
+      msg: string;
+      fields?: Record<string, unknown>;
+    };
 
 /** True if `value` looks like a {@link WorkerMessage} (cheap structural check on `type`). */
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
+  );
 }
 
 /** True if `value` looks like a {@link ParentMessage}. */
 export function isParentMessage(value: unknown): value is ParentMessage {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
+  );
 }

@@ -37,7 +37,13 @@ export function resolveWorkerSpawn(options: WorkerSpawnOptions = {}): ResolvedWo
   const gypBuildRoot = path.dirname(
     createRequire(path.join(ivmRoot, 'package.json')).resolve('node-gyp-build/package.json'),
   );
-  const readPaths = [coreRoot, ivmRoot, gypBuildRoot, '/etc/alpine-release', ...(options.extraReadPaths ?? [])];
+  const readPaths = [
+    coreRoot,
+    ivmRoot,
+    gypBuildRoot,
+    '/etc/alpine-release',
+    ...(options.extraReadPaths ?? []),
+  ];
   const execArgv = [
     '--permission',
     '--allow-addons',

@@ -1,0 +1,196 @@
+/**
+ * `npm run bench`: vmd end to end over gRPC, beside baselines measured in the same run.
+ *
+ * Scenarios (each repeated `--rounds` times; figures are medians over rounds):
+ * - vmd Execute, fresh isolate per run, concurrency 1 → latency p50/p99;
+ * - vmd Execute at concurrency 64 → executions/s;
+ * - node:vm runInNewContext in-process (the unsafe floor) → latency and runs/s;
+ * - a `node -e` child process per run (process-per-run judges) → latency and runs/s.
+ *
+ * Prints a table and writes a JSON report to bench-results/.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot, startDaemon } from '@vmd/testkit';
+import { runInChildProcess, runInNodeVm } from './baselines.js';
+import { median, runConcurrent, summarize, type LatencySummary } from './stats.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    quick: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    workers: { type: 'string', default: String(os.availableParallelism()) },
+  },
+});
+const rounds = Math.max(1, Number(flags.rounds));
+const scale = flags.quick ? 0.2 : 1;
+const n = (count: number): number => Math.max(10, Math.round(count * scale));
+const CODE = '1 + 1';
+const TENANT = 'bench';
+
+const progress = (msg: string): void => {
+  process.stderr.write(`bench: ${msg}\n`);
+};
+
+interface ScenarioRound {
+  latency: LatencySummary;
+  throughputPerSec: number;
+}
+interface ScenarioResult {
+  name: string;
+  description: string;
+  concurrency: number;
+  runsPerRound: number;
+  rounds: ScenarioRound[];
+  median: { p50Ms: number; p99Ms: number; throughputPerSec: number };
+}
+
+async function scenario(
+  name: string,
+  description: string,
+  concurrency: number,
+  total: number,
+  task: (i: number) => Promise<void>,
+  warmup = Math.min(50, total),
+): Promise<ScenarioResult> {
+  const results: ScenarioRound[] = [];
+  await runConcurrent(warmup, concurrency, task);
+  for (let r = 0; r < rounds; r++) {
+    const { latenciesMs, wallMs } = await runConcurrent(total, concurrency, task);
+    const round = { latency: summarize(latenciesMs), throughputPerSec: (total / wallMs) * 1000 };
+    results.push(round);
+    progress(
+      `${name} round ${r + 1}/${rounds}: p50 ${round.latency.p50.toFixed(3)} ms, p99 ${round.latency.p99.toFixed(3)} ms, ${round.throughputPerSec.toFixed(0)}/s`,
+    );
+  }
+  return {
+    name,
+    description,
+    concurrency,
+    runsPerRound: total,
+    rounds: results,
+    median: {
+      p50Ms: median(results.map((x) => x.latency.p50)),
+      p99Ms: median(results.map((x) => x.latency.p99)),
+      throughputPerSec: median(results.map((x) => x.throughputPerSec)),
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  progress(`starting vmd (${flags.workers} workers) on loopback…`);
+  const daemon = await startDaemon({ workers: Number(flags.workers), args: ['--log-level', 'warn'] });
+  const results: ScenarioResult[] = [];
+  try {
+    const client = daemon.client;
+    const exec = async (): Promise<void> => {
+      const outcome = await client.run(CODE, { tenant: TENANT });
+      if (!outcome.ok || outcome.value.json !== '2')
+        throw new Error(`unexpected outcome: ${JSON.stringify(outcome)}`);
+    };
+    results.push(
+      await scenario('vmd-execute-c1', 'vmd Execute over gRPC, fresh isolate per run', 1, n(500), exec),
+    );
+    results.push(
+      await scenario('vmd-execute-c64', 'vmd Execute over gRPC, 64 in flight', 64, n(4000), exec, 200),
+    );
+  } finally {
+    await daemon.stop();
+  }
+  const vmTask = async (): Promise<void> => {
+    if (runInNodeVm(CODE) !== 2) throw new Error('node:vm baseline failed');
+  };
+  results.push(
+    await scenario('node-vm-c1', 'node:vm runInNewContext in-process (unsafe floor)', 1, n(2000), vmTask),
+  );
+  const childTask = async (): Promise<void> => {
+    if ((await runInChildProcess(CODE)) !== '2') throw new Error('child baseline failed');
+  };
+  results.push(
+    await scenario('process-per-run-c1', '`node -e` child process per run', 1, n(30), childTask, 3),
+  );
+  const childConcurrency = os.availableParallelism() * 2;
+  results.push(
+    await scenario(
+      'process-per-run-cN',
+      `\`node -e\` child process per run, ${childConcurrency} in flight`,
+      childConcurrency,
+      n(60),
+      childTask,
+      4,
+    ),
+  );
+
+  const get = (name: string): ScenarioResult => results.find((r) => r.name === name)!;
+  const ratios = {
+    throughputVsProcessPerRun:
+      get('vmd-execute-c64').median.throughputPerSec / get('process-per-run-cN').median.throughputPerSec,
+    latencyP50VsProcessPerRun: get('process-per-run-c1').median.p50Ms / get('vmd-execute-c1').median.p50Ms,
+    latencyP50VsNodeVm: get('vmd-execute-c1').median.p50Ms / get('node-vm-c1').median.p50Ms,
+  };
+  const targets = {
+    p50AtMost1Ms: get('vmd-execute-c1').median.p50Ms <= 1,
+    throughputAtLeast800: get('vmd-execute-c64').median.throughputPerSec >= 800,
+    atLeast10xProcessPerRun: ratios.throughputVsProcessPerRun >= 10,
+  };
+  const report = {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: os.availableParallelism(),
+      model: os.cpus()[0]?.model ?? 'unknown',
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    rounds,
+    quick: flags.quick,
+    code: CODE,
+    results,
+    ratios,
+    targets,
+  };
+  const dir = path.join(repoRoot, 'bench-results');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `bench-${report.date.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, JSON.stringify(report, null, 2) + '\n');
+  await writeFile(path.join(dir, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+
+  if (flags.json) {
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    return;
+  }
+  const rows = results.map((r) => [
+    r.name,
+    String(r.concurrency),
+    r.median.p50Ms.toFixed(3),
+    r.median.p99Ms.toFixed(3),
+    r.median.throughputPerSec.toFixed(0),
+  ]);
+  const header = ['scenario', 'conc', 'p50 ms', 'p99 ms', 'runs/s'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(
+    `\nvmd benchmark — medians of ${rounds} round(s), ${report.machine.cpus} cores, Node ${process.version}\n`,
+  );
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+  console.log(
+    `\nthroughput vs process-per-run: ${ratios.throughputVsProcessPerRun.toFixed(1)}×  (target ≥ 10×: ${targets.atLeast10xProcessPerRun ? 'met' : 'NOT met'})`,
+  );
+  console.log(
+    `p50 latency: ${get('vmd-execute-c1').median.p50Ms.toFixed(3)} ms (target ≤ 1 ms: ${targets.p50AtMost1Ms ? 'met' : 'NOT met'}); ${ratios.latencyP50VsProcessPerRun.toFixed(0)}× faster than a child process, ${ratios.latencyP50VsNodeVm.toFixed(1)}× the unsafe node:vm floor`,
+  );
+  console.log(
+    `throughput at 64 in flight: ${get('vmd-execute-c64').median.throughputPerSec.toFixed(0)}/s (target ≥ 800/s: ${targets.throughputAtLeast800 ? 'met' : 'NOT met'})`,
+  );
+  console.log(`\nreport: ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((err: unknown) => {
+  console.error('bench failed:', err);
+  process.exitCode = 1;
+});
