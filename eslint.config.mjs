@@ -96,7 +96,10 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['scope:client', 'type:tooling'],
               bannedExternalImports: ['isolated-vm', '@grpc/proto-loader'],
             },
-            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['scope:client', 'scope:core'] },
+            {
+              sourceTag: 'type:tooling',
+              onlyDependOnLibsWithTags: ['scope:client', 'scope:core', 'type:tooling'],
+            },
             { sourceTag: 'type:example', onlyDependOnLibsWithTags: ['scope:client'] },
           ],
         },
