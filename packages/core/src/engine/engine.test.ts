@@ -1,0 +1,429 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../errors/vmd-error.js';
+import { DEFAULT_LIMITS, type Limits } from '../limits/limits.js';
+import { Engine } from './engine.js';
+import type { ExecutionOutcome, OutputEvent, SourceType } from './types.js';
+
+const LIMITS: Limits = { ...DEFAULT_LIMITS, wallTimeMs: 3000, cpuTimeMs: 2000 };
+
+let engine: Engine;
+beforeAll(() => {
+  engine = new Engine({ warmIsolatesPerClass: 1 });
+});
+afterAll(() => engine.dispose());
+
+interface RunOptions {
+  sourceType?: SourceType;
+  inputJson?: string;
+  limits?: Partial<Limits>;
+  signal?: AbortSignal;
+}
+
+async function run(
+  code: string,
+  options: RunOptions = {},
+): Promise<{ outcome: ExecutionOutcome; output: OutputEvent[] }> {
+  const output: OutputEvent[] = [];
+  const outcome = await engine.run(
+    {
+      code,
+      sourceType: options.sourceType ?? 'script',
+      inputJson: options.inputJson ?? '',
+      filename: 'main.js',
+      limits: { ...LIMITS, ...options.limits },
+    },
+    { onOutput: (e) => output.push(e), ...(options.signal ? { signal: options.signal } : {}) },
+  );
+  return { outcome, output };
+}
+
+function ok(outcome: ExecutionOutcome): { json: string | undefined; preview: string } {
+  if (outcome.status !== 'ok') throw new Error(`expected ok, got ${JSON.stringify(outcome.failure)}`);
+  return outcome;
+}
+
+function failure(outcome: ExecutionOutcome) {
+  if (outcome.status !== 'error') throw new Error(`expected error, got ${JSON.stringify(outcome)}`);
+  return outcome.failure;
+}
+
+/** After a limit, the engine must keep working. */
+async function expectHealthy(): Promise<void> {
+  const { outcome } = await run('40 + 2');
+  expect(ok(outcome).json).toBe('42');
+}
+
+const texts = (output: OutputEvent[]) => output.map((e) => e.text);
+
+describe('results', () => {
+  it('returns the completion value of a script as JSON and a preview', async () => {
+    const { outcome } = await run('const o = { a: [1, "x", null], b: true }; o');
+    expect(ok(outcome)).toMatchObject({
+      json: '{"a":[1,"x",null],"b":true}',
+      preview: "{ a: [ 1, 'x', null ], b: true }",
+    });
+  });
+
+  it('exposes the parsed input as globalThis.input', async () => {
+    const { outcome } = await run('input.n * 2', { inputJson: '{"n":21}' });
+    expect(ok(outcome).json).toBe('42');
+  });
+
+  it('throws INVALID_ARGUMENT for input that is not JSON', async () => {
+    await expect(run('1', { inputJson: '{nope' })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expectHealthy();
+  });
+
+  it('has no JSON for a top-level undefined, function or symbol', async () => {
+    for (const code of ['undefined', '(function f() {})', 'Symbol("s")']) {
+      const r = ok((await run(code)).outcome);
+      expect(r.json).toBeUndefined();
+    }
+    expect(ok((await run('(function f() {})')).outcome).preview).toBe('[Function: f]');
+  });
+
+  it('represents BigInt as a decimal string, cycles as "[Circular]", NaN as null', async () => {
+    const { outcome } = await run(
+      'const o = { big: 12345678901234567890n, n: NaN, i: -Infinity, u: undefined, a: [undefined] }; o.self = o; o',
+    );
+    expect(ok(outcome).json).toBe(
+      '{"big":"12345678901234567890","n":null,"i":null,"a":[null],"self":"[Circular]"}',
+    );
+  });
+
+  it('honours toJSON and invokes getters inside the isolate', async () => {
+    const { outcome } = await run(
+      '({ d: new Date(0), get g() { return 7 }, t: { toJSON() { return "T" } } })',
+    );
+    expect(ok(outcome).json).toBe('{"d":"1970-01-01T00:00:00.000Z","g":7,"t":"T"}');
+  });
+});
+
+describe('async results', () => {
+  it('awaits a promise completion value', async () => {
+    expect(ok((await run('Promise.resolve(7)')).outcome).json).toBe('7');
+  });
+
+  it('supports top-level await in scripts (the returned value is the result)', async () => {
+    const { outcome } = await run(
+      'const v = await new Promise((r) => setTimeout(() => r(5), 5));\nreturn v * 2;',
+    );
+    expect(ok(outcome).json).toBe('10');
+  });
+
+  it('calls a module default export function with the input and awaits it', async () => {
+    const { outcome } = await run('export default async function (x) { await null; return x.n + 1; }', {
+      sourceType: 'module',
+      inputJson: '{"n":1}',
+    });
+    expect(ok(outcome).json).toBe('2');
+  });
+
+  it('supports top-level await on a timer in modules', async () => {
+    const { outcome } = await run('await new Promise((r) => setTimeout(r, 5));\nexport default "done";', {
+      sourceType: 'module',
+    });
+    expect(ok(outcome).json).toBe('"done"');
+  });
+
+  it('refuses module imports cleanly', async () => {
+    const f = failure(
+      (await run('import fs from "node:fs"; export default 1', { sourceType: 'module' })).outcome,
+    );
+    expect(f.kind).toBe('RUNTIME');
+    expect(f.message).toContain("Cannot import 'node:fs'");
+  });
+
+  it('runs setTimeout chains, setInterval + clearInterval and queueMicrotask in Node order', async () => {
+    const code = [
+      "setTimeout(() => { console.log('t1'); setTimeout(() => console.log('t3'), 5); Promise.resolve().then(() => console.log('m-after-t1')); }, 1);",
+      "setTimeout(() => console.log('t2'), 2);",
+      'let n = 0; const i = setInterval(() => { console.log(`i${n}`); if (++n === 3) clearInterval(i); }, 3);',
+      "queueMicrotask(() => console.log('micro'));",
+      "console.log('sync');",
+      '"result"',
+    ].join('\n');
+    const { outcome, output } = await run(code);
+    expect(ok(outcome).json).toBe('"result"');
+    const t = texts(output);
+    expect(t.slice(0, 4)).toEqual(['sync', 'micro', 't1', 'm-after-t1']);
+    expect(t).toEqual(expect.arrayContaining(['t2', 't3', 'i0', 'i1', 'i2']));
+    expect(t).toHaveLength(9);
+  });
+
+  it('keeps the run alive for pending timers after the result settled', async () => {
+    const { outcome, output } = await run('setTimeout(() => console.log("late"), 20); 1');
+    expect(ok(outcome).json).toBe('1');
+    expect(texts(output)).toEqual(['late']);
+  });
+
+  it('ends at once when the result can never settle', async () => {
+    const f = failure((await run('new Promise(() => {})')).outcome);
+    expect(f.kind).toBe('RUNTIME');
+    expect(f.message).toContain('never settled');
+  });
+
+  it('an uncaught exception in a timer fails the run with its location', async () => {
+    const f = failure((await run('setTimeout(() => {\n  null.x;\n}, 1);\n1')).outcome);
+    expect(f).toMatchObject({ kind: 'RUNTIME', name: 'TypeError', line: 2, column: 8 });
+  });
+});
+
+describe('errors and locations', () => {
+  it('reports a syntax error at the tenant line and column', async () => {
+    const f = failure((await run('let a = 1;\nlet b = 2;\n    );')).outcome);
+    expect(f).toMatchObject({ kind: 'SYNTAX', name: 'SyntaxError', line: 3, column: 5 });
+    expect(f.message).not.toContain('file:///');
+  });
+
+  it('reports a syntax error in a module and in an await-script at the right place', async () => {
+    expect(
+      failure((await run('export default 1;\n  let let = 2;', { sourceType: 'module' })).outcome),
+    ).toMatchObject({ kind: 'SYNTAX', line: 2 });
+    expect(failure((await run('await 1;\n\nfoo bar;')).outcome)).toMatchObject({ kind: 'SYNTAX', line: 1 });
+  });
+
+  it('reports a runtime throw at its line/column with tenant-only frames', async () => {
+    const f = failure(
+      (await run('function inner() {\n  throw new RangeError("boom");\n}\ninner();')).outcome,
+    );
+    expect(f).toMatchObject({ kind: 'RUNTIME', name: 'RangeError', message: 'boom', line: 2, column: 9 });
+    const frames = f.stack.split('\n').slice(1);
+    expect(frames.length).toBeGreaterThan(0);
+    for (const frame of frames) expect(frame).toContain('file:///tenant/main.js');
+    expect(f.stack).not.toMatch(/node:internal|vmd:|isolated-vm/);
+  });
+
+  it('keeps locations exact in top-level-await scripts (no wrapper drift)', async () => {
+    const f = failure((await run('await null;\n  null.x;')).outcome);
+    expect(f).toMatchObject({ line: 2, column: 8 });
+  });
+
+  it('reports rejections and non-Error throws', async () => {
+    expect(failure((await run('Promise.reject(new TypeError("no"))')).outcome)).toMatchObject({
+      kind: 'RUNTIME',
+      name: 'TypeError',
+      message: 'no',
+    });
+    expect(failure((await run('throw 42')).outcome)).toMatchObject({
+      kind: 'RUNTIME',
+      message: 'Uncaught 42',
+    });
+  });
+});
+
+describe('limits (each ends the run with its own kind; the engine keeps working)', () => {
+  it('wall time → TIMEOUT', async () => {
+    const f = failure((await run('for (;;) {}', { limits: { wallTimeMs: 200 } })).outcome);
+    expect(f.kind).toBe('TIMEOUT');
+    await expectHealthy();
+  });
+
+  it('wall time with a pending interval → TIMEOUT', async () => {
+    expect(
+      failure((await run('setInterval(() => {}, 5); 1', { limits: { wallTimeMs: 150 } })).outcome).kind,
+    ).toBe('TIMEOUT');
+  });
+
+  it('cpu time → TIMEOUT (cpu)', async () => {
+    const f = failure((await run('for (;;) {}', { limits: { cpuTimeMs: 100, wallTimeMs: 3000 } })).outcome);
+    expect(f.kind).toBe('TIMEOUT');
+    expect(f.message).toContain('cpu');
+    await expectHealthy();
+  });
+
+  it('memory → MEMORY_LIMIT', async () => {
+    const f = failure(
+      (
+        await run('const a = []; for (;;) a.push({ s: "x".repeat(100) + Math.random() });', {
+          limits: { memoryMib: 16 },
+        })
+      ).outcome,
+    );
+    expect(f.kind).toBe('MEMORY_LIMIT');
+    await expectHealthy();
+  });
+
+  it('output bytes → OUTPUT_LIMIT, nothing past the limit is delivered', async () => {
+    const { outcome, output } = await run('for (let i = 0; i < 100; i++) console.log("0123456789");', {
+      limits: { outputBytes: 55 },
+    });
+    expect(failure(outcome).kind).toBe('OUTPUT_LIMIT');
+    expect(output).toHaveLength(5);
+    await expectHealthy();
+  });
+
+  it('console line rate → OUTPUT_LIMIT', async () => {
+    const f = failure(
+      (await run('for (let i = 0; i < 1000; i++) console.log(i);', { limits: { consoleLinesPerSecond: 50 } }))
+        .outcome,
+    );
+    expect(f.kind).toBe('OUTPUT_LIMIT');
+    expect(f.message).toContain('per second');
+    await expectHealthy();
+  });
+
+  it('result size → RESULT_TOO_LARGE', async () => {
+    expect(failure((await run('"x".repeat(2000)', { limits: { resultBytes: 1000 } })).outcome).kind).toBe(
+      'RESULT_TOO_LARGE',
+    );
+    await expectHealthy();
+  });
+
+  it('code size → throws CODE_TOO_LARGE (a request error, not a tenant failure)', async () => {
+    await expect(run('1 + 1; // padding', { limits: { codeBytes: 5 } })).rejects.toMatchObject({
+      code: 'CODE_TOO_LARGE',
+    });
+    await expectHealthy();
+  });
+
+  it('cancel → CANCELLED', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    expect(failure((await run('for (;;) {}', { signal: controller.signal })).outcome).kind).toBe('CANCELLED');
+    await expectHealthy();
+  });
+
+  it('reports metrics', async () => {
+    const { outcome } = await run('console.log("abc"); let s = 0; for (let i = 0; i < 1e5; i++) s += i; s');
+    expect(outcome.metrics.outputBytes).toBe(4);
+    expect(outcome.metrics.cpuTimeMs).toBeGreaterThan(0);
+    expect(outcome.metrics.heapUsedBytes).toBeGreaterThan(0);
+    expect(outcome.metrics.heapPeakBytes).toBeGreaterThanOrEqual(outcome.metrics.heapUsedBytes);
+  });
+});
+
+describe('hostile results (serialized inside the isolate, under the limits)', () => {
+  const short = { limits: { wallTimeMs: 300 } };
+  it('an infinite getter ends at the limit', async () => {
+    expect(failure((await run('({ get x() { for (;;) {} } })', short)).outcome).kind).toBe('TIMEOUT');
+  });
+  it('a Proxy with a looping ownKeys trap ends at the limit', async () => {
+    expect(failure((await run('new Proxy({}, { ownKeys() { for (;;) {} } })', short)).outcome).kind).toBe(
+      'TIMEOUT',
+    );
+  });
+  it('a looping toJSON ends at the limit', async () => {
+    expect(failure((await run('({ toJSON() { for (;;) {} } })', short)).outcome).kind).toBe('TIMEOUT');
+  });
+  it('a thenable whose then() loops ends at the limit', async () => {
+    expect(failure((await run('({ then() { for (;;) {} } })', short)).outcome).kind).toBe('TIMEOUT');
+  });
+  it('1e6-deep nesting is refused without crashing', async () => {
+    const f = failure(
+      (await run('let o = {}; for (let i = 0; i < 1e6; i++) o = { a: o }; o', { limits: { memoryMib: 128 } }))
+        .outcome,
+    );
+    expect(f.kind).toBe('RESULT_TOO_LARGE');
+    await expectHealthy();
+  });
+  it('a 100 MB string result is refused inside the isolate; host RSS does not grow by 100 MB', async () => {
+    const before = process.memoryUsage.rss();
+    const f = failure((await run('"x".repeat(100 * 1024 * 1024)', { limits: { memoryMib: 512 } })).outcome);
+    expect(f.kind).toBe('RESULT_TOO_LARGE');
+    expect(process.memoryUsage.rss() - before).toBeLessThan(100 * 1024 * 1024);
+  });
+});
+
+describe('DESIGN hazards', () => {
+  it('a tight console.log loop stops at the wall limit and run() returns', async () => {
+    const f = failure(
+      (
+        await run('for (;;) console.log("x")', {
+          limits: { wallTimeMs: 500, consoleLinesPerSecond: 1_000_000, outputBytes: 256 * 1024 * 1024 },
+        })
+      ).outcome,
+    );
+    expect(['TIMEOUT', 'OUTPUT_LIMIT']).toContain(f.kind);
+    await expectHealthy();
+  });
+  it('a thrown object with looping getters ends (described in the isolate, getters not invoked)', async () => {
+    const f = failure(
+      (
+        await run('throw { get message() { for (;;) {} }, get stack() { for (;;) {} } }', {
+          limits: { wallTimeMs: 300 },
+        })
+      ).outcome,
+    );
+    expect(f).toMatchObject({ kind: 'RUNTIME', message: 'Uncaught { message: [Getter], stack: [Getter] }' });
+    await expectHealthy();
+  });
+  it('a FinalizationRegistry callback loop ends at the limit', async () => {
+    const code = [
+      'const fr = new FinalizationRegistry(() => { for (;;) {} });',
+      'for (let i = 0; i < 1e4; i++) fr.register({}, i);',
+      'setInterval(() => { for (let i = 0; i < 1e4; i++) fr.register(new Array(100), i); }, 1);',
+    ].join('\n');
+    expect(failure((await run(code, { limits: { wallTimeMs: 400 } })).outcome).kind).toBe('TIMEOUT');
+    await expectHealthy();
+  });
+  it('a never-settling promise with a live timer ends at the wall limit', async () => {
+    expect(
+      failure(
+        (await run('setInterval(() => {}, 10); new Promise(() => {})', { limits: { wallTimeMs: 200 } }))
+          .outcome,
+      ).kind,
+    ).toBe('TIMEOUT');
+  });
+  it('WebAssembly, SharedArrayBuffer, Atomics, process and require are absent', async () => {
+    expect(
+      failure((await run('new WebAssembly.Memory({ initial: 1, maximum: 65536 }).grow(60000)')).outcome),
+    ).toMatchObject({ kind: 'RUNTIME', name: 'ReferenceError' });
+    expect(
+      ok(
+        (
+          await run(
+            '[typeof WebAssembly, typeof SharedArrayBuffer, typeof Atomics, typeof process, typeof require].join()',
+          )
+        ).outcome,
+      ).json,
+    ).toBe('"undefined,undefined,undefined,undefined,undefined"');
+    expect(failure((await run('import("x")')).outcome).kind).toBe('RUNTIME');
+  });
+  it('an Error whose getters loop ends at the limit', async () => {
+    const code =
+      "const e = new TypeError('x'); const loop = { get() { for (;;) {} } };\nObject.defineProperty(e, 'message', loop); Object.defineProperty(e, 'stack', loop); throw e;";
+    expect(failure((await run(code, { limits: { wallTimeMs: 300 } })).outcome).kind).toBe('TIMEOUT');
+    await expectHealthy();
+  });
+  it('a module that throws an object with looping getters still answers by the limit', async () => {
+    // Module errors leave through isolated-vm's conversion, which dispose() cannot interrupt:
+    // the run answers anyway (the unresponsive isolate is reported as MEMORY_LIMIT, see README).
+    const code =
+      'throw { get message() { for (;;) {} }, get name() { for (;;) {} }, get stack() { for (;;) {} } };\nexport default 1;';
+    const f = failure((await run(code, { sourceType: 'module', limits: { wallTimeMs: 300 } })).outcome);
+    expect(['TIMEOUT', 'RUNTIME', 'MEMORY_LIMIT']).toContain(f.kind);
+  });
+  it('a huge log line is refused without the host RSS exploding', async () => {
+    const before = process.memoryUsage.rss();
+    const { outcome, output } = await run('console.log("y".repeat(100 * 1024 * 1024))', {
+      limits: { memoryMib: 512 },
+    });
+    expect(failure(outcome).kind).toBe('OUTPUT_LIMIT');
+    expect(output).toHaveLength(0);
+    expect(process.memoryUsage.rss() - before).toBeLessThan(100 * 1024 * 1024);
+  });
+});
+
+describe('sandbox globals', () => {
+  it('provides structuredClone, TextEncoder/Decoder, atob/btoa, crypto and performance', async () => {
+    const code = `
+      const m = new Map([[1, { d: new Date(0) }]]); const c = structuredClone({ m, self: null });
+      const enc = new TextEncoder().encode('h\u00e9\u{1F600}');
+      const u = crypto.randomUUID();
+      const r = crypto.getRandomValues(new Uint8Array(8));
+      ({ clone: c.m.get(1).d.getTime(), enc: Array.from(enc), dec: new TextDecoder().decode(enc),
+         b: btoa('hello'), a: atob('aGVsbG8='), uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(u),
+         rnd: r.length, perf: typeof performance.now() })`;
+    expect(JSON.parse(ok((await run(code)).outcome).json ?? '')).toEqual({
+      clone: 0,
+      enc: [104, 195, 169, 240, 159, 152, 128],
+      dec: 'h\u00e9\u{1F600}',
+      b: 'aGVsbG8=',
+      a: 'hello',
+      uuid: true,
+      rnd: 8,
+      perf: 'number',
+    });
+  });
+});

@@ -1,0 +1,568 @@
+/**
+ * The engine: runs one {@link ExecutionRequest} in a fresh, pre-warmed isolate and returns its
+ * {@link ExecutionOutcome}. Tenant-code failures (syntax, exceptions, every limit, cancel) are
+ * outcomes, never exceptions; `run()` throws only for platform conditions (shutting down, too
+ * many concurrent runs, code over its size limit, malformed input JSON) as {@link VmdError}s.
+ *
+ * Run semantics (docs/results.md): the result is the settled completion value (script) or the
+ * default export, called with the input if it is a function (module). Like Node, the run then
+ * keeps going while ref'd timers are pending, streaming their output, and ends when none is left
+ * (or at the wall limit). An uncaught exception or unhandled rejection at any point ends the run
+ * with RUNTIME. A result promise that can no longer settle (nothing is pending) ends the run at
+ * once with RUNTIME ("never settled") instead of idling until the wall limit.
+ */
+import os from 'node:os';
+import type ivm from 'isolated-vm';
+import { classifyIsolateError } from '../errors/classify-isolate-error.js';
+import { ErrorCode } from '../errors/codes.js';
+import { FailureKind, type ExecutionFailure } from '../errors/execution-failure.js';
+import { tenantLocation, trimStack } from '../errors/trim-stack.js';
+import { InvalidArgumentError, ResourceExhaustedError, UnavailableError } from '../errors/vmd-error.js';
+import { DEFAULT_LIMITS } from '../limits/limits.js';
+import { NOOP_LOGGER, type Logger } from '../logging/logger.js';
+import { deliverOutput, type DriverStatus, type Sandbox } from '../sandbox/bridge.js';
+import { compileModule, compileScript, tenantUrl } from './compile.js';
+import { collectExecutionMetrics } from './execution-metrics.js';
+import { IsolatePool, type PooledIsolate } from './isolate-pool.js';
+import { RunLimits, RunStoppedSignal, type StopReason } from './run-limits.js';
+import type { ExecutionMetrics, ExecutionOutcome, ExecutionRequest, OutputEvent } from './types.js';
+
+/** What callers pass to `new Engine()`. Every field is optional. */
+export interface EngineOptions {
+  /** Ready isolates kept per memory class. @default 2 */
+  warmIsolatesPerClass?: number;
+  /** Memory classes (MiB) warmed when the engine starts. @default [DEFAULT_LIMITS.memoryMib] (64) */
+  prewarmMemoryMib?: number[];
+  /** Distinct memory classes kept warm at once (least recently used dropped). @default 4 */
+  maxMemoryClasses?: number;
+  /**
+   * Runs in flight at once; `run()` beyond this throws CONCURRENCY_LIMITED. DESIGN: about
+   * cores + 1 per worker, because many in-flight isolate calls starve the event loop.
+   * @default os.availableParallelism() + 1
+   */
+  maxConcurrentRuns?: number;
+  /** How often cpu time (and heap, for the peak) is sampled while a run is live, ms. @default 10 */
+  cpuPollIntervalMs?: number;
+  /** Longest wait for console output still in flight when a run ends, ms. @default 1000 */
+  outputDrainMs?: number;
+  /** Where the engine logs (pino-compatible subset). @default NOOP_LOGGER */
+  logger?: Logger;
+  /**
+   * Called when an isolate call is still running `stuckGraceMs` after its isolate was disposed
+   * (V8 stuck in last-resort GC, or isolated-vm converting a hostile thrown object): a thread of
+   * this process keeps spinning and only exiting the process ends it. The worker drains and
+   * exits so the supervisor replaces it. @default logs at error level
+   */
+  onStuckIsolate?: () => void;
+  /** Grace after a stop before an unfinished isolate call counts as stuck, ms. @default 1000 */
+  stuckGraceMs?: number;
+  /**
+   * Called when isolated-vm reports a catastrophic error (V8 lost control of an isolate). The
+   * process should stop taking work and exit. @default logs at error level
+   */
+  onCatastrophicError?: (message: string) => void;
+}
+
+/** {@link EngineOptions} with every default filled in. */
+export type ResolvedEngineOptions = Required<EngineOptions>;
+
+/** Fills in the defaults of {@link EngineOptions} (the only place they live). */
+export function resolveEngineOptions(options: EngineOptions = {}): ResolvedEngineOptions {
+  const logger = options.logger ?? NOOP_LOGGER;
+  return {
+    warmIsolatesPerClass: options.warmIsolatesPerClass ?? 2,
+    prewarmMemoryMib: options.prewarmMemoryMib ?? [DEFAULT_LIMITS.memoryMib],
+    maxMemoryClasses: options.maxMemoryClasses ?? 4,
+    maxConcurrentRuns: options.maxConcurrentRuns ?? os.availableParallelism() + 1,
+    cpuPollIntervalMs: options.cpuPollIntervalMs ?? 10,
+    outputDrainMs: options.outputDrainMs ?? 1000,
+    logger,
+    stuckGraceMs: options.stuckGraceMs ?? 1000,
+    onStuckIsolate:
+      options.onStuckIsolate ??
+      (() =>
+        logger.error({ component: 'engine' }, 'isolate still running after dispose; recycle this process')),
+    onCatastrophicError:
+      options.onCatastrophicError ??
+      ((message: string) =>
+        logger.error({ component: 'engine', err: message }, 'isolated-vm catastrophic error')),
+  };
+}
+
+/** Live numbers of an engine. */
+export interface EngineStats {
+  /** Runs in flight. */
+  running: number;
+  /** Ready isolates in the pool. */
+  isolatesWarm: number;
+  /** Runs finished (any outcome) since the engine started. */
+  runsCompleted: number;
+  /** Isolate calls that never ended after their isolate was disposed (threads still spinning). */
+  stuckIsolates: number;
+}
+
+/** Per-run callbacks. */
+export interface RunHooks {
+  /** Each console line, in order, while the run is live. Must not throw (errors are logged). */
+  onOutput(event: OutputEvent): void;
+  /** Aborting it cancels the run: the isolate is disposed and the outcome is CANCELLED. */
+  signal?: AbortSignal;
+}
+
+const STREAM_OF: Record<OutputEvent['level'], OutputEvent['stream']> = {
+  log: 'stdout',
+  info: 'stdout',
+  debug: 'stdout',
+  warn: 'stderr',
+  error: 'stderr',
+};
+
+export class Engine {
+  readonly options: ResolvedEngineOptions;
+  private readonly pool: IsolatePool;
+  private readonly live = new Set<RunLimits>();
+  private running = 0;
+  private runsCompleted = 0;
+  private stuckIsolates = 0;
+  private disposed = false;
+
+  constructor(options: EngineOptions = {}) {
+    this.options = resolveEngineOptions(options);
+    this.pool = new IsolatePool({
+      warmPerClass: this.options.warmIsolatesPerClass,
+      maxClasses: this.options.maxMemoryClasses,
+      onCatastrophicError: this.options.onCatastrophicError,
+    });
+    this.pool.prewarm(this.options.prewarmMemoryMib);
+  }
+
+  /**
+   * Runs one execution. Resolves with an outcome for everything tenant code can cause.
+   * @throws {UnavailableError} SHUTTING_DOWN after {@link Engine.dispose}.
+   * @throws {ResourceExhaustedError} CONCURRENCY_LIMITED when `maxConcurrentRuns` are in flight.
+   * @throws {InvalidArgumentError} CODE_TOO_LARGE (field `code`) when the code is larger than
+   *   `limits.codeBytes` (the daemon should have refused it already), or INVALID_ARGUMENT (field
+   *   `inputJson`) when the input is not valid JSON.
+   */
+  async run(request: ExecutionRequest, hooks: RunHooks): Promise<ExecutionOutcome> {
+    if (this.disposed) throw new UnavailableError(ErrorCode.SHUTTING_DOWN, 'the engine is shutting down');
+    const codeBytes = Buffer.byteLength(request.code, 'utf8');
+    if (codeBytes > request.limits.codeBytes) {
+      throw new InvalidArgumentError(
+        'code',
+        `the code is ${codeBytes} bytes, more than the limit of ${request.limits.codeBytes} bytes`,
+        ErrorCode.CODE_TOO_LARGE,
+      );
+    }
+    if (this.running >= this.options.maxConcurrentRuns) {
+      throw new ResourceExhaustedError(
+        ErrorCode.CONCURRENCY_LIMITED,
+        `this worker already runs ${this.running} executions (its maximum)`,
+        50,
+      );
+    }
+    this.running++;
+    try {
+      return await this.execute(request, hooks);
+    } finally {
+      this.running--;
+      this.runsCompleted++;
+    }
+  }
+
+  /** Live numbers (for `pong` and metrics). */
+  stats(): EngineStats {
+    return {
+      running: this.running,
+      isolatesWarm: this.pool.warmCount(),
+      runsCompleted: this.runsCompleted,
+      stuckIsolates: this.stuckIsolates,
+    };
+  }
+
+  /** Cancels live runs (they resolve with CANCELLED), disposes the pool; later runs throw. */
+  dispose(): void {
+    this.disposed = true;
+    for (const limits of this.live) limits.stop('engine-disposed');
+    this.pool.dispose();
+  }
+
+  private async execute(request: ExecutionRequest, hooks: RunHooks): Promise<ExecutionOutcome> {
+    const startedAtMs = performance.now();
+    if (hooks.signal?.aborted) {
+      return {
+        status: 'error',
+        failure: stopFailure('cancelled', request),
+        metrics: emptyMetrics(startedAtMs),
+      };
+    }
+    const entry = this.pool.take(request.limits.memoryMib);
+    const { isolate, sandbox } = entry;
+    const limits = new RunLimits(
+      isolate,
+      request.limits,
+      safeCpuTime(isolate),
+      this.options.cpuPollIntervalMs,
+      hooks.signal,
+    );
+    this.live.add(limits);
+    const output = { bytes: 0, received: 0 };
+    sandbox.sink = {
+      onBridgeCall: () => {
+        output.received++;
+      },
+      onOutput: (level, text, timeMs) => {
+        if (limits.reason !== null) return;
+        // isolation: defence in depth — the isolate already counted this line; the host
+        // re-counts what it received and never forwards past the limit.
+        output.bytes += Buffer.byteLength(text, 'utf8') + 1;
+        if (output.bytes > request.limits.outputBytes) {
+          limits.stop('output-bytes');
+          return;
+        }
+        try {
+          hooks.onOutput({ stream: STREAM_OF[level], level, text, timeMs });
+        } catch (err) {
+          this.options.logger.error({ component: 'engine', err }, 'onOutput hook threw');
+        }
+      },
+      onOutputLimit: (reason) => {
+        limits.stop(reason === 'rate' ? 'output-rate' : 'output-bytes');
+      },
+    };
+
+    let result:
+      { ok: true; json: string | undefined; preview: string } | { ok: false; failure: ExecutionFailure };
+    try {
+      result = await this.drive(entry, request, limits, output);
+    } catch (err) {
+      if (err instanceof InvalidArgumentError) {
+        this.finish(entry, limits);
+        throw err;
+      }
+      result = { ok: false, failure: this.failureFromError(err, limits, request) };
+    }
+    const metrics = collectExecutionMetrics(isolate, limits, startedAtMs, output.bytes);
+    if (result.ok && metrics.heapUsedBytes > request.limits.memoryMib * 1024 * 1024) {
+      // V8 can finish a run above the heap limit (one huge flat string): still a failure.
+      result = { ok: false, failure: memoryFailure(request) };
+    }
+    this.finish(entry, limits);
+    // After the caller's continuation (which sends the outcome) has run.
+    setImmediate(() => this.pool.refill());
+    return result.ok
+      ? { status: 'ok', json: result.json, preview: result.preview, metrics }
+      : { status: 'error', failure: result.failure, metrics };
+  }
+
+  private finish(entry: PooledIsolate, limits: RunLimits): void {
+    limits.clear();
+    this.live.delete(limits);
+    entry.sandbox.sink = null;
+    // Always: FinalizationRegistry callbacks, pending timers and unsettled promises must not
+    // outlive the run (DESIGN hazards).
+    if (!entry.isolate.isDisposed) entry.isolate.dispose();
+  }
+
+  private async drive(
+    entry: PooledIsolate,
+    request: ExecutionRequest,
+    limits: RunLimits,
+    output: { received: number },
+  ): Promise<
+    { ok: true; json: string | undefined; preview: string } | { ok: false; failure: ExecutionFailure }
+  > {
+    const { isolate, context, sandbox } = entry;
+    const guard = <T>(p: Promise<T>): Promise<T> =>
+      limits.guard(p, this.options.stuckGraceMs, () => {
+        this.stuckIsolates++;
+        this.options.onStuckIsolate();
+      });
+    const call = async (op: string, arg?: unknown, arg2?: unknown): Promise<DriverStatus> => {
+      const st = (await guard(callDriverRaw(sandbox, limits, op, arg, arg2))) as DriverStatus;
+      if (Array.isArray(st.output) && st.output.length > 0) {
+        // Lines still buffered in the isolate: deliver them after the batches sent before.
+        await this.drainOutput(output, st.emitted);
+        if (sandbox.sink !== null) deliverOutput(sandbox.sink, st.output);
+      }
+      return st;
+    };
+    const url = tenantUrl(request.filename || 'main.js');
+
+    // `start` runs before any tenant code exists in this isolate (only the bootstrap's own code
+    // and JSON.parse of the input), so it is the one synchronous call: it cannot hang, and a
+    // thread hop less keeps a small run well under a millisecond.
+    limits.check();
+    // isolation: in — one JSON string (copied); out — a plain object of primitives, copied.
+    let status = sandbox.driver.applySync(
+      undefined,
+      [
+        'start',
+        JSON.stringify({
+          resultBytes: request.limits.resultBytes,
+          outputBytes: request.limits.outputBytes,
+          consoleLinesPerSecond: request.limits.consoleLinesPerSecond,
+          inputJson: request.inputJson,
+        }),
+      ],
+      { timeout: limits.remainingMs(), result: { copy: true } },
+    ) as DriverStatus;
+    if (status.state === 'bad-input') {
+      throw new InvalidArgumentError('inputJson', `the input is not valid JSON: ${status.message ?? ''}`);
+    }
+
+    let asyncWrapped = false;
+    if (request.sourceType === 'module') {
+      const hookName = (await guard(callDriverRaw(sandbox, limits, 'arm'))) as string;
+      const compiled = await guard(compileModule(isolate, context, request.code, url, hookName));
+      if (!compiled.ok) return compiled;
+      limits.check();
+      await guard(compiled.value.wrapper.evaluate({ timeout: limits.remainingMs() }));
+      status = await call('status');
+    } else {
+      // The script runs inside the isolate (driver `eval`), so its exceptions never cross.
+      status = await call('eval', request.code, url);
+      if (status.syntaxCandidate) {
+        const compiled = await guard(compileScript(isolate, request.code, url));
+        if (!compiled.ok) return compiled;
+        if (compiled.wrappedAsync) {
+          // Top-level await: run as an async function body (see compile.ts).
+          asyncWrapped = true;
+          status = await call('eval-async', request.code, url);
+          if (status.syntaxCandidate) {
+            const again = await guard(compileScript(isolate, request.code, url, true));
+            if (!again.ok) return again;
+          }
+        }
+        // Otherwise the code compiles: the SyntaxError was thrown at run time (status has it).
+      }
+      if (status.state === 'pending') status = await call('status');
+    }
+    const fixColumns = (f: ExecutionFailure): ExecutionFailure =>
+      asyncWrapped ? unwrapAsyncColumns(f, url) : f;
+
+    for (;;) {
+      if (status.state === 'error') {
+        const f = status.failure;
+        return {
+          ok: false,
+          failure:
+            f === null ? unknownFailure() : fixColumns(tenantFailure(f.kind, f.name, f.message, f.stack)),
+        };
+      }
+      if (status.state === 'ok' && !status.alive) {
+        await this.drainOutput(output, status.emitted);
+        limits.check();
+        return {
+          ok: true,
+          json: status.hasJson === true ? status.json : undefined,
+          preview: status.preview ?? '',
+        };
+      }
+      if (!status.alive) {
+        return {
+          ok: false,
+          failure: {
+            kind: FailureKind.RUNTIME,
+            name: 'Error',
+            message:
+              'The result never settled: it is still pending but no timer or other work is left that could settle it ' +
+              "(like Node's 'unsettled top-level await')",
+            stack: '',
+            line: 0,
+            column: 0,
+          },
+        };
+      }
+      if (status.nextTimerMs > 0) await limits.sleep(status.nextTimerMs);
+      status = await call('tick');
+      // The tick's status was taken before the isolate drained its microtasks; re-read it when
+      // it might be terminal.
+      if (status.state !== 'error' && !(status.alive && status.state === 'pending'))
+        status = await call('status');
+    }
+  }
+
+  /** Console callbacks are fire-and-forget: wait until the host has received every line. */
+  private async drainOutput(output: { received: number }, emitted: number): Promise<void> {
+    const deadline = performance.now() + this.options.outputDrainMs;
+    while (output.received < emitted && performance.now() < deadline) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private failureFromError(err: unknown, limits: RunLimits, request: ExecutionRequest): ExecutionFailure {
+    if (
+      err instanceof RunStoppedSignal &&
+      err.unresponsive &&
+      (err.reason === 'wall' || err.reason === 'cpu')
+    ) {
+      // dispose() interrupts any JavaScript; an isolate that does not stop is stuck in V8's
+      // last-resort GC: its heap is exhausted (isolated-vm's memoryLimit did not fire).
+      return {
+        ...memoryFailure(request),
+        message: `The isolate ran out of memory (limit ${request.limits.memoryMib} MiB) and stopped responding`,
+      };
+    }
+    if (limits.reason !== null) return stopFailure(limits.reason, request);
+    if (err instanceof RunStoppedSignal) return stopFailure(err.reason, request);
+    const c = classifyIsolateError(err);
+    switch (c.type) {
+      case 'timeout':
+        return stopFailure('wall', request);
+      case 'memory-limit':
+        return memoryFailure(request);
+      case 'disposed':
+        // Not disposed by us: isolated-vm only does that on its memory limit.
+        return {
+          kind: FailureKind.MEMORY_LIMIT,
+          name: 'MemoryLimitError',
+          message: `The isolate was disposed during the run (memory limit of ${request.limits.memoryMib} MiB)`,
+          stack: '',
+          line: 0,
+          column: 0,
+        };
+      case 'non-error-thrown':
+        return tenantFailure('RUNTIME', 'Error', 'Uncaught non-Error value (it could not be converted)', '');
+      case 'tenant':
+        return tenantFailure('RUNTIME', c.name, c.message, c.stack);
+    }
+  }
+}
+
+function callDriverRaw(
+  sandbox: Sandbox,
+  limits: RunLimits,
+  op: string,
+  arg?: unknown,
+  arg2?: unknown,
+): Promise<unknown> {
+  limits.check();
+  // isolation: in — an op name and strings (tenant code, its URL, JSON text), copied; out — a
+  // plain object of primitives, deep-copied (`copy: true`). No host object goes in.
+  return sandbox.driver.apply(undefined, [op, arg as ivm.Transferable, arg2 as ivm.Transferable], {
+    timeout: limits.remainingMs(),
+    result: { copy: true },
+  });
+}
+
+/** Length of the in-isolate `(async () => {` prefix put before line 1 of a top-level-await script. */
+const ASYNC_PREFIX_LENGTH = '(async () => {'.length;
+
+/** Moves line-1 columns of a top-level-await script back to the tenant's own text. */
+function unwrapAsyncColumns(f: ExecutionFailure, url: string): ExecutionFailure {
+  const escaped = url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const stack = f.stack.replace(
+    new RegExp(`${escaped}:1:(\\d+)`, 'g'),
+    (_m, col: string) => `${url}:1:${Math.max(1, Number(col) - ASYNC_PREFIX_LENGTH)}`,
+  );
+  const column = f.line === 1 ? Math.max(1, f.column - ASYNC_PREFIX_LENGTH) : f.column;
+  return { ...f, stack, column };
+}
+
+/** Caps on failure strings (defence in depth: the isolate caps them too). */
+const MAX_NAME = 200;
+const MAX_MESSAGE = 8 * 1024;
+const MAX_STACK = 16 * 1024;
+
+function cap(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function tenantFailure(
+  kind: string,
+  rawName: string,
+  rawMessage: string,
+  rawStack: string,
+): ExecutionFailure {
+  const name = cap(rawName, MAX_NAME);
+  const message = cap(rawMessage, MAX_MESSAGE);
+  const trimmed = cap(trimStack(cap(rawStack, MAX_STACK * 4)), MAX_STACK);
+  const { line, column } = tenantLocation(trimmed);
+  const k = kind === FailureKind.RESULT_TOO_LARGE ? FailureKind.RESULT_TOO_LARGE : FailureKind.RUNTIME;
+  return { kind: k, name, message, stack: trimmed, line, column };
+}
+
+function memoryFailure(request: ExecutionRequest): ExecutionFailure {
+  return {
+    kind: FailureKind.MEMORY_LIMIT,
+    name: 'MemoryLimitError',
+    message: `The isolate's heap passed its memory limit of ${request.limits.memoryMib} MiB`,
+    stack: '',
+    line: 0,
+    column: 0,
+  };
+}
+
+function unknownFailure(): ExecutionFailure {
+  return {
+    kind: FailureKind.RUNTIME,
+    name: 'Error',
+    message: 'The run failed',
+    stack: '',
+    line: 0,
+    column: 0,
+  };
+}
+
+function stopFailure(reason: StopReason, request: ExecutionRequest): ExecutionFailure {
+  const base = { stack: '', line: 0, column: 0 };
+  switch (reason) {
+    case 'wall':
+      return {
+        ...base,
+        kind: FailureKind.TIMEOUT,
+        name: 'TimeoutError',
+        message: `The run exceeded its wall-time limit of ${request.limits.wallTimeMs} ms`,
+      };
+    case 'cpu':
+      return {
+        ...base,
+        kind: FailureKind.TIMEOUT,
+        name: 'TimeoutError',
+        message: `The run exceeded its cpu limit of ${request.limits.cpuTimeMs} ms of CPU time`,
+      };
+    case 'output-bytes':
+      return {
+        ...base,
+        kind: FailureKind.OUTPUT_LIMIT,
+        name: 'OutputLimitError',
+        message: `Console output exceeded its limit of ${request.limits.outputBytes} bytes`,
+      };
+    case 'output-rate':
+      return {
+        ...base,
+        kind: FailureKind.OUTPUT_LIMIT,
+        name: 'OutputLimitError',
+        message: `Console output exceeded its limit of ${request.limits.consoleLinesPerSecond} lines per second`,
+      };
+    case 'cancelled':
+      return { ...base, kind: FailureKind.CANCELLED, name: 'AbortError', message: 'The run was cancelled' };
+    case 'engine-disposed':
+      return {
+        ...base,
+        kind: FailureKind.CANCELLED,
+        name: 'AbortError',
+        message: 'The run was cancelled because the worker is shutting down',
+      };
+  }
+}
+
+function emptyMetrics(startedAtMs: number): ExecutionMetrics {
+  return {
+    cpuTimeMs: 0,
+    wallTimeMs: performance.now() - startedAtMs,
+    queueWaitMs: 0,
+    heapUsedBytes: 0,
+    heapPeakBytes: 0,
+    outputBytes: 0,
+  };
+}
+
+function safeCpuTime(isolate: ivm.Isolate): bigint {
+  try {
+    return isolate.cpuTime;
+  } catch {
+    return 0n;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Pre-warmed isolates per memory class, so isolate creation (~1 ms) and sandbox bootstrap stay
+ * off the request path. Each pooled isolate already has its context and the sandbox globals
+ * (bootstrap evaluated, from V8 code cache after the first). An isolate serves exactly one run
+ * and is then disposed by the engine; {@link IsolatePool.take} schedules the refill with
+ * `setImmediate`, one isolate per turn of the event loop, so refilling never delays IPC.
+ */
+import ivm from 'isolated-vm';
+import { installSandbox, installSandboxSync, type Sandbox } from '../sandbox/bridge.js';
+
+/** A ready isolate: context created and sandbox installed. */
+export interface PooledIsolate {
+  readonly isolate: ivm.Isolate;
+  readonly context: ivm.Context;
+  readonly sandbox: Sandbox;
+  readonly memoryMib: number;
+}
+
+export interface IsolatePoolOptions {
+  warmPerClass: number;
+  maxClasses: number;
+  onCatastrophicError: (message: string) => void;
+}
+
+export class IsolatePool {
+  /** memory class (MiB) → ready isolates; Map order is LRU order (oldest first). */
+  private readonly ready = new Map<number, PooledIsolate[]>();
+  private refilling = false;
+  private disposed = false;
+
+  constructor(private readonly options: IsolatePoolOptions) {}
+
+  /** Creates one ready isolate now, synchronously (fallback for a take from an empty pool). */
+  createSync(memoryMib: number): PooledIsolate {
+    const isolate = this.newIsolate(memoryMib);
+    try {
+      const context = isolate.createContextSync();
+      return { isolate, context, sandbox: installSandboxSync(isolate, context), memoryMib };
+    } catch (err) {
+      isolate.dispose();
+      throw err;
+    }
+  }
+
+  /** Creates one ready isolate; the context and bootstrap work runs on isolated-vm's thread. */
+  async create(memoryMib: number): Promise<PooledIsolate> {
+    const isolate = this.newIsolate(memoryMib);
+    try {
+      const context = await isolate.createContext();
+      return { isolate, context, sandbox: await installSandbox(isolate, context), memoryMib };
+    } catch (err) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw err;
+    }
+  }
+
+  private newIsolate(memoryMib: number): ivm.Isolate {
+    return new ivm.Isolate({ memoryLimit: memoryMib, onCatastrophicError: this.options.onCatastrophicError });
+  }
+
+  /** A ready isolate of this memory class: from the pool, or created now if it is empty. */
+  take(memoryMib: number): PooledIsolate {
+    const list = this.touch(memoryMib);
+    return list.pop() ?? this.createSync(memoryMib);
+  }
+
+  /**
+   * Tops the pool up, one isolate at a time, in the background. The engine calls this after a
+   * run has delivered its outcome, so the refill never sits between a request and its answer.
+   */
+  refill(): void {
+    this.scheduleRefill();
+  }
+
+  /** Fills the given classes (e.g. the default) ahead of the first request. */
+  prewarm(classes: readonly number[]): void {
+    for (const c of classes) this.touch(c);
+    this.scheduleRefill();
+  }
+
+  /** Ready isolates across all classes. */
+  warmCount(): number {
+    let n = 0;
+    for (const list of this.ready.values()) n += list.length;
+    return n;
+  }
+
+  /** Disposes every ready isolate; later takes create isolates on demand only. */
+  dispose(): void {
+    this.disposed = true;
+    for (const list of this.ready.values()) {
+      for (const e of list) if (!e.isolate.isDisposed) e.isolate.dispose();
+    }
+    this.ready.clear();
+  }
+
+  private touch(memoryMib: number): PooledIsolate[] {
+    let list = this.ready.get(memoryMib);
+    if (list === undefined) {
+      list = [];
+    } else {
+      this.ready.delete(memoryMib);
+    }
+    this.ready.set(memoryMib, list);
+    while (this.ready.size > this.options.maxClasses) {
+      const [oldest, stale] = this.ready.entries().next().value as [number, PooledIsolate[]];
+      for (const e of stale) e.isolate.dispose();
+      this.ready.delete(oldest);
+    }
+    return list;
+  }
+
+  private scheduleRefill(): void {
+    if (this.refilling || this.disposed) return;
+    this.refilling = true;
+    setImmediate(() => void this.refillOne());
+  }
+
+  private async refillOne(): Promise<void> {
+    const target = [...this.ready].find(([, list]) => list.length < this.options.warmPerClass);
+    if (target === undefined || this.disposed) {
+      this.refilling = false;
+      return;
+    }
+    const [memoryMib, list] = target;
+    let entry: PooledIsolate;
+    try {
+      entry = await this.create(memoryMib);
+    } catch {
+      this.refilling = false; // out of memory or similar: try again after the next run
+      return;
+    }
+    if (this.disposed || this.ready.get(memoryMib) !== list) {
+      entry.isolate.dispose(); // class dropped (LRU) or pool disposed meanwhile
+    } else {
+      list.push(entry);
+    }
+    this.refilling = false;
+    this.scheduleRefill();
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Host-side enforcement of one run's limits. Each stop reason disposes the isolate, which is the
+ * only thing that reliably ends every kind of runaway work (DESIGN hazards: `timeout` is not a
+ * wall clock under some callbacks, thrown objects with looping getters and FinalizationRegistry
+ * callbacks outlive a call). The first reason recorded wins and decides the failure kind.
+ *
+ * - wall time: a host timer at `wallTimeMs`, plus the `timeout` option of every call into the
+ *   isolate (set to the remaining wall time);
+ * - cpu time: `isolate.cpuTime` polled every `cpuPollIntervalMs` (it advances while code runs);
+ * - memory: isolated-vm's `memoryLimit` (it disposes the isolate itself; classified from its
+ *   message) — the worker's RSS ceiling is the supervisor's job;
+ * - output: the in-isolate console reports its limit through the bridge; the host also counts;
+ * - cancel: the caller's AbortSignal, or the engine shutting down.
+ */
+import type ivm from 'isolated-vm';
+import type { Limits } from '../limits/limits.js';
+
+/** How long a call may take to end after `dispose()` before the isolate counts as unresponsive. */
+const UNRESPONSIVE_AFTER_MS = 200;
+
+/** Why the host stopped a run. */
+export type StopReason = 'wall' | 'cpu' | 'output-bytes' | 'output-rate' | 'cancelled' | 'engine-disposed';
+
+/** Thrown by {@link RunLimits.check} once the run was stopped. */
+export class RunStoppedSignal extends Error {
+  /**
+   * @param unresponsive the isolate call had not ended a short while after `dispose()`: V8 was
+   * not running interruptible JavaScript (in practice: stuck in last-resort GC, out of memory).
+   */
+  constructor(
+    readonly reason: StopReason,
+    readonly unresponsive = false,
+  ) {
+    super(`run stopped: ${reason}`);
+    this.name = 'RunStoppedSignal';
+  }
+}
+
+export class RunLimits {
+  /** Set once, by the first limit that fires. */
+  reason: StopReason | null = null;
+  /** Largest heap seen by the poll, bytes. */
+  heapPeakBytes = 0;
+  /** Last cpu time read, ns (usable after the isolate is gone). */
+  lastCpuNs: bigint;
+
+  private readonly startMs = performance.now();
+  private readonly wallTimer: NodeJS.Timeout;
+  private readonly poll: NodeJS.Timeout;
+  private readonly onAbort: () => void;
+  private heapInFlight = false;
+  private wakeups = new Set<() => void>();
+  private resolveStopped!: (reason: StopReason) => void;
+  /** Resolves with the reason once a limit fires. */
+  readonly stopped: Promise<StopReason> = new Promise((resolve) => {
+    this.resolveStopped = resolve;
+  });
+
+  constructor(
+    private readonly isolate: ivm.Isolate,
+    private readonly limits: Limits,
+    private readonly cpuBaseNs: bigint,
+    pollIntervalMs: number,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.lastCpuNs = cpuBaseNs;
+    this.wallTimer = setTimeout(() => this.stop('wall'), limits.wallTimeMs);
+    this.poll = setInterval(() => this.sample(), pollIntervalMs);
+    this.onAbort = () => this.stop('cancelled');
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Milliseconds of wall time left (at least 1: isolated-vm treats 0 as "no timeout"). */
+  remainingMs(): number {
+    return Math.max(1, Math.ceil(this.limits.wallTimeMs - (performance.now() - this.startMs)));
+  }
+
+  /** CPU time used by this run so far, ns. */
+  cpuUsedNs(): bigint {
+    try {
+      if (!this.isolate.isDisposed) this.lastCpuNs = this.isolate.cpuTime;
+    } catch {
+      // disposed concurrently: keep the last value
+    }
+    return this.lastCpuNs - this.cpuBaseNs;
+  }
+
+  /** Records `reason` (if none yet) and disposes the isolate, ending whatever runs in it. */
+  stop(reason: StopReason): void {
+    if (this.reason !== null) return;
+    this.reason = reason;
+    this.cpuUsedNs();
+    try {
+      if (!this.isolate.isDisposed) this.isolate.dispose();
+    } catch {
+      // already disposed by isolated-vm (memory limit): nothing left to stop
+    }
+    for (const wake of this.wakeups) wake();
+    this.wakeups.clear();
+    this.resolveStopped(reason);
+  }
+
+  /**
+   * Races an isolated-vm call against the limits: once a limit fires, the run answers at once
+   * even if the call never settles (seen with thrown objects whose getters loop during
+   * isolated-vm's conversion, and with V8 stuck in last-resort GC — `dispose()` ends neither).
+   * `onStuck` is called if the call is still unsettled `graceMs` after the stop.
+   */
+  guard<T>(call: Promise<T>, graceMs: number, onStuck: () => void): Promise<T> {
+    if (this.reason !== null) {
+      call.catch(() => undefined);
+      return Promise.reject(new RunStoppedSignal(this.reason));
+    }
+    let settled = false;
+    let onSettled = (): void => undefined;
+    call.then(
+      () => {
+        settled = true;
+        onSettled();
+      },
+      () => {
+        settled = true;
+        onSettled();
+      },
+    );
+    return Promise.race([
+      call,
+      this.stopped.then(async (reason) => {
+        // A disposed isolate normally ends its call at once; wait briefly to tell that apart
+        // from an isolate that no longer responds.
+        if (!settled) {
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, UNRESPONSIVE_AFTER_MS);
+            onSettled = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          });
+        }
+        if (!settled) {
+          setTimeout(() => {
+            if (!settled) onStuck();
+          }, graceMs).unref();
+        }
+        throw new RunStoppedSignal(reason, !settled);
+      }),
+    ]);
+  }
+
+  /** Throws {@link RunStoppedSignal} if a limit has fired. */
+  check(): void {
+    if (this.reason !== null) throw new RunStoppedSignal(this.reason);
+  }
+
+  /** Waits `ms` (for the next tenant timer), returning early if the run is stopped. */
+  sleep(ms: number): Promise<void> {
+    if (this.reason !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.wakeups.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakeups.add(wake);
+    });
+  }
+
+  /** Stops the timers and the abort listener. */
+  clear(): void {
+    clearTimeout(this.wallTimer);
+    clearInterval(this.poll);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    for (const wake of this.wakeups) wake();
+  }
+
+  private sample(): void {
+    if (this.reason !== null || this.isolate.isDisposed) return;
+    if (this.cpuUsedNs() > BigInt(this.limits.cpuTimeMs) * 1_000_000n) {
+      this.stop('cpu');
+      return;
+    }
+    if (!this.heapInFlight) {
+      this.heapInFlight = true;
+      this.isolate.getHeapStatistics().then(
+        (h) => {
+          this.heapInFlight = false;
+          this.heapPeakBytes = Math.max(this.heapPeakBytes, h.used_heap_size + h.externally_allocated_size);
+        },
+        () => {
+          this.heapInFlight = false;
+        },
+      );
+    }
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The ONLY place that constructs `ivm.Callback`s or passes values into an isolate's sandbox.
+ *
+ * isolation: what crosses the boundary, in each direction, is listed at each crossing below.
+ * The rule (DESIGN.md): only copies and Callbacks with copied arguments enter an isolate; no
+ * `Reference`, `ExternalCopy`, host object or host function is ever reachable from tenant code.
+ */
+import { randomBytes } from 'node:crypto';
+import ivm from 'isolated-vm';
+import type { ConsoleLevel } from '../engine/types.js';
+import { BOOTSTRAP_FILENAME, BOOTSTRAP_SOURCE } from './bootstrap.js';
+
+/** Where a sandbox's console output goes. Swapped per run by the engine. */
+export interface SandboxSink {
+  /** A formatted console line, already counted against the limits inside the isolate. */
+  onOutput(level: ConsoleLevel, text: string, timeMs: number): void;
+  /** One bridge call arrived (a batch or a limit notice). */
+  onBridgeCall(): void;
+  /** The in-isolate console refused a line: the run must end with OUTPUT_LIMIT. */
+  onOutputLimit(reason: 'bytes' | 'rate'): void;
+}
+
+/** What the driver reports after each call (copied out of the isolate). */
+export interface DriverStatus {
+  state: 'idle' | 'pending' | 'ok' | 'error' | 'bad-input';
+  /** A ref'd timer is pending: the run stays alive. */
+  alive: boolean;
+  /** Milliseconds until the earliest timer is due, -1 if none. */
+  nextTimerMs: number;
+  /** Bridge calls made so far (the host waits until it has seen them all). */
+  emitted: number;
+  /** Console lines not sent through the bridge yet: flat [level, text, timeMs, …]. */
+  output: unknown[];
+  outputBlocked: boolean;
+  failure: { kind: string; name: string; message: string; stack: string } | null;
+  /** The last eval threw a SyntaxError: the host compiles the code to confirm and locate it. */
+  syntaxCandidate?: boolean;
+  /** Set on the final `ok` status only. */
+  json?: string;
+  hasJson?: boolean;
+  preview?: string;
+  /** Set with `bad-input`. */
+  message?: string;
+}
+
+/** A sandbox installed in a context: the host's handle on its driver, and its output sink. */
+export interface Sandbox {
+  /** Host-side only. Never passed into any isolate. */
+  readonly driver: ivm.Reference<(op: string, arg?: unknown, arg2?: unknown) => unknown>;
+  sink: SandboxSink | null;
+}
+
+const LEVELS: ReadonlySet<string> = new Set(['log', 'info', 'warn', 'error', 'debug']);
+
+let bootstrapCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
+
+function compileOptions(): ivm.ScriptInfo {
+  // V8 code cache produced by the first isolate of this process, consumed by the others.
+  return bootstrapCache
+    ? { filename: BOOTSTRAP_FILENAME, cachedData: bootstrapCache }
+    : { filename: BOOTSTRAP_FILENAME, produceCachedData: true };
+}
+
+function keepCache(script: ivm.Script): void {
+  const produced = (script as ivm.Script & ivm.CachedDataResult).cachedData;
+  if (bootstrapCache === undefined && produced !== undefined) bootstrapCache = produced;
+}
+
+/**
+ * Installs the sandbox in `context`: compiles and runs the bootstrap, hands it the output
+ * Callback and a random seed, and keeps a host-side Reference to the driver it returns.
+ * Asynchronous: the work runs on isolated-vm's thread, not on the host's event loop, so a pool
+ * refill does not stall IPC or other runs.
+ */
+export async function installSandbox(isolate: ivm.Isolate, context: ivm.Context): Promise<Sandbox> {
+  const script = await isolate.compileScript(BOOTSTRAP_SOURCE, compileOptions());
+  keepCache(script);
+  const factory = (await script.run(context, { reference: true, release: true })) as ivm.Reference<
+    (emit: unknown, seedHex: string) => unknown
+  >;
+  const sandbox: { driver: Sandbox['driver'] | null; sink: SandboxSink | null } = {
+    driver: null,
+    sink: null,
+  };
+  // isolation: in — the output Callback (see createEmitCallback) and a hex string; out — a
+  // Reference to the in-isolate driver, which stays on the host and is never passed back in.
+  const driver = (await factory.apply(undefined, [createEmitCallback(sandbox), seedHex()], {
+    result: { reference: true },
+  })) as Sandbox['driver'];
+  factory.release();
+  // isolation: in — a string; out — a number.
+  await driver.apply(undefined, ['warm'], { result: { copy: true } });
+  sandbox.driver = driver;
+  return sandbox as Sandbox;
+}
+
+/** The synchronous twin of {@link installSandbox}, for a take from an empty pool. */
+export function installSandboxSync(isolate: ivm.Isolate, context: ivm.Context): Sandbox {
+  const script = isolate.compileScriptSync(BOOTSTRAP_SOURCE, compileOptions());
+  keepCache(script);
+  const factory = script.runSync(context, { reference: true, release: true }) as ivm.Reference<
+    (emit: unknown, seedHex: string) => unknown
+  >;
+  const sandbox: { driver: Sandbox['driver'] | null; sink: SandboxSink | null } = {
+    driver: null,
+    sink: null,
+  };
+  // isolation: as in installSandbox.
+  const driver = factory.applySync(undefined, [createEmitCallback(sandbox), seedHex()], {
+    result: { reference: true },
+  }) as Sandbox['driver'];
+  factory.release();
+  driver.applySync(undefined, ['warm'], { result: { copy: true } });
+  sandbox.driver = driver;
+  return sandbox as Sandbox;
+}
+
+/** Validates a copied batch `[level, text, timeMs, …]` and hands each line to the sink. */
+export function deliverOutput(sink: SandboxSink, batch: unknown): void {
+  if (!Array.isArray(batch)) return;
+  for (let i = 0; i + 2 < batch.length; i += 3) {
+    const level: unknown = batch[i];
+    const text: unknown = batch[i + 1];
+    const timeMs: unknown = batch[i + 2];
+    if (typeof level !== 'string' || !LEVELS.has(level) || typeof text !== 'string') continue;
+    sink.onOutput(
+      level as ConsoleLevel,
+      text,
+      typeof timeMs === 'number' && Number.isFinite(timeMs) ? timeMs : Date.now(),
+    );
+  }
+}
+
+/** isolation: 32 random bytes cross as a hex string (a copy), keying the in-isolate CSPRNG. */
+function seedHex(): string {
+  return randomBytes(32).toString('hex');
+}
+
+function createEmitCallback(sandbox: { sink: SandboxSink | null }): ivm.Callback {
+  // isolation: this Callback is the only host function an isolate ever sees, and only the
+  // bootstrap closure holds it (never a global). isolated-vm copies its arguments into the
+  // host (primitives: strings and a number, validated below) and, being `ignored`, it returns
+  // nothing and never blocks the isolate (DESIGN: a sync bridge defeats the timeout).
+  return new ivm.Callback(
+    (kind: unknown, payload: unknown): void => {
+      const sink = sandbox.sink;
+      if (sink === null || typeof kind !== 'string') return;
+      sink.onBridgeCall();
+      if (kind === 'limit') {
+        sink.onOutputLimit(payload === 'rate' ? 'rate' : 'bytes');
+      } else if (kind === 'batch') {
+        deliverOutput(sink, payload);
+      }
+    },
+    { ignored: true },
+  );
+}

@@ -1,0 +1,227 @@
+/**
+ * In-isolate source: installs the sandbox globals and defines the driver, the single function the
+ * host calls (through a host-side `Reference` that tenant code can never reach: the driver is
+ * never stored on any global, only returned from the bootstrap factory to the host).
+ *
+ * Driver operations (`driver(op, arg)`), each returning a `DriverStatus`-shaped plain object the
+ * host copies out:
+ * - `start`  arg = JSON text `{ resultBytes, outputBytes, consoleLinesPerSecond, inputJson }`:
+ *            set the limits and `globalThis.input`;
+ * - `eval` / `eval-async` (code, url): run a tenant script inside the isolate (see __evalTenant);
+ * - `settle` arg = a completion value: await it if it is a thenable, then serialize;
+ * - `arm`    creates the one-shot hook the module wrapper calls with the tenant's namespace;
+ * - `tick`   fires the earliest due timer (one per call, so microtasks drain between timers);
+ * - `status` reports state after the microtask queue has drained;
+ * - `warm`   exercises the hot path once when the pool creates the isolate (see below).
+ * The final status (settled, no timer keeps the run alive) carries the result strings.
+ */
+export const DRIVER_SOURCE = String.raw`
+let __state = 'idle';          // idle | pending | ok | error
+let __result = null;           // { json, preview } once ok
+let __failure = null;          // { kind, name, message, stack } once error
+let __input = undefined;
+let __resultBytes = 0;
+let __perfOrigin = __DateNow();
+let __syntaxCandidate = false;
+const __indirectEval = eval;
+const __SyntaxError = SyntaxError;
+/** Prefix of the top-level-await form; the host corrects line-1 columns by its length. */
+const __ASYNC_PREFIX = '(async () => {';
+
+/**
+ * Runs tenant script code inside the isolate (indirect eval: global scope, completion value)
+ * so every exception is caught here, under the time limit, and never converted by isolated-vm
+ * on the host side (a thrown object with looping getters would hang that conversion).
+ * A SyntaxError is flagged as a candidate: the host compiles the code to confirm it and to get
+ * the exact line/column (an eval SyntaxError carries no position).
+ */
+function __evalTenant(code, url, asAsync) {
+  __state = 'idle'; __failure = null; __syntaxCandidate = false;
+  const source = (asAsync ? __ASYNC_PREFIX + code + '\n})()' : code) + '\n//# sourceURL=' + url;
+  let v;
+  try {
+    v = __indirectEval(source);
+  } catch (e) {
+    __syntaxCandidate = e instanceof __SyntaxError;
+    __fail(e);
+    return;
+  }
+  __settle(v);
+}
+
+function __str(v, max) {
+  let s;
+  try { s = typeof v === 'string' ? v : String(v); } catch (e) { s = '[unprintable]'; }
+  return s.length > max ? s.slice(0, max) + '\u2026' : s;
+}
+
+/** Describes a thrown value as strings, under the time limit, without trusting it. */
+function __describe(e) {
+  if (e !== null && typeof e === 'object' && __isError(e)) {
+    let name = 'Error', message = '', stack = '';
+    try { name = __str(e.name, 200); } catch (x) {}
+    try { message = __str(e.message, 8192); } catch (x) {}
+    try { if (typeof e.stack === 'string') stack = __str(e.stack, 16384); } catch (x) {}
+    return { kind: 'RUNTIME', name, message, stack };
+  }
+  let text;
+  try { text = __inspect(e, 2, 8192); } catch (x) { text = '[uninspectable value]'; }
+  return { kind: 'RUNTIME', name: 'Error', message: 'Uncaught ' + __str(text, 8192), stack: '' };
+}
+
+function __fail(e) {
+  if (__state === 'error') return;
+  __state = 'error';
+  __failure = __describe(e);
+}
+
+function __finishValue(v) {
+  if (__state === 'error' || __state === 'ok') return;
+  try {
+    __result = __serializeResult(v, __resultBytes);
+    __state = 'ok';
+  } catch (e) {
+    if (e === __TOO_LARGE) {
+      __state = 'error';
+      __failure = { kind: 'RESULT_TOO_LARGE', name: 'RangeError', message: 'The result is larger than the result limit of ' + __resultBytes + ' bytes', stack: '' };
+    } else if (e === __TOO_DEEP) {
+      __state = 'error';
+      __failure = { kind: 'RESULT_TOO_LARGE', name: 'RangeError', message: 'The result is nested more than ' + __MAX_JSON_DEPTH + ' levels deep and cannot be serialized', stack: '' };
+    } else {
+      __fail(e);
+    }
+  }
+}
+
+function __settle(v) {
+  let thenable = false;
+  try {
+    thenable = v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function';
+  } catch (e) { __fail(e); return; }
+  if (!thenable) { __finishValue(v); return; }
+  __state = 'pending';
+  // A native promise adopts the thenable; its then() runs in this isolate's microtask queue,
+  // under the time limit of whichever host call drains it.
+  new Promise((resolve) => resolve(v)).then(__finishValue, __fail);
+}
+
+function __status() {
+  const alive = __timersAlive();
+  const next = __nextTimer();
+  const st = {
+    state: __state,
+    alive,
+    nextTimerMs: next === null ? -1 : Math.max(0, next.when - __DateNow()),
+    emitted: __out.emitted,
+    output: __takeOutput(),
+    outputBlocked: __out.blocked,
+    failure: __failure,
+    syntaxCandidate: __syntaxCandidate,
+    json: undefined,
+    preview: undefined,
+    hasJson: false,
+  };
+  if (__state === 'ok' && !alive) {
+    st.json = __result.json === undefined ? '' : __result.json;
+    st.hasJson = __result.json !== undefined;
+    st.preview = __result.preview;
+  }
+  return st;
+}
+
+// ---- globals -------------------------------------------------------------------------------
+const __G = globalThis;
+function __define(name, value) {
+  Object.defineProperty(__G, name, { value, writable: true, configurable: true, enumerable: false });
+}
+// Off by default: WebAssembly memory is not bounded by memoryLimit; SharedArrayBuffer/Atomics
+// are timing primitives with no use in a single-threaded sandbox.
+delete __G.WebAssembly;
+delete __G.SharedArrayBuffer;
+delete __G.Atomics;
+__define('global', __G);
+__define('console', __console);
+__define('setTimeout', __setTimeout);
+__define('setInterval', __setInterval);
+__define('clearTimeout', __clearTimeout);
+__define('clearInterval', __clearInterval);
+__define('queueMicrotask', __queueMicrotask);
+__define('structuredClone', structuredClone);
+__define('TextEncoder', TextEncoder);
+__define('TextDecoder', TextDecoder);
+__define('atob', atob);
+__define('btoa', btoa);
+__define('crypto', __crypto);
+__define('performance', {
+  // Coarsened to whole milliseconds (the isolate's Date clock): no high-resolution timer.
+  now() { return __DateNow() - __perfOrigin; },
+  get timeOrigin() { return __perfOrigin; },
+});
+
+function __driver(op, arg, arg2) {
+  switch (op) {
+    case 'eval':
+      __evalTenant(arg, arg2, false);
+      return __status();
+    case 'eval-async':
+      __evalTenant(arg, arg2, true);
+      return __status();
+    case 'start': {
+      const cfg = JSON.parse(arg);
+      __resultBytes = cfg.resultBytes;
+      __setOutputLimits(cfg.outputBytes, cfg.consoleLinesPerSecond);
+      __perfOrigin = __DateNow();
+      if (cfg.inputJson !== '') {
+        try { __input = JSON.parse(cfg.inputJson); } catch (e) { return { state: 'bad-input', message: __str(e && e.message, 500) }; }
+      }
+      __define('input', __input);
+      return __status();
+    }
+    case 'settle':
+      __settle(arg);
+      return __status();
+    case 'arm': {
+      const bytes = new Uint8Array(12);
+      __randomBytesInto(bytes);
+      let name = '__vmd_module_done_';
+      for (let i = 0; i < bytes.length; i++) name += bytes[i].toString(16).padStart(2, '0');
+      // The hook is plain in-isolate code (no host object). Tenant code that finds it can only
+      // settle its own result early, which it could do anyway.
+      Object.defineProperty(__G, name, {
+        configurable: true, enumerable: false, writable: false,
+        value: function (ns) {
+          delete __G[name];
+          if (__state !== 'idle') return;
+          let v;
+          try {
+            v = ns.default;
+            if (typeof v === 'function') v = v(__input);
+          } catch (e) { __fail(e); return; }
+          __settle(v);
+        },
+      });
+      return name;
+    }
+    case 'tick':
+      if (__state !== 'error') {
+        try { __fireOneTimer(); } catch (e) { __fail(e); }
+      }
+      return __status();
+    case 'status':
+      return __status();
+    case 'warm': {
+      // Run once when the pool creates the isolate (off the request path) so V8 compiles the
+      // lazily-compiled functions of the hot path now, not during the tenant's run. Pure: it
+      // changes no state a tenant can observe.
+      const sample = { a: [1, 'x', null, true, 1.5, 2n], b: { c: undefined, d: new Date(0) }, m: new Map([[1, new Set([2])]]) };
+      __serializeResult(sample, 1 << 20);
+      __format(['%s %d %i %f %j %o %O %%', 'a', 1, 2, 3.5, { j: 1 }, [1], { o: 1 }, new Error('e'), Symbol('s'), function f() {}], 1 << 20);
+      __utf8Length('h\u00e9\u4e16\ud83d\ude00');
+      __describe(new Error('warm'));
+      __status();
+      return 0;
+    }
+  }
+  throw new Error('unknown driver op');
+}
+`;

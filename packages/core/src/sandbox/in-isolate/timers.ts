@@ -1,0 +1,92 @@
+/**
+ * In-isolate source: `setTimeout`/`setInterval`/`clearTimeout`/`clearInterval`/`queueMicrotask`.
+ *
+ * The isolate has no event loop, so timers live in a table here and the host drives them: after
+ * every call into the isolate the driver reports the delay until the next due timer, the host
+ * waits that long (racing the run's wall limit) and calls `tick`, which fires ONE due timer.
+ * One timer per call means the isolate's microtask queue is drained between two timer callbacks,
+ * exactly as Node does. Timers return Node-like `Timeout` objects (`ref`/`unref`/`hasRef`/
+ * `refresh`, and `+t` gives the numeric id). Unref'd timers do not keep the run alive.
+ */
+export const TIMERS_SOURCE = String.raw`
+const __timers = new Map();
+let __timerSeq = 0;
+let __timerNextId = 1;
+const __TIMEOUT_MAX = 2147483647;
+/** Pending timers per run: a flood of them would exhaust the heap in a way V8 cannot recover from. */
+const __MAX_TIMERS = 100000;
+
+class Timeout {
+  constructor(id) { Object.defineProperty(this, '__id', { value: id }); }
+  ref() { const t = __timers.get(this.__id); if (t) t.ref = true; return this; }
+  unref() { const t = __timers.get(this.__id); if (t) t.ref = false; return this; }
+  hasRef() { const t = __timers.get(this.__id); return t ? t.ref : false; }
+  refresh() {
+    const t = __timers.get(this.__id);
+    if (t) { t.when = __DateNow() + t.delay; t.seq = ++__timerSeq; }
+    return this;
+  }
+  close() { __timers.delete(this.__id); return this; }
+  [Symbol.toPrimitive]() { return this.__id; }
+}
+
+function __addTimer(cb, ms, args, repeat) {
+  if (typeof cb !== 'function') {
+    throw new TypeError('The "callback" argument must be of type function. Received ' + __inspect(cb, 0));
+  }
+  if (__timers.size >= __MAX_TIMERS) {
+    throw new RangeError('Too many pending timers (the limit is ' + __MAX_TIMERS + ')');
+  }
+  let delay = Number(ms);
+  if (!(delay >= 1 && delay <= __TIMEOUT_MAX)) delay = 1;
+  delay = Math.trunc(delay);
+  const id = __timerNextId++;
+  __timers.set(id, { id, cb, args, delay, repeat, when: __DateNow() + delay, seq: ++__timerSeq, ref: true });
+  return new Timeout(id);
+}
+
+function __clearTimer(t) {
+  if (t === null || t === undefined) return;
+  let id;
+  if (typeof t === 'object' && t instanceof Timeout) id = t.__id;
+  else id = Number(t);
+  __timers.delete(id);
+}
+
+function __nextTimer() {
+  let best = null;
+  for (const t of __timers.values()) {
+    if (best === null || t.when < best.when || (t.when === best.when && t.seq < best.seq)) best = t;
+  }
+  return best;
+}
+
+function __timersAlive() {
+  for (const t of __timers.values()) if (t.ref) return true;
+  return false;
+}
+
+/** Fires the earliest due timer, if any. Throws what the callback throws. */
+function __fireOneTimer() {
+  const t = __nextTimer();
+  if (t === null || t.when > __DateNow()) return;
+  if (t.repeat) { t.when = __DateNow() + t.delay; t.seq = ++__timerSeq; }
+  else __timers.delete(t.id);
+  const handle = new Timeout(t.id);
+  Reflect.apply(t.cb, handle, t.args);
+}
+
+const __setTimeout = function setTimeout(cb, ms, ...args) { return __addTimer(cb, ms, args, false); };
+const __setInterval = function setInterval(cb, ms, ...args) { return __addTimer(cb, ms, args, true); };
+const __clearTimeout = function clearTimeout(t) { __clearTimer(t); };
+const __clearInterval = function clearInterval(t) { __clearTimer(t); };
+const __PromiseResolve = Promise.resolve.bind(Promise);
+const __queueMicrotask = function queueMicrotask(cb) {
+  if (typeof cb !== 'function') {
+    throw new TypeError('The "callback" argument must be of type function. Received ' + __inspect(cb, 0));
+  }
+  // An exception in cb becomes an unhandled rejection, which ends the run like Node's
+  // uncaught exception does.
+  __PromiseResolve().then(() => cb());
+};
+`;
