@@ -1,0 +1,198 @@
+import {
+  Channel,
+  credentials as grpcCredentials,
+  InterceptingCall,
+  type ChannelCredentials,
+  type ChannelOptions,
+  type Client,
+  type ClientOptions,
+  type Interceptor,
+  status as GrpcStatus,
+} from '@grpc/grpc-js';
+import type { ResolvedVmdClientOptions, VmdTlsOptions } from './client-options.js';
+import { VmdClientError } from './errors.js';
+
+/** The port used when an address names only a host. */
+export const DEFAULT_PORT = 50051;
+
+/** An address after {@link parseAddress}. */
+export interface ParsedAddress {
+  /** The gRPC target handed to grpc-js, e.g. `127.0.0.1:50051` or `unix:/run/vmd.sock`. */
+  target: string;
+  /** How the address reads in messages (what the user typed, normalized). */
+  display: string;
+  /** `tcp` for host:port, `unix` for sockets, `resolver` for other gRPC schemes (dns:, ipv4:, …). */
+  transport: 'tcp' | 'unix' | 'resolver';
+}
+
+const RESOLVER_SCHEMES = ['dns:', 'ipv4:', 'ipv6:'] as const;
+const UNIX_SCHEMES = ['unix:', 'unix-abstract:'] as const;
+
+/**
+ * Parses a daemon address: `host:port`, `host` (port 50051), `[::1]:50051`, `unix:/path`,
+ * `unix:///path`, a bare absolute socket path (`/run/vmd.sock`), or a gRPC resolver target
+ * (`dns:///vmd.internal:50051`, `ipv4:10.0.0.1:50051,10.0.0.2:50051`).
+ *
+ * @throws VmdClientError `INVALID_ARGUMENT` (field `address`) with a message that shows an
+ *   accepted form.
+ */
+export function parseAddress(address: string): ParsedAddress {
+  const text = address.trim();
+  if (text === '') throw invalidAddress(address, 'it is empty');
+  const lower = text.toLowerCase();
+  if (UNIX_SCHEMES.some((s) => lower.startsWith(s))) {
+    const path = text.slice(text.indexOf(':') + 1);
+    if (path.replace(/^\/\//, '') === '') throw invalidAddress(address, 'the socket path is missing');
+    return { target: text, display: text, transport: 'unix' };
+  }
+  if (RESOLVER_SCHEMES.some((s) => lower.startsWith(s))) {
+    return { target: text, display: text, transport: 'resolver' };
+  }
+  if (text.startsWith('/')) return { target: `unix:${text}`, display: `unix:${text}`, transport: 'unix' };
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
+  if (scheme) {
+    throw invalidAddress(
+      address,
+      `the scheme ${scheme[1]}:// is not supported (TLS is configured separately)`,
+    );
+  }
+  const bracketed = /^\[([0-9a-f:.%a-z]+)\](?::(\d+))?$/i.exec(text);
+  if (bracketed) {
+    const port = checkPort(address, bracketed[2]);
+    const target = `[${bracketed[1]}]:${port}`;
+    return { target, display: target, transport: 'tcp' };
+  }
+  const colons = text.split(':').length - 1;
+  if (colons > 1) throw invalidAddress(address, 'put an IPv6 address in brackets, e.g. [::1]:50051');
+  const [host = '', portText] = text.split(':');
+  if (host === '' || /[\s/]/.test(host)) throw invalidAddress(address, 'the host is missing or malformed');
+  const target = `${host}:${checkPort(address, portText)}`;
+  return { target, display: target, transport: 'tcp' };
+}
+
+function checkPort(address: string, portText: string | undefined): number {
+  if (portText === undefined) return DEFAULT_PORT;
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 1 && port <= 65535)) {
+    throw invalidAddress(address, `the port '${portText}' is not a number from 1 to 65535`);
+  }
+  return port;
+}
+
+function invalidAddress(address: string, why: string): VmdClientError {
+  return VmdClientError.invalidArgument(
+    'address',
+    `invalid vmd address '${address}': ${why} (expected host:port, unix:/path/to.sock or dns:///host:port)`,
+  );
+}
+
+/** Builds channel credentials: plaintext by default, TLS (and mTLS) when configured. */
+export function createChannelCredentials(tls: VmdTlsOptions | undefined): ChannelCredentials {
+  if (tls === undefined) return grpcCredentials.createInsecure();
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw VmdClientError.invalidArgument(
+      'tls',
+      'TLS client authentication needs both a certificate and its key',
+    );
+  }
+  return grpcCredentials.createSsl(toBuffer(tls.ca), toBuffer(tls.key), toBuffer(tls.cert));
+}
+
+function toBuffer(value: string | Buffer | undefined): Buffer | null {
+  if (value === undefined) return null;
+  return typeof value === 'string' ? Buffer.from(value) : value;
+}
+
+/**
+ * A client interceptor that adds `authorization: Bearer <apiKey>` to every call. An
+ * interceptor rather than call credentials, so it works on plaintext channels too (grpc-js
+ * refuses to compose call credentials with insecure channel credentials).
+ */
+export function createApiKeyInterceptor(apiKey: string): Interceptor {
+  const value = `Bearer ${apiKey}`;
+  return (options, nextCall) =>
+    new InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set('authorization', value);
+        next(metadata, listener);
+      },
+    });
+}
+
+/** grpc-js channel options derived from resolved client options. */
+export function createChannelOptions(options: ResolvedVmdClientOptions): Partial<ChannelOptions> {
+  const channelOptions: Partial<ChannelOptions> = {
+    'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
+    'grpc.primary_user_agent': 'vmd-client',
+  };
+  if (options.keepalive.timeMs > 0) {
+    channelOptions['grpc.keepalive_time_ms'] = options.keepalive.timeMs;
+    channelOptions['grpc.keepalive_timeout_ms'] = options.keepalive.timeoutMs;
+    channelOptions['grpc.keepalive_permit_without_calls'] = 0;
+  }
+  if (options.tls?.serverName !== undefined) {
+    channelOptions['grpc.ssl_target_name_override'] = options.tls.serverName;
+    channelOptions['grpc.default_authority'] = options.tls.serverName;
+  }
+  return { ...channelOptions, ...options.channelOptions };
+}
+
+/** The constructor shape of ts-proto's grpc-js clients (`ExecutionServiceClient`, …). */
+export type GrpcClientConstructor<T extends Client> = new (
+  address: string,
+  credentials: ChannelCredentials,
+  options?: Partial<ClientOptions>,
+) => T;
+
+/**
+ * One HTTP/2 channel to the daemon, shared by every service client made from it, with the
+ * API-key interceptor applied to all of them. {@link close} closes the clients and the channel.
+ */
+export class Connection {
+  /** The parsed address. */
+  readonly address: ParsedAddress;
+  private readonly credentials: ChannelCredentials;
+  private readonly channel: Channel;
+  private readonly interceptors: Interceptor[];
+  private readonly clients: Client[] = [];
+  private closed = false;
+
+  /** @throws VmdClientError `INVALID_ARGUMENT` for a malformed address or TLS settings. */
+  constructor(options: ResolvedVmdClientOptions) {
+    this.address = parseAddress(options.address);
+    this.credentials = createChannelCredentials(options.tls);
+    this.channel = new Channel(this.address.target, this.credentials, createChannelOptions(options));
+    this.interceptors = options.apiKey === undefined ? [] : [createApiKeyInterceptor(options.apiKey)];
+  }
+
+  /** True once {@link close} was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Makes a service client that shares this connection's channel and interceptors. */
+  createClient<T extends Client>(ctor: GrpcClientConstructor<T>): T {
+    if (this.closed) {
+      throw new VmdClientError({
+        code: 'CANCELLED',
+        grpcCode: GrpcStatus.CANCELLED,
+        message: 'this client was closed; create a new VmdClient',
+        address: this.address.display,
+      });
+    }
+    const client = new ctor(this.address.target, this.credentials, {
+      channelOverride: this.channel,
+      interceptors: this.interceptors,
+    });
+    this.clients.push(client);
+    return client;
+  }
+
+  /** Closes every client and the channel; new calls fail at once. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const client of this.clients) client.close();
+    this.channel.close();
+  }
+}
