@@ -1,0 +1,76 @@
+import { ConfigError, loadConfig } from '../config/load-config.js';
+import { createDaemon } from '../daemon.js';
+import { installShutdownHandlers } from '../lifecycle/shutdown.js';
+import { componentLogger } from '../telemetry/logger.js';
+
+/** Flags of `vmd serve`, as commander parses them. */
+export interface ServeFlags {
+  listen?: string;
+  dataDir?: string;
+  workers?: string;
+  workerMaxInFlight?: string;
+  queueDepthPerTenant?: string;
+  maxCodeBytes?: string;
+  maxMessageBytes?: string;
+  shutdownGraceMs?: string;
+  workerRssCeilingMib?: string;
+  workerUser?: string;
+  logLevel?: string;
+  logFormat?: string;
+  insecure?: boolean;
+  config?: string;
+}
+
+/** Config keys set by `vmd serve` flags (flag values are strings; loadConfig parses them). */
+export function flagsToConfig(flags: ServeFlags): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flags)) {
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** `vmd serve`: load config (exit 2 when invalid), build, start, handle signals. */
+export async function serveCommand(flags: ServeFlags): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig({ flags: flagsToConfig(flags) });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`vmd: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const daemon = createDaemon(loaded.config);
+  const log = componentLogger(daemon.logger, 'lifecycle');
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled promise rejection');
+  });
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
+  installShutdownHandlers({ stop: () => daemon.stop(), logger: log });
+  log.info(
+    {
+      version: VERSION,
+      node: process.version,
+      config_file: loaded.configFile,
+      workers: loaded.config.workers,
+      worker_max_in_flight: loaded.config.workerMaxInFlight,
+      data_dir: loaded.config.dataDir,
+    },
+    'starting',
+  );
+  try {
+    await daemon.start();
+  } catch (err) {
+    log.fatal({ err, listen: loaded.config.listen }, 'cannot start');
+    process.stderr.write(`vmd: cannot listen on ${loaded.config.listen}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+/** The daemon's version (from package.json). */
+export const VERSION = '0.1.0';

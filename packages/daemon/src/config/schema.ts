@@ -1,0 +1,340 @@
+/**
+ * The daemon's configuration: ONE defaults object ({@link defaultConfig}), ONE zod schema
+ * ({@link DaemonConfigSchema}) and ONE table describing each key's env var, flag and meaning
+ * ({@link CONFIG_KEYS}, which docs/configuration.md mirrors; a test keeps them equal).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_LIMITS } from '@vmd/core';
+
+/** pino levels accepted by `logLevel`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** `logFormat` values. */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+const LISTEN_RE = /^(unix:\/.+|(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5})$/;
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** Default tenant quota: the limits every tenant gets unless its own quota says otherwise. */
+const DefaultQuotaSchema = z.strictObject({
+  memoryMib: int(8, 4096),
+  cpuTimeMs: int(1, 15 * 60_000),
+  wallTimeMs: int(1, 15 * 60_000),
+  outputBytes: int(0, 256 * 1024 * 1024),
+  resultBytes: int(16, 256 * 1024 * 1024),
+  consoleLinesPerSecond: int(1, 1_000_000),
+});
+
+/** The schema of the effective configuration. Unknown keys are rejected. */
+export const DaemonConfigSchema = z.strictObject({
+  listen: z
+    .string()
+    .regex(LISTEN_RE)
+    .refine((v) => !v.includes(':') || v.startsWith('unix:') || portOf(v) <= 65_535),
+  insecure: z.boolean(),
+  dataDir: z.string().min(1),
+  workers: int(1, 256),
+  workerMaxInFlight: int(1, 1024),
+  queueDepthPerTenant: int(1, 1_000_000),
+  maxCodeBytes: int(1, 64 * 1024 * 1024),
+  maxMessageBytes: int(1024, 512 * 1024 * 1024),
+  shutdownGraceMs: int(0, 3_600_000),
+  workerRssCeilingMib: int(64, 1024 * 1024),
+  workerUser: z.string(),
+  workerPingIntervalMs: int(100, 60_000),
+  workerPingTimeoutMs: int(500, 600_000),
+  workerOverrunGraceMs: int(0, 600_000),
+  logLevel: z.enum(LOG_LEVELS),
+  logFormat: z.enum(LOG_FORMATS),
+  defaultQuota: DefaultQuotaSchema,
+});
+
+/**
+ * Checks that involve more than one key. Runs on the merged values even when other keys are
+ * invalid, so every problem is reported at once. Returns `[key, message]` pairs.
+ */
+export function crossKeyProblems(cfg: Record<string, unknown>): [string, string][] {
+  const problems: [string, string][] = [];
+  const { maxCodeBytes, maxMessageBytes, insecure, listen } = cfg;
+  if (
+    typeof maxCodeBytes === 'number' &&
+    typeof maxMessageBytes === 'number' &&
+    maxCodeBytes >= maxMessageBytes
+  ) {
+    problems.push(['maxCodeBytes', `must be smaller than maxMessageBytes (${maxMessageBytes})`]);
+  }
+  if (
+    insecure !== true &&
+    typeof listen === 'string' &&
+    LISTEN_RE.test(listen) &&
+    !isLoopbackListen(listen)
+  ) {
+    problems.push([
+      'listen',
+      'is not a loopback address; vmd has no authentication in local mode, so it only listens on ' +
+        '127.0.0.1, ::1, localhost or a unix socket. Pass --insecure (VMD_INSECURE=true) to listen there anyway',
+    ]);
+  }
+  return problems;
+}
+
+/** The effective, validated configuration. */
+export type DaemonConfig = z.infer<typeof DaemonConfigSchema>;
+
+function portOf(listen: string): number {
+  return Number(listen.slice(listen.lastIndexOf(':') + 1));
+}
+
+/** True for `unix:` sockets and loopback hosts (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackListen(listen: string): boolean {
+  if (listen.startsWith('unix:')) return true;
+  const host = listen.slice(0, listen.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** `$XDG_DATA_HOME/vmd`, else `~/.local/share/vmd`. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env['XDG_DATA_HOME'];
+  return xdg && path.isAbsolute(xdg)
+    ? path.join(xdg, 'vmd')
+    : path.join(os.homedir(), '.local', 'share', 'vmd');
+}
+
+/**
+ * THE defaults object. Machine-dependent values (cores, home directory) are computed here and
+ * nowhere else.
+ */
+export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+  const cores = os.availableParallelism();
+  return {
+    listen: '127.0.0.1:50051',
+    insecure: false,
+    dataDir: defaultDataDir(env),
+    workers: cores,
+    workerMaxInFlight: cores + 1,
+    queueDepthPerTenant: 256,
+    maxCodeBytes: DEFAULT_LIMITS.codeBytes,
+    maxMessageBytes: 8 * 1024 * 1024,
+    shutdownGraceMs: 10_000,
+    workerRssCeilingMib: 1024,
+    workerUser: '',
+    workerPingIntervalMs: 1_000,
+    workerPingTimeoutMs: 5_000,
+    workerOverrunGraceMs: 1_000,
+    logLevel: 'info',
+    logFormat: 'json',
+    defaultQuota: {
+      memoryMib: DEFAULT_LIMITS.memoryMib,
+      cpuTimeMs: DEFAULT_LIMITS.cpuTimeMs,
+      wallTimeMs: DEFAULT_LIMITS.wallTimeMs,
+      outputBytes: DEFAULT_LIMITS.outputBytes,
+      resultBytes: DEFAULT_LIMITS.resultBytes,
+      consoleLinesPerSecond: DEFAULT_LIMITS.consoleLinesPerSecond,
+    },
+  };
+}
+
+/** How a key's string form (env var or flag) is parsed. */
+export type ConfigValueKind = 'string' | 'int' | 'boolean' | 'enum';
+
+/** Documentation and wiring of one leaf key. */
+export interface ConfigKeyInfo {
+  /** Environment variable. */
+  env: string;
+  /** `vmd serve` flag, if any. */
+  flag?: string;
+  kind: ConfigValueKind;
+  /** The expected form, used in validation errors. */
+  expected: string;
+  /** The default, as written in docs/configuration.md. */
+  defaultText: string;
+  /** What the key means. */
+  description: string;
+}
+
+/** Every leaf key of {@link DaemonConfig} (dotted path) → env var, flag, docs. */
+export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freeze({
+  listen: {
+    env: 'VMD_LISTEN',
+    flag: '--listen',
+    kind: 'string',
+    expected:
+      'HOST:PORT (e.g. 127.0.0.1:50051, [::1]:50051; port 0 picks a free port) or unix:/ABSOLUTE/PATH',
+    defaultText: '`127.0.0.1:50051`',
+    description: 'Address to serve gRPC on. Local mode accepts loopback addresses and unix sockets only.',
+  },
+  insecure: {
+    env: 'VMD_INSECURE',
+    flag: '--insecure',
+    kind: 'boolean',
+    expected: 'true or false',
+    defaultText: '`false`',
+    description:
+      'Allow a non-loopback `listen` address without authentication (logs a warning). Only for trusted networks.',
+  },
+  dataDir: {
+    env: 'VMD_DATA_DIR',
+    flag: '--data-dir',
+    kind: 'string',
+    expected: 'a directory path',
+    defaultText: '`$XDG_DATA_HOME/vmd`, else `~/.local/share/vmd`',
+    description: "Directory for the daemon's state (created if missing).",
+  },
+  workers: {
+    env: 'VMD_WORKERS',
+    flag: '--workers',
+    kind: 'int',
+    expected: 'an integer from 1 to 256',
+    defaultText: 'number of CPU cores (`os.availableParallelism()`)',
+    description: 'Number of worker processes that run tenant code.',
+  },
+  workerMaxInFlight: {
+    env: 'VMD_WORKER_MAX_IN_FLIGHT',
+    flag: '--worker-max-in-flight',
+    kind: 'int',
+    expected: 'an integer from 1 to 1024',
+    defaultText: 'number of CPU cores + 1',
+    description:
+      'Maximum executions in flight in one worker; the scheduler queues the rest. The global cap is workers × this.',
+  },
+  queueDepthPerTenant: {
+    env: 'VMD_QUEUE_DEPTH_PER_TENANT',
+    flag: '--queue-depth-per-tenant',
+    kind: 'int',
+    expected: 'an integer ≥ 1',
+    defaultText: '`256`',
+    description:
+      'Requests one tenant may have waiting in the scheduler; beyond that Execute answers RESOURCE_EXHAUSTED (QUEUE_FULL).',
+  },
+  maxCodeBytes: {
+    env: 'VMD_MAX_CODE_BYTES',
+    flag: '--max-code-bytes',
+    kind: 'int',
+    expected: 'an integer from 1 to 67108864, below maxMessageBytes',
+    defaultText: '`1048576` (1 MiB)',
+    description:
+      'Largest source code accepted (UTF-8 bytes), the default tenant code-size quota. Larger code gets INVALID_ARGUMENT (CODE_TOO_LARGE).',
+  },
+  maxMessageBytes: {
+    env: 'VMD_MAX_MESSAGE_BYTES',
+    flag: '--max-message-bytes',
+    kind: 'int',
+    expected: 'an integer from 1024 to 536870912',
+    defaultText: '`8388608` (8 MiB)',
+    description: 'Largest gRPC message the daemon receives; larger ones get RESOURCE_EXHAUSTED.',
+  },
+  shutdownGraceMs: {
+    env: 'VMD_SHUTDOWN_GRACE_MS',
+    flag: '--shutdown-grace-ms',
+    kind: 'int',
+    expected: 'an integer number of milliseconds ≥ 0',
+    defaultText: '`10000`',
+    description: 'On SIGTERM/SIGINT, how long in-flight calls may finish before they are cut off.',
+  },
+  workerRssCeilingMib: {
+    env: 'VMD_WORKER_RSS_CEILING_MIB',
+    flag: '--worker-rss-ceiling-mib',
+    kind: 'int',
+    expected: 'an integer number of MiB ≥ 64',
+    defaultText: '`1024`',
+    description:
+      'A worker whose resident memory passes this is killed and replaced (its in-flight runs fail).',
+  },
+  workerUser: {
+    env: 'VMD_WORKER_USER',
+    flag: '--worker-user',
+    kind: 'string',
+    expected: 'a user name or numeric uid, or empty for automatic',
+    defaultText: 'empty (automatic)',
+    description:
+      'When the daemon runs as root, the user workers run as. Empty: `nobody` if the installed code is world-readable, else keep root and log a warning. Ignored when not root.',
+  },
+  workerPingIntervalMs: {
+    env: 'VMD_WORKER_PING_INTERVAL_MS',
+    flag: undefined,
+    kind: 'int',
+    expected: 'an integer from 100 to 60000',
+    defaultText: '`1000`',
+    description: 'How often each worker is pinged (health and statistics).',
+  },
+  workerPingTimeoutMs: {
+    env: 'VMD_WORKER_PING_TIMEOUT_MS',
+    flag: undefined,
+    kind: 'int',
+    expected: 'an integer from 500 to 600000',
+    defaultText: '`5000`',
+    description: 'A worker that does not answer a ping within this is killed and replaced.',
+  },
+  workerOverrunGraceMs: {
+    env: 'VMD_WORKER_OVERRUN_GRACE_MS',
+    flag: undefined,
+    kind: 'int',
+    expected: 'an integer number of milliseconds ≥ 0',
+    defaultText: '`1000`',
+    description:
+      'A run still going this long after its wall limit has its worker killed (the run ends with TIMEOUT).',
+  },
+  logLevel: {
+    env: 'VMD_LOG_LEVEL',
+    flag: '--log-level',
+    kind: 'enum',
+    expected: LOG_LEVELS.join(', '),
+    defaultText: '`info`',
+    description: 'Minimum log level.',
+  },
+  logFormat: {
+    env: 'VMD_LOG_FORMAT',
+    flag: '--log-format',
+    kind: 'enum',
+    expected: LOG_FORMATS.join(' or '),
+    defaultText: '`json`',
+    description: '`json`: one pino JSON object per line on stdout. `pretty`: a short human-readable line.',
+  },
+  'defaultQuota.memoryMib': {
+    env: 'VMD_DEFAULT_QUOTA_MEMORY_MIB',
+    kind: 'int',
+    expected: 'an integer from 8 to 4096',
+    defaultText: '`64`',
+    description: 'Default tenant quota: isolate heap limit per execution, MiB.',
+  },
+  'defaultQuota.cpuTimeMs': {
+    env: 'VMD_DEFAULT_QUOTA_CPU_TIME_MS',
+    kind: 'int',
+    expected: 'an integer from 1 to 900000',
+    defaultText: '`5000`',
+    description: 'Default tenant quota: CPU time per execution, ms.',
+  },
+  'defaultQuota.wallTimeMs': {
+    env: 'VMD_DEFAULT_QUOTA_WALL_TIME_MS',
+    kind: 'int',
+    expected: 'an integer from 1 to 900000',
+    defaultText: '`10000`',
+    description: 'Default tenant quota: wall time per execution, ms.',
+  },
+  'defaultQuota.outputBytes': {
+    env: 'VMD_DEFAULT_QUOTA_OUTPUT_BYTES',
+    kind: 'int',
+    expected: 'an integer from 0 to 268435456',
+    defaultText: '`1048576`',
+    description: 'Default tenant quota: console output per execution, bytes.',
+  },
+  'defaultQuota.resultBytes': {
+    env: 'VMD_DEFAULT_QUOTA_RESULT_BYTES',
+    kind: 'int',
+    expected: 'an integer from 16 to 268435456',
+    defaultText: '`1048576`',
+    description: 'Default tenant quota: serialized result per execution, bytes.',
+  },
+  'defaultQuota.consoleLinesPerSecond': {
+    env: 'VMD_DEFAULT_QUOTA_CONSOLE_LINES_PER_SECOND',
+    kind: 'int',
+    expected: 'an integer from 1 to 1000000',
+    defaultText: '`1000`',
+    description: 'Default tenant quota: console lines per second.',
+  },
+} satisfies Record<string, ConfigKeyInfo>);

@@ -1,0 +1,193 @@
+import { mkdirSync } from 'node:fs';
+import { ErrorCode, UnavailableError } from '@vmd/core';
+import type { Limits } from '@vmd/core';
+import { ExecutionServiceService } from '@vmd/client/wire';
+import type { Server } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { DaemonConfig } from './config/schema.js';
+import { adaptServerStreaming, type AdaptOptions } from './grpc/adapt-handlers.js';
+import { bindServer, createGrpcServer, tryShutdown } from './grpc/server.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { createExecutionService } from './services/execution-service.js';
+import { HealthService } from './services/health.js';
+import { addReflection } from './services/reflection.js';
+import { NOT_YET_IMPLEMENTED, addUnimplementedService } from './services/unimplemented-services.js';
+import { componentLogger, createLogger } from './telemetry/logger.js';
+import { InMemoryTenantRegistry, type TenantRegistry } from './tenants/tenant-registry.js';
+import { createWorkerSpawner, resolveWorkerIdentity, type SpawnWorkerFn } from './workers/spawn-worker.js';
+import { WorkerPool } from './workers/worker-pool.js';
+
+/** Optional replacements for tests and embedding. */
+export interface DaemonDeps {
+  /** Root logger. @default createLogger({ level, format } from config) */
+  logger?: Logger;
+  /** Worker process factory. @default forks core's worker with resolveWorkerSpawn() */
+  spawnWorker?: SpawnWorkerFn;
+  /** Tenant registry. @default in-memory, local mode (create on first use) */
+  tenants?: TenantRegistry;
+}
+
+/** Options of {@link Daemon.stop}. */
+export interface StopOptions {
+  /** How long in-flight calls may finish, ms. @default config.shutdownGraceMs */
+  graceMs?: number;
+}
+
+/** A built (not yet listening) daemon. */
+export interface Daemon {
+  readonly config: DaemonConfig;
+  readonly logger: Logger;
+  readonly pool: WorkerPool;
+  readonly scheduler: Scheduler;
+  /** Binds, logs `listening` with the bound address, starts the workers; resolves with the address once ready. */
+  start(): Promise<string>;
+  /**
+   * Graceful stop: health NOT_SERVING, refuse new calls, let in-flight calls finish within the
+   * grace period, then cancel the rest, stop the workers.
+   */
+  stop(options?: StopOptions): Promise<void>;
+  /** The bound address (after start). */
+  readonly address: string | undefined;
+}
+
+/** Default quota limits from the config. */
+export function defaultQuotaLimits(config: DaemonConfig): Limits {
+  return { ...config.defaultQuota, codeBytes: config.maxCodeBytes };
+}
+
+/**
+ * Builds everything — logger, worker pool, scheduler, gRPC server with all services — WITHOUT
+ * listening (Fastify's build-vs-listen seam). Call `start()` to bind.
+ */
+export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemon {
+  const logger = deps.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  const lifecycleLog = componentLogger(logger, 'lifecycle');
+  const grpcLog = componentLogger(logger, 'grpc');
+  const poolLog = componentLogger(logger, 'worker-pool');
+
+  let shuttingDown = false;
+  let address: string | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const spawn =
+    deps.spawnWorker ?? createWorkerSpawner({ identity: resolveWorkerIdentity(config.workerUser, poolLog) });
+  // The scheduler's capacity is the pool's live capacity, so it never exceeds the global cap
+  // (workers × workerMaxInFlight) and shrinks while a worker is being replaced.
+  const pool: WorkerPool = new WorkerPool({
+    workers: config.workers,
+    maxInFlight: config.workerMaxInFlight,
+    pingIntervalMs: config.workerPingIntervalMs,
+    pingTimeoutMs: config.workerPingTimeoutMs,
+    overrunGraceMs: config.workerOverrunGraceMs,
+    rssCeilingBytes: config.workerRssCeilingMib * 1024 * 1024,
+    spawn,
+    logger: poolLog,
+    onCapacity: () => {
+      scheduler.pump();
+      markServingOnceReady();
+    },
+  });
+  const scheduler = new Scheduler({
+    capacity: () => pool.capacity(),
+    maxQueueDepthPerTenant: config.queueDepthPerTenant,
+  });
+  const tenants = deps.tenants ?? new InMemoryTenantRegistry(defaultQuotaLimits(config));
+
+  const server: Server = createGrpcServer({ maxMessageBytes: config.maxMessageBytes });
+  const adapt: AdaptOptions = { logger: grpcLog };
+  const execution = createExecutionService({
+    maxCodeBytes: config.maxCodeBytes,
+    tenants,
+    scheduler,
+    pool,
+    isShuttingDown: () => shuttingDown,
+  });
+  server.addService(ExecutionServiceService, {
+    execute: adaptServerStreaming(ExecutionServiceService.execute.path, execution.execute, adapt),
+  });
+  for (const service of NOT_YET_IMPLEMENTED) addUnimplementedService(server, service, adapt);
+  const health = new HealthService();
+  health.addToServer(server);
+  addReflection(server);
+
+  let serving = false;
+  /** SERVING as soon as the daemon listens and one worker is ready (it does not flap on restarts). */
+  function markServingOnceReady(): void {
+    if (serving || shuttingDown || address === undefined || pool.readyWorkers === 0) return;
+    serving = true;
+    health.set('SERVING');
+    lifecycleLog.info({ workers_ready: pool.readyWorkers, capacity: pool.capacity() }, 'ready');
+  }
+
+  async function start(): Promise<string> {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    if (config.insecure) {
+      lifecycleLog.warn(
+        { listen: config.listen },
+        'insecure: serving without authentication on a non-loopback address',
+      );
+    }
+    const starting = pool.start();
+    try {
+      address = await bindServer(server, config.listen);
+    } catch (err) {
+      shuttingDown = true;
+      await starting;
+      await pool.stop(500);
+      throw err;
+    }
+    logger.info({ address }, 'listening');
+    await starting;
+    markServingOnceReady();
+    if (!serving)
+      lifecycleLog.error(
+        { workers: config.workers },
+        'no worker became ready; health stays NOT_SERVING until one does',
+      );
+    return address;
+  }
+
+  async function doStop(graceMs: number): Promise<void> {
+    shuttingDown = true;
+    health.set('NOT_SERVING');
+    lifecycleLog.info(
+      { grace_ms: graceMs, in_flight: scheduler.inFlight, queued: scheduler.queued },
+      'shutdown: draining',
+    );
+    const drained = tryShutdown(server).then(() => true);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+    const clean = await Promise.race([drained, timedOut]);
+    if (timer) clearTimeout(timer);
+    if (!clean) {
+      lifecycleLog.warn(
+        { in_flight: scheduler.inFlight, queued: scheduler.queued },
+        'shutdown: grace period over; cancelling remaining calls',
+      );
+      server.forceShutdown();
+    } else {
+      lifecycleLog.info('shutdown: all calls finished');
+    }
+    scheduler.close(
+      new UnavailableError(ErrorCode.SHUTTING_DOWN, 'vmd is shutting down; retry on another instance'),
+    );
+    lifecycleLog.info('shutdown: stopping workers');
+    await pool.stop(2_000);
+    lifecycleLog.info('shutdown: complete');
+  }
+
+  return {
+    config,
+    logger,
+    pool,
+    scheduler,
+    start,
+    stop(options: StopOptions = {}) {
+      stopping ??= doStop(options.graceMs ?? config.shutdownGraceMs);
+      return stopping;
+    },
+    get address() {
+      return address;
+    },
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * Adapts async-function / async-generator handlers to grpc-js handlers (the nice-grpc shape):
+ * - the handler gets the request and a {@link CallContext} with an AbortSignal that fires when
+ *   the client cancels or the deadline passes;
+ * - a thrown value becomes a status through `status-mapping.ts` (the ONE mapping);
+ * - server-streaming writes respect backpressure (wait for `drain`);
+ * - exactly one access-log line is written per RPC at completion.
+ */
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import {
+  Metadata,
+  status as Status,
+  type handleBidiStreamingCall,
+  type handleClientStreamingCall,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  type ServerDuplexStream,
+  type ServerReadableStream,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type UntypedHandleCall,
+} from '@grpc/grpc-js';
+import { ErrorCode, VmdError } from '@vmd/core';
+import type { Logger } from 'pino';
+import { logAccess, type AccessLogFields } from './interceptors/access-log.js';
+import { toGrpcStatus, type MappedStatus } from './status-mapping.js';
+
+/** Why a call's signal was aborted. */
+export type AbortCause = 'cancelled' | 'deadline';
+
+/** What a handler knows about its call. */
+export interface CallContext {
+  /** Aborted when the client cancels or the deadline passes (`signal.reason` is an {@link AbortCause}). */
+  readonly signal: AbortSignal;
+  readonly metadata: Metadata;
+  readonly peer: string;
+  /** Absolute deadline, epoch ms; `Infinity` when the call has none. */
+  readonly deadlineMs: number;
+  /** Extra fields for the access-log line (`tenant_id`, `outcome`, …). Never code or data. */
+  readonly logFields: AccessLogFields;
+}
+
+export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
+export type ServerStreamingHandler<Req, Res> = (request: Req, ctx: CallContext) => AsyncIterable<Res>;
+
+/** Shared dependencies of the adapters. */
+export interface AdaptOptions {
+  /** The `grpc` component logger (access lines and internal errors). */
+  logger: Logger;
+}
+
+/** Splits `/vmd.v1.ExecutionService/Execute` into service and method. */
+export function splitPath(path: string): { service: string; method: string } {
+  const [, service = '', method = ''] = path.split('/');
+  return { service, method };
+}
+
+function deadlineOf(call: { getDeadline(): Date | number }): number {
+  const d = call.getDeadline();
+  const ms = d instanceof Date ? d.getTime() : d;
+  return Number.isFinite(ms) ? ms : Infinity;
+}
+
+type AnyCall =
+  | ServerUnaryCall<unknown, unknown>
+  | ServerWritableStream<unknown, unknown>
+  | ServerReadableStream<unknown, unknown>
+  | ServerDuplexStream<unknown, unknown>;
+
+class CallTracker {
+  readonly started = performance.now();
+  readonly controller = new AbortController();
+  readonly ctx: CallContext;
+  private done = false;
+
+  constructor(
+    readonly path: string,
+    readonly call: AnyCall,
+    readonly opts: AdaptOptions,
+  ) {
+    const deadlineMs = deadlineOf(call);
+    this.ctx = {
+      signal: this.controller.signal,
+      metadata: call.metadata,
+      peer: call.getPeer(),
+      deadlineMs,
+      logFields: {},
+    };
+    (call as unknown as NodeJS.EventEmitter).on('cancelled', () => {
+      const cause: AbortCause = Date.now() >= deadlineMs - 5 ? 'deadline' : 'cancelled';
+      this.controller.abort(cause);
+    });
+  }
+
+  /** The status to log for a call that was aborted by the client or the deadline. */
+  abortedStatus(): MappedStatus {
+    const deadline = this.controller.signal.reason === 'deadline';
+    return {
+      code: deadline ? Status.DEADLINE_EXCEEDED : Status.CANCELLED,
+      details: deadline ? 'deadline exceeded' : 'cancelled by the client',
+      metadata: new Metadata(),
+      vmdCode: deadline ? ErrorCode.DEADLINE_EXCEEDED : ErrorCode.CANCELLED,
+    };
+  }
+
+  /** Maps an error, unless the call is already gone (then it is only logged as cancelled). */
+  statusFor(err: unknown): MappedStatus {
+    if (
+      this.controller.signal.aborted &&
+      !(err instanceof VmdError && err.code === ErrorCode.DEADLINE_EXCEEDED)
+    ) {
+      return this.abortedStatus();
+    }
+    return toGrpcStatus(err, this.opts.logger);
+  }
+
+  finish(status: { code: Status; vmdCode?: string }): void {
+    if (this.done) return;
+    this.done = true;
+    const { service, method } = splitPath(this.path);
+    logAccess(this.opts.logger, {
+      rpc_service: service,
+      rpc_method: method,
+      grpc_code: status.code,
+      vmd_error_code: status.vmdCode,
+      duration_ms: performance.now() - this.started,
+      peer: this.ctx.peer,
+      fields: this.ctx.logFields,
+    });
+  }
+}
+
+/** Adapts an async unary handler. */
+export function adaptUnary<Req, Res>(
+  path: string,
+  handler: UnaryHandler<Req, Res>,
+  opts: AdaptOptions,
+): handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    const t = new CallTracker(path, call, opts);
+    handler(call.request, t.ctx).then(
+      (res) => {
+        callback(null, res);
+        t.finish({ code: Status.OK });
+      },
+      (err: unknown) => {
+        const status = t.statusFor(err);
+        callback(status);
+        t.finish(status);
+      },
+    );
+  };
+}
+
+/** Adapts an async-generator (or any AsyncIterable) server-streaming handler. */
+export function adaptServerStreaming<Req, Res>(
+  path: string,
+  handler: ServerStreamingHandler<Req, Res>,
+  opts: AdaptOptions,
+): handleServerStreamingCall<Req, Res> {
+  return (call) => {
+    const t = new CallTracker(path, call, opts);
+    void (async () => {
+      const iterable = handler(call.request, t.ctx);
+      try {
+        for await (const message of iterable) {
+          if (t.ctx.signal.aborted) break;
+          if (!call.write(message)) {
+            await once(call, 'drain', { signal: t.ctx.signal });
+          }
+        }
+        if (t.ctx.signal.aborted) {
+          t.finish(t.abortedStatus());
+          return;
+        }
+        call.end();
+        t.finish({ code: Status.OK });
+      } catch (err) {
+        const status = t.statusFor(err);
+        if (!t.ctx.signal.aborted) call.emit('error', status);
+        t.finish(status);
+      }
+    })().catch((err: unknown) => {
+      opts.logger.error({ err }, 'stream handler failed');
+    });
+  };
+}
+
+/**
+ * A handler for any method type that answers with the given error (e.g. UNIMPLEMENTED), still
+ * writing the access-log line.
+ */
+export function adaptFailing(
+  path: string,
+  kind: { requestStream: boolean; responseStream: boolean },
+  makeError: () => VmdError,
+  opts: AdaptOptions,
+): UntypedHandleCall {
+  if (!kind.requestStream && !kind.responseStream) {
+    return adaptUnary<unknown, unknown>(path, () => Promise.reject(makeError()), opts);
+  }
+  if (!kind.requestStream) {
+    return adaptServerStreaming<unknown, unknown>(
+      path,
+      // eslint-disable-next-line require-yield
+      async function* () {
+        throw makeError();
+      },
+      opts,
+    );
+  }
+  if (!kind.responseStream) {
+    const h: handleClientStreamingCall<unknown, unknown> = (call, callback) => {
+      const t = new CallTracker(path, call, opts);
+      const status = t.statusFor(makeError());
+      call.resume();
+      callback(status);
+      t.finish(status);
+    };
+    return h;
+  }
+  const h: handleBidiStreamingCall<unknown, unknown> = (call) => {
+    const t = new CallTracker(path, call, opts);
+    const status = t.statusFor(makeError());
+    call.resume();
+    call.emit('error', status);
+    t.finish(status);
+  };
+  return h;
+}

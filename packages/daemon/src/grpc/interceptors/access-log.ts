@@ -1,0 +1,51 @@
+import type { Logger } from 'pino';
+import { logLevelForStatus, statusName } from '../status-mapping.js';
+import type { status as Status } from '@grpc/grpc-js';
+
+/**
+ * Extra access-log fields a handler may set. Sizes, counts, ids and durations only: never
+ * tenant code, input or output.
+ */
+export interface AccessLogFields {
+  tenant_id?: string;
+  execution_id?: string;
+  /** Execute: `ok` or the failure kind (`SYNTAX`, `TIMEOUT`, …) of the terminal event. */
+  outcome?: string;
+  queue_wait_ms?: number;
+  run_ms?: number;
+  worker_id?: number;
+  output_events?: number;
+  code_bytes?: number;
+}
+
+/** One completed RPC. */
+export interface AccessLogEntry {
+  rpc_service: string;
+  rpc_method: string;
+  grpc_code: Status;
+  vmd_error_code: string | undefined;
+  duration_ms: number;
+  peer: string;
+  fields: AccessLogFields;
+}
+
+/**
+ * Writes THE access line of one RPC (msg `rpc`): info for OK, warn for caller-caused codes,
+ * error for INTERNAL and other server faults.
+ */
+export function logAccess(logger: Logger, entry: AccessLogEntry): void {
+  const level = logLevelForStatus(entry.grpc_code);
+  logger[level](
+    {
+      rpc_service: entry.rpc_service,
+      rpc_method: entry.rpc_method,
+      grpc_code: entry.grpc_code,
+      grpc_status: statusName(entry.grpc_code),
+      vmd_error_code: entry.vmd_error_code,
+      duration_ms: Math.round(entry.duration_ms * 1000) / 1000,
+      peer: entry.peer,
+      ...entry.fields,
+    },
+    'rpc',
+  );
+}

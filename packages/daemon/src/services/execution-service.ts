@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ErrorCode,
+  InvalidArgumentError,
+  UnavailableError,
+  VmdError,
+  clampToQuota,
+  type ExecutionMetrics as CoreMetrics,
+  type ExecutionOutcome,
+  type ExecutionRequest,
+  type OutputEvent as CoreOutputEvent,
+} from '@vmd/core';
+import {
+  ErrorKind,
+  OutputStream,
+  type ExecuteRequest,
+  type ExecuteResponse,
+  type ExecutionMetrics,
+  type OutputEvent,
+} from '@vmd/client/wire';
+import type { CallContext, ServerStreamingHandler } from '../grpc/adapt-handlers.js';
+import { validateExecuteRequest, validateTenantId } from '../grpc/validate-request.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import type { WorkerPool } from '../workers/worker-pool.js';
+
+/** A deadline leaving less than this (ms) cannot run anything useful: DEADLINE_EXCEEDED at once. */
+export const MIN_RUN_MS = 5;
+
+/** Dependencies of the execution service. */
+export interface ExecutionServiceDeps {
+  maxCodeBytes: number;
+  tenants: TenantRegistry;
+  scheduler: Scheduler;
+  pool: WorkerPool;
+  /** True once shutdown has begun. */
+  isShuttingDown: () => boolean;
+}
+
+/** The handlers of vmd.v1.ExecutionService. */
+export interface ExecutionServiceHandlers {
+  execute: ServerStreamingHandler<ExecuteRequest, ExecuteResponse>;
+}
+
+/**
+ * vmd.v1.ExecutionService: validate → tenant → clamp limits (the gRPC deadline, if shorter,
+ * becomes the wall limit) → scheduler → worker → stream started, output…, then exactly one
+ * result or error. Tenant-code failures are `error` events on an OK call; platform failures are
+ * statuses.
+ */
+export function createExecutionService(deps: ExecutionServiceDeps): ExecutionServiceHandlers {
+  return {
+    async *execute(req: ExecuteRequest, ctx: CallContext): AsyncGenerator<ExecuteResponse> {
+      if (deps.isShuttingDown()) {
+        throw new UnavailableError(
+          ErrorCode.SHUTTING_DOWN,
+          'vmd is shutting down and accepts no new executions; retry on another instance',
+        );
+      }
+      ctx.logFields.tenant_id = validateTenantId(req.tenant);
+      const valid = validateExecuteRequest(req, { maxCodeBytes: deps.maxCodeBytes });
+      const codeBytes = Buffer.byteLength(valid.code, 'utf8');
+      ctx.logFields.code_bytes = codeBytes;
+      const tenant = deps.tenants.resolve(valid.tenantId);
+      if (codeBytes > tenant.quota.codeBytes) {
+        throw new InvalidArgumentError(
+          'code',
+          `code is ${codeBytes} bytes, more than tenant '${tenant.id}' may send (${tenant.quota.codeBytes} bytes): send smaller code`,
+          ErrorCode.CODE_TOO_LARGE,
+        );
+      }
+      const limits = clampToQuota(valid.requestedLimits, tenant.quota);
+      ensureTimeLeft(ctx.deadlineMs);
+
+      const slot = await deps.scheduler.acquire(tenant.id, {
+        deadlineMs: ctx.deadlineMs - MIN_RUN_MS,
+        signal: ctx.signal,
+      });
+      try {
+        ctx.logFields.queue_wait_ms = round(slot.queueWaitMs);
+        const remaining = ensureTimeLeft(ctx.deadlineMs);
+        if (remaining < limits.wallTimeMs) limits.wallTimeMs = Math.max(1, Math.floor(remaining));
+
+        const executionId = randomUUID();
+        ctx.logFields.execution_id = executionId;
+        yield { event: { $case: 'started', value: { executionId, queueWaitMs: slot.queueWaitMs } } };
+
+        const request: ExecutionRequest = {
+          code: valid.code,
+          sourceType: valid.sourceType,
+          inputJson: valid.inputJson,
+          filename: valid.filename,
+          limits,
+        };
+        const channel = new EventChannel<ExecuteResponse>();
+        let outputEvents = 0;
+        const runStarted = performance.now();
+        const running = deps.pool.run(
+          request,
+          (event) => {
+            outputEvents++;
+            channel.push({ event: { $case: 'output', value: toWireOutput(event) } });
+          },
+          ctx.signal,
+        );
+        running.then(
+          () => channel.close(),
+          () => channel.close(),
+        );
+        for await (const message of channel) yield message;
+        const { outcome, workerId } = await running;
+        ctx.logFields.run_ms = round(performance.now() - runStarted);
+        ctx.logFields.worker_id = workerId;
+        ctx.logFields.output_events = outputEvents;
+        ctx.logFields.outcome = outcome.status === 'ok' ? 'ok' : outcome.failure.kind;
+        yield toTerminal(outcome, slot.queueWaitMs, workerId);
+      } finally {
+        slot.release();
+      }
+    },
+  };
+}
+
+function ensureTimeLeft(deadlineMs: number): number {
+  const remaining = deadlineMs - Date.now();
+  if (remaining < MIN_RUN_MS) {
+    throw new VmdError(
+      ErrorCode.DEADLINE_EXCEEDED,
+      `the call's deadline leaves ${Math.max(0, Math.floor(remaining))} ms, too little to run the code; use a longer deadline`,
+    );
+  }
+  return remaining;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** Engine output event → wire. */
+export function toWireOutput(event: CoreOutputEvent): OutputEvent {
+  return {
+    stream: event.stream === 'stderr' ? OutputStream.OUTPUT_STREAM_STDERR : OutputStream.OUTPUT_STREAM_STDOUT,
+    level: event.level,
+    text: event.text,
+    time: new Date(event.timeMs),
+  };
+}
+
+/** Engine metrics → wire. */
+export function toWireMetrics(m: CoreMetrics, queueWaitMs: number, workerId: number): ExecutionMetrics {
+  return {
+    cpuTimeMs: m.cpuTimeMs,
+    wallTimeMs: m.wallTimeMs,
+    queueWaitMs,
+    heapUsedBytes: m.heapUsedBytes,
+    heapPeakBytes: m.heapPeakBytes,
+    outputBytes: m.outputBytes,
+    workerId,
+  };
+}
+
+/** Engine outcome → the terminal wire event. */
+export function toTerminal(
+  outcome: ExecutionOutcome,
+  queueWaitMs: number,
+  workerId: number,
+): ExecuteResponse {
+  const metrics = toWireMetrics(outcome.metrics, queueWaitMs, workerId);
+  if (outcome.status === 'ok') {
+    return {
+      event: {
+        $case: 'result',
+        value: {
+          value: { json: outcome.json ?? '', preview: outcome.preview, hasJson: outcome.json !== undefined },
+          metrics,
+        },
+      },
+    };
+  }
+  const f = outcome.failure;
+  const kind =
+    (ErrorKind as unknown as Record<string, ErrorKind>)[`ERROR_KIND_${f.kind}`] ??
+    ErrorKind.ERROR_KIND_RUNTIME;
+  return {
+    event: {
+      $case: 'error',
+      value: {
+        failure: { kind, name: f.name, message: f.message, stack: f.stack, line: f.line, column: f.column },
+        metrics,
+      },
+    },
+  };
+}
+
+/** A minimal single-consumer async queue: push events, close, iterate. */
+class EventChannel<T> implements AsyncIterable<T> {
+  private readonly buffer: T[] = [];
+  private closed = false;
+  private wake: (() => void) | undefined;
+
+  push(value: T): void {
+    if (this.closed) return;
+    this.buffer.push(value);
+    this.wake?.();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (;;) {
+      while (this.buffer.length > 0) yield this.buffer.shift()!;
+      if (this.closed) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import type { Server, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { ErrorCode, VmdError } from '@vmd/core';
+import {
+  FunctionServiceService,
+  MonitorServiceService,
+  ReplServiceService,
+  TenantServiceService,
+} from '@vmd/client/wire';
+import { adaptFailing, type AdaptOptions } from '../grpc/adapt-handlers.js';
+
+/** Services of the contract that this daemon does not implement yet. */
+export const NOT_YET_IMPLEMENTED = [
+  ReplServiceService,
+  FunctionServiceService,
+  TenantServiceService,
+  MonitorServiceService,
+] as const;
+
+/**
+ * Registers `service` with handlers that answer UNIMPLEMENTED naming the RPC
+ * ("vmd.v1.TenantService/CreateTenant is not implemented yet").
+ */
+export function addUnimplementedService(
+  server: Server,
+  service: ServiceDefinition,
+  opts: AdaptOptions,
+): void {
+  const impl: UntypedServiceImplementation = {};
+  for (const [name, method] of Object.entries(service)) {
+    const rpc = method.path.replace(/^\//, '');
+    impl[name] = adaptFailing(
+      method.path,
+      method,
+      () => new VmdError(ErrorCode.UNIMPLEMENTED, `${rpc} is not implemented yet`),
+      opts,
+    );
+  }
+  server.addService(service, impl);
+}

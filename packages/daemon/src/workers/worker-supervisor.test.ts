@@ -1,0 +1,252 @@
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import type { ChildProcess } from 'node:child_process';
+import {
+  ErrorCode,
+  VmdError,
+  type ExecutionRequest,
+  type ParentMessage,
+  type WorkerMessage,
+} from '@vmd/core';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { WorkerPool } from './worker-pool.js';
+
+/** A fake worker process: records what the parent sends, lets the test answer. */
+class FakeChild extends EventEmitter {
+  readonly sent: ParentMessage[] = [];
+  readonly stdout = new PassThrough();
+  readonly stderr = new PassThrough();
+  connected = true;
+  exitCode: number | null = null;
+  signalCode: NodeJS.Signals | null = null;
+  constructor(readonly pid: number) {
+    super();
+  }
+  send(msg: ParentMessage, cb?: (err: Error | null) => void): boolean {
+    this.sent.push(msg);
+    cb?.(null);
+    this.emit('sent', msg);
+    return true;
+  }
+  reply(msg: WorkerMessage): void {
+    this.emit('message', msg);
+  }
+  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
+    if (this.exitCode !== null || this.signalCode !== null) return false;
+    this.die(null, signal);
+    return true;
+  }
+  die(code: number | null, signal: NodeJS.Signals | null): void {
+    this.connected = false;
+    this.exitCode = code;
+    this.signalCode = signal;
+    setImmediate(() => this.emit('exit', code, signal));
+  }
+}
+
+const limits = {
+  memoryMib: 64,
+  cpuTimeMs: 1000,
+  wallTimeMs: 1000,
+  outputBytes: 1e6,
+  resultBytes: 1e6,
+  codeBytes: 1e6,
+  consoleLinesPerSecond: 100,
+};
+const req = (wallTimeMs = 1000): ExecutionRequest => ({
+  code: '1',
+  sourceType: 'script',
+  inputJson: '',
+  filename: 'main.js',
+  limits: { ...limits, wallTimeMs },
+});
+const metrics = {
+  cpuTimeMs: 1,
+  wallTimeMs: 1,
+  queueWaitMs: 0,
+  heapUsedBytes: 0,
+  heapPeakBytes: 0,
+  outputBytes: 0,
+};
+const silent = pino({ level: 'silent' });
+
+function makePool(opts: Partial<ConstructorParameters<typeof WorkerPool>[0]> = {}) {
+  const children: FakeChild[] = [];
+  let pid = 1000;
+  const pool = new WorkerPool({
+    workers: 1,
+    maxInFlight: 2,
+    pingIntervalMs: 10_000,
+    pingTimeoutMs: 10_000,
+    overrunGraceMs: 10_000,
+    rssCeilingBytes: 1e12,
+    backoffInitialMs: 5,
+    readyTimeoutMs: 1_000,
+    spawn: () => {
+      const c = new FakeChild(++pid);
+      children.push(c);
+      setImmediate(() => c.reply({ type: 'ready', pid: c.pid }));
+      return c as unknown as ChildProcess;
+    },
+    logger: silent,
+    ...opts,
+  });
+  return { pool, children, current: () => children.at(-1)! };
+}
+
+/** The next `run` message the test has not looked at yet (already sent or still to come). */
+function nextRun(c: FakeChild): Promise<Extract<ParentMessage, { type: 'run' }>> {
+  type Run = Extract<ParentMessage, { type: 'run' }>;
+  const unclaimed = (m: ParentMessage): m is Run => m.type === 'run' && !claimed.has(m);
+  return new Promise((resolve) => {
+    const take = (m: Run) => {
+      claimed.add(m);
+      resolve(m);
+    };
+    const already = c.sent.find(unclaimed);
+    if (already) return take(already);
+    const on = (m: ParentMessage) => {
+      if (unclaimed(m)) {
+        c.off('sent', on);
+        take(m);
+      }
+    };
+    c.on('sent', on);
+  });
+}
+const claimed = new WeakSet<object>();
+
+const waitFor = async (cond: () => boolean, ms = 2_000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
+  it('dispatches a run, routes output and the result by request id', async () => {
+    const { pool, current } = makePool();
+    await pool.start();
+    expect(pool.capacity()).toBe(2);
+    const c = current();
+    const outputs: string[] = [];
+    const runMsg = nextRun(c);
+    const result = pool.run(req(), (e) => outputs.push(e.text));
+    const { requestId } = await runMsg;
+    c.reply({ type: 'output', requestId, event: { stream: 'stdout', level: 'log', text: 'hi', timeMs: 1 } });
+    c.reply({
+      type: 'output',
+      requestId: 'someone-else',
+      event: { stream: 'stdout', level: 'log', text: 'nope', timeMs: 1 },
+    });
+    c.reply({ type: 'run-result', requestId, outcome: { status: 'ok', json: '1', preview: '1', metrics } });
+    const r = await result;
+    expect(r.outcome.status).toBe('ok');
+    expect(r.workerId).toBeGreaterThan(0);
+    expect(outputs).toEqual(['hi']);
+    await pool.stop(10);
+  });
+
+  it('fails only the crashed worker in-flight runs with WORKER_CRASHED and replaces it', async () => {
+    const { pool, children, current } = makePool();
+    await pool.start();
+    const c = current();
+    const result = pool.run(req(), () => undefined).catch((e: unknown) => e);
+    await nextRun(c);
+    c.die(null, 'SIGSEGV');
+    const err = await result;
+    expect(err).toBeInstanceOf(VmdError);
+    expect((err as VmdError).code).toBe(ErrorCode.WORKER_CRASHED);
+    expect((err as VmdError).message).toMatch(/can be retried/);
+    await waitFor(() => children.length === 2 && pool.readyWorkers === 1);
+    expect(pool.restarts).toBe(1);
+    await pool.stop(10);
+  });
+
+  it('revives run-error as a VmdError', async () => {
+    const { pool, current } = makePool();
+    await pool.start();
+    const c = current();
+    const result = pool.run(req(), () => undefined).catch((e: unknown) => e);
+    const { requestId } = await nextRun(c);
+    c.reply({ type: 'run-error', requestId, error: { code: 'INTERNAL', message: 'boom', details: {} } });
+    expect(((await result) as VmdError).code).toBe('INTERNAL');
+    await pool.stop(10);
+  });
+
+  it('kills a worker whose run outlives its wall limit + grace; the run ends with TIMEOUT', async () => {
+    const { pool, children, current } = makePool({ overrunGraceMs: 20 });
+    await pool.start();
+    const c = current();
+    const result = pool.run(req(30), () => undefined);
+    await nextRun(c);
+    const r = await result;
+    expect(r.outcome.status === 'error' && r.outcome.failure.kind).toBe('TIMEOUT');
+    expect(c.signalCode).toBe('SIGKILL');
+    await waitFor(() => children.length === 2 && pool.readyWorkers === 1);
+    await pool.stop(10);
+  });
+
+  it('sends cancel at once when the signal aborts, and kills a worker that ignores it', async () => {
+    const { pool, current } = makePool({ cancelGraceMs: 30 });
+    await pool.start();
+    const c = current();
+    const ac = new AbortController();
+    const result = pool.run(req(), () => undefined, ac.signal);
+    const { requestId } = await nextRun(c);
+    ac.abort();
+    expect(c.sent.at(-1)).toEqual({ type: 'cancel', requestId });
+    const r = await result;
+    expect(r.outcome.status === 'error' && r.outcome.failure.kind).toBe('CANCELLED');
+    expect(c.signalCode).toBe('SIGKILL');
+    await pool.stop(10);
+  });
+
+  it('kills a worker that does not answer pings', async () => {
+    const { pool, children, current } = makePool({ pingIntervalMs: 10, pingTimeoutMs: 30 });
+    await pool.start();
+    const c = current();
+    await waitFor(() => c.signalCode === 'SIGKILL');
+    await waitFor(() => children.length >= 2);
+    await pool.stop(10);
+  });
+
+  it('kills a worker whose RSS (from pong stats) passes the ceiling', async () => {
+    const { pool, current } = makePool({ pingIntervalMs: 10, rssCeilingBytes: 100 });
+    await pool.start();
+    const c = current();
+    c.on('sent', (m: ParentMessage) => {
+      if (m.type === 'ping')
+        c.reply({
+          type: 'pong',
+          requestId: m.requestId,
+          stats: { pid: c.pid, running: 0, isolatesWarm: 0, rssBytes: 1_000, runsCompleted: 0 },
+        });
+    });
+    await waitFor(() => c.signalCode === 'SIGKILL');
+    await pool.stop(10);
+  });
+
+  it('answers NO_HEALTHY_WORKER when no worker is free', async () => {
+    const { pool, current } = makePool({ maxInFlight: 1 });
+    await pool.start();
+    void pool.run(req(), () => undefined).catch(() => undefined);
+    await nextRun(current()).catch(() => undefined);
+    const err = await pool.run(req(), () => undefined).catch((e: unknown) => e);
+    expect((err as VmdError).code).toBe(ErrorCode.NO_HEALTHY_WORKER);
+    await pool.stop(10);
+  });
+
+  it('fails in-flight runs with SHUTTING_DOWN when stopped', async () => {
+    const { pool, current } = makePool();
+    await pool.start();
+    const c = current();
+    const result = pool.run(req(), () => undefined).catch((e: unknown) => e);
+    await nextRun(c);
+    await pool.stop(20);
+    expect(c.sent.some((m) => m.type === 'shutdown')).toBe(true);
+    expect(((await result) as VmdError).code).toBe(ErrorCode.SHUTTING_DOWN);
+  });
+});

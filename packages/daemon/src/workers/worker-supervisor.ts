@@ -1,0 +1,604 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import {
+  ErrorCode,
+  FailureKind,
+  UnavailableError,
+  errorFromWire,
+  isWorkerMessage,
+  type ExecutionFailure,
+  type ExecutionOutcome,
+  type ExecutionRequest,
+  type OutputEvent,
+  type ParentMessage,
+  type VmdError,
+  type WorkerMessage,
+  type WorkerStats,
+} from '@vmd/core';
+import type { Logger } from 'pino';
+import type { SpawnWorkerFn } from './spawn-worker.js';
+
+/** Timing and limits of one supervised worker slot. */
+export interface SupervisorOptions {
+  /** Max runs in flight in this worker. */
+  maxInFlight: number;
+  /** Ping period, ms. */
+  pingIntervalMs: number;
+  /** No pong within this → SIGKILL and replace, ms. */
+  pingTimeoutMs: number;
+  /** A run this long past its wall limit has its worker killed, ms. */
+  overrunGraceMs: number;
+  /** After a cancel, how long the worker has to end the run before it is killed, ms. @default 2000 */
+  cancelGraceMs?: number;
+  /** RSS ceiling, bytes. */
+  rssCeilingBytes: number;
+  /** RSS sampling period while runs are in flight, ms. @default 50 */
+  rssSampleIntervalMs?: number;
+  /** How long a new worker may take to say `ready`, ms. @default 30000 */
+  readyTimeoutMs?: number;
+  /** Restart backoff, ms. @default 100 → 5000 */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+}
+
+/** A run handed to a worker. */
+interface InFlightRun {
+  requestId: string;
+  wallTimeMs: number;
+  onOutput: (event: OutputEvent) => void;
+  resolve: (result: RunResult) => void;
+  reject: (err: VmdError) => void;
+  overrunTimer: NodeJS.Timeout;
+  cancelTimer?: NodeJS.Timeout;
+  cancelled: boolean;
+}
+
+/** What a finished run returns. */
+export interface RunResult {
+  outcome: ExecutionOutcome;
+  /** The worker process that ran it. */
+  workerId: number;
+}
+
+type KillReason =
+  'crashed' | 'unresponsive' | 'rss' | 'overrun' | 'cancel-timeout' | 'ready-timeout' | 'shutdown';
+
+/** A live worker process. */
+interface LiveWorker {
+  id: number;
+  child: ChildProcess;
+  pid: number;
+  ready: boolean;
+  readyAt: number;
+  inFlight: Map<string, InFlightRun>;
+  pingSeq: number;
+  /** Sent-at of the outstanding ping, or undefined. */
+  pingSentAt: number | undefined;
+  pingTimer: NodeJS.Timeout | undefined;
+  rssTimer: NodeJS.Timeout | undefined;
+  readyTimer: NodeJS.Timeout | undefined;
+  rssBytes: number;
+  stats: WorkerStats | undefined;
+  killing: KillReason | undefined;
+  exited: Promise<void>;
+}
+
+/** Events a supervisor reports to its pool. */
+export interface SupervisorEvents {
+  /** A worker became ready or a run finished: capacity may have grown. */
+  onCapacity: () => void;
+  /** A worker died or was killed. */
+  onWorkerLost: (info: {
+    workerId: number;
+    reason: KillReason;
+    code: number | null;
+    signal: NodeJS.Signals | null;
+  }) => void;
+}
+
+let nextWorkerId = 1;
+
+const nowMs = (): number => performance.now();
+
+/**
+ * Supervises one worker slot: spawns the process, waits for `ready`, pings it, samples its RSS,
+ * kills it when it hangs, overruns a run or passes its RSS ceiling, and replaces it with
+ * exponential backoff. Only the killed worker's in-flight runs fail.
+ */
+export class WorkerSupervisor {
+  private worker: LiveWorker | undefined;
+  private stopping = false;
+  private consecutiveFailures = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private requestSeq = 0;
+  private readonly opts: Required<SupervisorOptions>;
+  private readyWaiters: (() => void)[] = [];
+  /** How many workers this slot has started. */
+  restarts = -1;
+
+  constructor(
+    private readonly slot: number,
+    private readonly spawn: SpawnWorkerFn,
+    options: SupervisorOptions,
+    private readonly logger: Logger,
+    private readonly events: SupervisorEvents,
+  ) {
+    this.opts = {
+      cancelGraceMs: 2_000,
+      rssSampleIntervalMs: 50,
+      readyTimeoutMs: 30_000,
+      backoffInitialMs: 100,
+      backoffMaxMs: 5_000,
+      ...options,
+    };
+  }
+
+  /** True when a ready worker can take a run. */
+  get isReady(): boolean {
+    return this.worker?.ready === true && this.worker.killing === undefined;
+  }
+
+  /** Runs in flight. */
+  get inFlight(): number {
+    return this.worker?.inFlight.size ?? 0;
+  }
+
+  /** Free run slots of this worker (0 when not ready). */
+  get freeSlots(): number {
+    return this.isReady ? Math.max(0, this.opts.maxInFlight - this.inFlight) : 0;
+  }
+
+  /** Id and pid of the current worker, and its last stats. */
+  get info(): {
+    slot: number;
+    workerId: number | undefined;
+    pid: number | undefined;
+    ready: boolean;
+    inFlight: number;
+    rssBytes: number;
+  } {
+    return {
+      slot: this.slot,
+      workerId: this.worker?.id,
+      pid: this.worker?.pid,
+      ready: this.isReady,
+      inFlight: this.inFlight,
+      rssBytes: this.worker?.rssBytes ?? 0,
+    };
+  }
+
+  /** Starts the first worker. Resolves when it is ready (or has failed once). */
+  start(): Promise<void> {
+    const ready = new Promise<void>((resolve) => this.readyWaiters.push(resolve));
+    this.spawnWorker();
+    return ready;
+  }
+
+  /**
+   * Sends a run to the worker.
+   * @throws UnavailableError NO_HEALTHY_WORKER when the worker is not ready or full.
+   */
+  run(
+    request: ExecutionRequest,
+    onOutput: (event: OutputEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<RunResult> {
+    const w = this.worker;
+    if (!w || !this.isReady || this.freeSlots === 0) {
+      return Promise.reject(
+        new UnavailableError(
+          ErrorCode.NO_HEALTHY_WORKER,
+          'no worker can take the run right now; retry shortly',
+        ),
+      );
+    }
+    const requestId = `r${this.slot}-${++this.requestSeq}`;
+    return new Promise<RunResult>((resolve, reject) => {
+      const run: InFlightRun = {
+        requestId,
+        wallTimeMs: request.limits.wallTimeMs,
+        onOutput,
+        resolve,
+        reject,
+        cancelled: false,
+        overrunTimer: setTimeout(() => {
+          this.logger.warn(
+            { worker_id: w.id, request_id: requestId, wall_time_ms: request.limits.wallTimeMs },
+            'run overran its wall limit; killing worker',
+          );
+          this.kill(w, 'overrun', requestId);
+        }, request.limits.wallTimeMs + this.opts.overrunGraceMs),
+      };
+      w.inFlight.set(requestId, run);
+      this.startRssSampling(w);
+      if (!this.send(w, { type: 'run', requestId, request })) {
+        this.kill(w, 'crashed');
+        return;
+      }
+      if (signal) {
+        const onAbort = (): void => this.cancel(w, requestId);
+        if (signal.aborted) onAbort();
+        else {
+          signal.addEventListener('abort', onAbort, { once: true });
+          const cleanup = (): void => signal.removeEventListener('abort', onAbort);
+          run.resolve = (r) => {
+            cleanup();
+            resolve(r);
+          };
+          run.reject = (e) => {
+            cleanup();
+            reject(e);
+          };
+        }
+      }
+    });
+  }
+
+  /** Stops the slot: no restarts; asks the worker to shut down, SIGKILL after `graceMs`. */
+  async stop(graceMs = 2_000): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const w = this.worker;
+    if (!w) return;
+    w.killing ??= 'shutdown';
+    this.send(w, { type: 'shutdown' });
+    const timer = setTimeout(() => this.kill(w, 'shutdown'), graceMs);
+    await w.exited;
+    clearTimeout(timer);
+  }
+
+  /** SIGKILLs the current worker (tests, operator action). */
+  killCurrent(): void {
+    if (this.worker) this.kill(this.worker, 'crashed');
+  }
+
+  private cancel(w: LiveWorker, requestId: string): void {
+    const run = w.inFlight.get(requestId);
+    if (!run || run.cancelled) return;
+    run.cancelled = true;
+    this.send(w, { type: 'cancel', requestId });
+    run.cancelTimer = setTimeout(() => {
+      if (w.inFlight.has(requestId)) {
+        this.logger.warn(
+          { worker_id: w.id, request_id: requestId },
+          'worker did not end a cancelled run; killing worker',
+        );
+        this.kill(w, 'cancel-timeout', requestId);
+      }
+    }, this.opts.cancelGraceMs);
+  }
+
+  private send(w: LiveWorker, msg: ParentMessage): boolean {
+    if (!w.child.connected) return false;
+    try {
+      w.child.send(msg, (err) => {
+        if (err && w.killing === undefined) {
+          this.logger.warn({ worker_id: w.id, err }, 'ipc send failed');
+        }
+      });
+      return true;
+    } catch (err) {
+      this.logger.warn({ worker_id: w.id, err }, 'ipc send failed');
+      return false;
+    }
+  }
+
+  private spawnWorker(): void {
+    if (this.stopping) return;
+    const id = nextWorkerId++;
+    this.restarts++;
+    let child: ChildProcess;
+    try {
+      child = this.spawn(id);
+    } catch (err) {
+      this.logger.error({ worker_id: id, err }, 'worker spawn failed');
+      this.scheduleRestart(true);
+      return;
+    }
+    let markExited!: () => void;
+    const w: LiveWorker = {
+      id,
+      child,
+      pid: child.pid ?? 0,
+      ready: false,
+      readyAt: 0,
+      inFlight: new Map(),
+      pingSeq: 0,
+      pingSentAt: undefined,
+      pingTimer: undefined,
+      rssTimer: undefined,
+      readyTimer: undefined,
+      rssBytes: 0,
+      stats: undefined,
+      killing: undefined,
+      exited: new Promise<void>((r) => (markExited = r)),
+    };
+    this.worker = w;
+    const wlog = this.logger.child({ worker_id: id, worker_pid: w.pid });
+    wlog.info({ slot: this.slot }, 'worker starting');
+
+    for (const [stream, level] of [
+      [child.stdout, 'info'],
+      [child.stderr, 'warn'],
+    ] as const) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => {
+        if (line.trim() !== '')
+          wlog[level](
+            { stream: stream === child.stdout ? 'stdout' : 'stderr', line: line.slice(0, 4096) },
+            'worker output',
+          );
+      });
+    }
+
+    child.on('message', (msg: unknown) => {
+      if (!isWorkerMessage(msg)) {
+        wlog.warn('malformed message from worker');
+        return;
+      }
+      this.onMessage(w, msg, wlog);
+    });
+    let exitHandled = false;
+    const handleExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (exitHandled) return;
+      exitHandled = true;
+      markExited();
+      this.onExit(w, code, signal, wlog);
+    };
+    child.on('error', (err) => {
+      wlog.error({ err }, 'worker process error');
+      // A process that could not be spawned never emits 'exit'.
+      if (child.pid === undefined) handleExit(null, null);
+    });
+    child.on('exit', handleExit);
+
+    w.readyTimer = setTimeout(() => {
+      if (!w.ready) {
+        wlog.error({ ready_timeout_ms: this.opts.readyTimeoutMs }, 'worker did not become ready; killing it');
+        this.kill(w, 'ready-timeout');
+      }
+    }, this.opts.readyTimeoutMs);
+  }
+
+  private onMessage(w: LiveWorker, msg: WorkerMessage, wlog: Logger): void {
+    switch (msg.type) {
+      case 'ready': {
+        if (w.readyTimer) clearTimeout(w.readyTimer);
+        w.ready = true;
+        w.readyAt = nowMs();
+        if (msg.pid) w.pid = msg.pid;
+        wlog.info('worker ready');
+        w.pingTimer = setInterval(() => this.ping(w), this.opts.pingIntervalMs);
+        this.flushReadyWaiters();
+        this.events.onCapacity();
+        return;
+      }
+      case 'output': {
+        w.inFlight.get(msg.requestId)?.onOutput(msg.event);
+        return;
+      }
+      case 'run-result': {
+        const run = this.take(w, msg.requestId);
+        run?.resolve({ outcome: msg.outcome, workerId: w.id });
+        return;
+      }
+      case 'run-error': {
+        const run = this.take(w, msg.requestId);
+        run?.reject(errorFromWire(msg.error));
+        return;
+      }
+      case 'pong': {
+        w.pingSentAt = undefined;
+        w.stats = msg.stats;
+        if (typeof msg.stats.rssBytes === 'number' && msg.stats.rssBytes > 0)
+          this.checkRss(w, msg.stats.rssBytes);
+        return;
+      }
+      case 'log': {
+        const level = (['debug', 'info', 'warn', 'error'] as const).includes(msg.level) ? msg.level : 'info';
+        wlog[level]({ ...msg.fields, from_worker: true }, msg.msg);
+        return;
+      }
+      default: {
+        const never: never = msg;
+        wlog.warn({ type: (never as { type: string }).type }, 'unknown message from worker');
+      }
+    }
+  }
+
+  private take(w: LiveWorker, requestId: string): InFlightRun | undefined {
+    const run = w.inFlight.get(requestId);
+    if (!run) return undefined;
+    w.inFlight.delete(requestId);
+    clearTimeout(run.overrunTimer);
+    if (run.cancelTimer) clearTimeout(run.cancelTimer);
+    if (w.inFlight.size === 0) this.stopRssSampling(w);
+    // Capacity grew; let the pool pump after the caller has seen the result.
+    queueMicrotask(() => this.events.onCapacity());
+    return run;
+  }
+
+  private ping(w: LiveWorker): void {
+    if (w.killing) return;
+    const now = nowMs();
+    if (w.pingSentAt !== undefined) {
+      if (now - w.pingSentAt > this.opts.pingTimeoutMs) {
+        this.logger.error(
+          { worker_id: w.id, ping_timeout_ms: this.opts.pingTimeoutMs },
+          'worker did not answer ping; killing it',
+        );
+        this.kill(w, 'unresponsive');
+      }
+      return;
+    }
+    w.pingSentAt = now;
+    this.send(w, { type: 'ping', requestId: `p${++w.pingSeq}` });
+  }
+
+  private startRssSampling(w: LiveWorker): void {
+    if (w.rssTimer || process.platform !== 'linux') return;
+    w.rssTimer = setInterval(() => {
+      readFile(`/proc/${w.pid}/status`, 'utf8').then(
+        (text) => {
+          const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(text);
+          if (m) this.checkRss(w, Number(m[1]) * 1024);
+        },
+        () => undefined, // the process is gone; 'exit' handles it
+      );
+    }, this.opts.rssSampleIntervalMs);
+  }
+
+  private stopRssSampling(w: LiveWorker): void {
+    if (w.rssTimer) clearInterval(w.rssTimer);
+    w.rssTimer = undefined;
+  }
+
+  private checkRss(w: LiveWorker, rssBytes: number): void {
+    w.rssBytes = rssBytes;
+    if (rssBytes > this.opts.rssCeilingBytes && w.killing === undefined) {
+      this.logger.warn(
+        { worker_id: w.id, rss_bytes: rssBytes, rss_ceiling_bytes: this.opts.rssCeilingBytes },
+        'worker passed its RSS ceiling; killing it',
+      );
+      this.kill(w, 'rss');
+    }
+  }
+
+  /** SIGKILLs the worker and settles its in-flight runs according to `reason`. */
+  private kill(w: LiveWorker, reason: KillReason, culpritRequestId?: string): void {
+    if (w.killing === undefined) w.killing = reason;
+    this.clearTimers(w);
+    this.failInFlight(w, reason, culpritRequestId);
+    if (w.child.exitCode === null && w.child.signalCode === null) {
+      try {
+        w.child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  private clearTimers(w: LiveWorker): void {
+    if (w.pingTimer) clearInterval(w.pingTimer);
+    if (w.readyTimer) clearTimeout(w.readyTimer);
+    this.stopRssSampling(w);
+    w.pingTimer = undefined;
+    w.readyTimer = undefined;
+  }
+
+  private failInFlight(w: LiveWorker, reason: KillReason, culpritRequestId?: string, exitInfo = ''): void {
+    const single = w.inFlight.size === 1;
+    for (const run of [...w.inFlight.values()]) {
+      this.take(w, run.requestId);
+      const own = run.requestId === culpritRequestId;
+      if (reason === 'overrun' && own) {
+        run.resolve({
+          outcome: failedOutcome(
+            FailureKind.TIMEOUT,
+            'TimeoutError',
+            `the run did not end within its wall-time limit of ${run.wallTimeMs} ms and was stopped`,
+          ),
+          workerId: w.id,
+        });
+      } else if (reason === 'cancel-timeout' && own) {
+        run.resolve({
+          outcome: failedOutcome(FailureKind.CANCELLED, 'CancelledError', 'the run was cancelled'),
+          workerId: w.id,
+        });
+      } else if (reason === 'rss' && single) {
+        run.resolve({
+          outcome: failedOutcome(
+            FailureKind.MEMORY_LIMIT,
+            'RangeError',
+            'the run used more memory than its worker may hold and was stopped',
+          ),
+          workerId: w.id,
+        });
+      } else if (run.cancelled) {
+        run.resolve({
+          outcome: failedOutcome(FailureKind.CANCELLED, 'CancelledError', 'the run was cancelled'),
+          workerId: w.id,
+        });
+      } else if (reason === 'shutdown') {
+        run.reject(
+          new UnavailableError(
+            ErrorCode.SHUTTING_DOWN,
+            'the daemon shut down before the run finished; retry on another instance or after restart',
+          ),
+        );
+      } else {
+        const why =
+          reason === 'rss'
+            ? ' after passing its memory ceiling'
+            : reason === 'unresponsive'
+              ? ' after it stopped responding'
+              : reason === 'crashed'
+                ? exitInfo
+                : ` (${reason})`;
+        run.reject(
+          new UnavailableError(
+            ErrorCode.WORKER_CRASHED,
+            `the worker process running this code died${why} before the run finished; the request did not complete and can be retried`,
+          ),
+        );
+      }
+    }
+  }
+
+  private onExit(w: LiveWorker, code: number | null, signal: NodeJS.Signals | null, wlog: Logger): void {
+    this.clearTimers(w);
+    const reason: KillReason = w.killing ?? 'crashed';
+    this.failInFlight(w, reason, undefined, ` (exit code ${String(code)}, signal ${String(signal)})`);
+    if (this.stopping || reason === 'shutdown') wlog.info({ code, signal }, 'worker exited');
+    else if (w.killing !== undefined) wlog.warn({ code, signal, reason }, 'worker killed');
+    else wlog.warn({ code, signal, reason }, 'worker exited unexpectedly');
+    if (this.worker === w) this.worker = undefined;
+    this.events.onWorkerLost({ workerId: w.id, reason, code, signal });
+    if (this.stopping) {
+      this.flushReadyWaiters();
+      return;
+    }
+    // Tenant-caused kills (overrun, rss, cancel) restart promptly; unexpected crashes and workers
+    // that never became ready back off exponentially.
+    const failure = reason === 'crashed' || reason === 'ready-timeout' || reason === 'unresponsive';
+    const stableMs = w.ready ? nowMs() - w.readyAt : 0;
+    this.scheduleRestart(failure && !(stableMs > 10_000));
+    if (!w.ready) this.flushReadyWaiters();
+  }
+
+  private scheduleRestart(isFailure: boolean): void {
+    if (this.stopping) return;
+    this.consecutiveFailures = isFailure ? this.consecutiveFailures + 1 : 0;
+    const delay =
+      this.consecutiveFailures === 0
+        ? this.opts.backoffInitialMs
+        : Math.min(this.opts.backoffMaxMs, this.opts.backoffInitialMs * 2 ** (this.consecutiveFailures - 1));
+    this.logger.info({ slot: this.slot, delay_ms: delay }, 'worker restart scheduled');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      this.spawnWorker();
+    }, delay);
+  }
+
+  private flushReadyWaiters(): void {
+    const waiters = this.readyWaiters;
+    this.readyWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+function failedOutcome(kind: ExecutionFailure['kind'], name: string, message: string): ExecutionOutcome {
+  return {
+    status: 'error',
+    failure: { kind, name, message, stack: '', line: 0, column: 0 },
+    metrics: {
+      cpuTimeMs: 0,
+      wallTimeMs: 0,
+      queueWaitMs: 0,
+      heapUsedBytes: 0,
+      heapPeakBytes: 0,
+      outputBytes: 0,
+    },
+  };
+}
