@@ -7,7 +7,7 @@ export const VMCTL_BIN = path.join(repoRoot, 'packages/cli/dist/main.js');
 
 /** Options for {@link runCli}. */
 export interface RunCliOptions {
-  /** Extra environment (merged over process.env; `VMD_*` of the test runner are removed first). */
+  /** Extra environment (merged over process.env; `VMD_*` and `FORCE_COLOR` of the test runner are removed first). */
   env?: Record<string, string>;
   /** Text written to the CLI's stdin (stdin is closed either way). */
   input?: string;
@@ -30,7 +30,7 @@ export interface CliResult {
 /** Runs the real, built `vmctl` binary and collects its output. */
 export async function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   const env: Record<string, string | undefined> = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('VMD_')) delete env[key];
+  for (const key of Object.keys(env)) if (key.startsWith('VMD_') || key === 'FORCE_COLOR') delete env[key];
   Object.assign(env, { NO_COLOR: '1' }, options.env);
   const child = spawn(process.execPath, [VMCTL_BIN, ...args], {
     cwd: options.cwd ?? repoRoot,

@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { VmdClientError } from '@vmd/client';
+import type { RegisterCommand, RunAction } from './commands/command-kit.js';
+import { registerExecCommand } from './commands/exec.js';
+import { registerHealthCommand } from './commands/health.js';
+import { CliContext, type CliDependencies, type GlobalOptions } from './context.js';
+import { CliUsageError } from './errors.js';
+import type { CliIo } from './io.js';
+import { createColors, shouldColor } from './output/colors.js';
+import { ExitCode, exitCodeForError } from './output/exit-codes.js';
+import { formatClientError } from './output/render.js';
+
+/** Every command, one file each; later commands (repl, fn, tenant, top) are added here. */
+const COMMANDS: readonly RegisterCommand[] = [registerExecCommand, registerHealthCommand];
+
+/** vmctl's version, from its package.json (dist/../package.json). */
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/**
+ * Builds the command tree. `runAction` runs a handler with the context of the global flags.
+ * Commander never exits the process (exitOverride) and writes through `io`.
+ */
+export function createProgram(io: CliIo, runAction: RunAction): Command {
+  const program = new Command('vmctl')
+    .description('The vmd command line: run JavaScript in vmd, the multi-tenant isolate service.')
+    .version(readVersion(), '-V, --version', 'print the vmctl version')
+    .helpOption('-h, --help', 'show help')
+    .addOption(
+      new Option(
+        '--addr <address>',
+        'daemon address: host:port or unix:/path (env VMD_ADDR; default 127.0.0.1:50051)',
+      ),
+    )
+    .addOption(new Option('--address <address>').hideHelp())
+    .addOption(new Option('--tenant <name>', 'tenant to act as (env VMD_TENANT)'))
+    .addOption(
+      new Option(
+        '--api-key <key>',
+        'API key for secure mode; visible in `ps`, prefer env VMD_API_KEY or --api-key-file',
+      ),
+    )
+    .addOption(new Option('--api-key-file <path>', 'file holding the API key (env VMD_API_KEY_FILE)'))
+    .addOption(new Option('--json', 'machine-readable output: exactly one JSON document on stdout'))
+    .addOption(
+      new Option('--no-color', 'never colour output (also NO_COLOR=1); colours are only used on a terminal'),
+    )
+    .addHelpText(
+      'after',
+      '\nExit status: 0 ok, 1 the tenant code failed, 2 usage/connection/platform error, 130 interrupted.\n' +
+        "Run 'vmctl COMMAND --help' for a command's options.",
+    )
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => {
+        const colors = createColors(shouldColor(io.stderr, io.env, !io.env.NO_COLOR));
+        write(`${colors.red('vmctl:')} ${text.replace(/^error: /, '')}`);
+      },
+    })
+    .showHelpAfterError("Run 'vmctl --help' for usage.");
+  for (const register of COMMANDS) register(program, runAction);
+  return program;
+}
+
+/**
+ * Runs vmctl with `argv` (without `node` and the script path) and returns the exit code.
+ * Never calls `process.exit`; `main.ts` does, after stdout has drained.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  dependencies: CliDependencies = {},
+): Promise<number> {
+  let exitCode: number = ExitCode.OK;
+  let context: CliContext | undefined;
+  const runAction: RunAction = async (command, handler) => {
+    context = new CliContext(io, command.optsWithGlobals<GlobalOptions>(), dependencies);
+    exitCode = await handler(context);
+  };
+  const program = createProgram(io, runAction);
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return ExitCode.ERROR;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io, context);
+  }
+}
+
+function reportError(error: unknown, io: CliIo, context: CliContext | undefined): number {
+  if (error instanceof CommanderError) {
+    // help and version exit 0; every parse error exits 2 (commander already printed it)
+    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+      ? ExitCode.OK
+      : ExitCode.ERROR;
+  }
+  const colors = context?.err ?? createColors(shouldColor(io.stderr, io.env, true));
+  if (error instanceof CliUsageError) {
+    io.stderr.write(`${colors.red('vmctl:')} ${error.message}\n`);
+    io.stderr.write(colors.dim("Run 'vmctl --help' for usage.\n"));
+    return ExitCode.ERROR;
+  }
+  if (error instanceof VmdClientError) {
+    let addressSource;
+    try {
+      addressSource = context?.config().sources.address;
+    } catch {
+      addressSource = undefined;
+    }
+    io.stderr.write(formatClientError(error, { addressSource }, colors));
+    return exitCodeForError(error);
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  io.stderr.write(`${colors.red('vmctl:')} unexpected error (a vmctl bug, please report it):\n${detail}\n`);
+  return ExitCode.ERROR;
+}

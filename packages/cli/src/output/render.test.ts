@@ -1,0 +1,207 @@
+import { VmdClientError, type ExecutionFailure, type ExecutionOutcome } from '@vmd/client';
+import { describe, expect, it } from 'vitest';
+import { METRICS, TIME } from '../../test/helpers/fakes.js';
+import { createColors } from './colors.js';
+import {
+  formatClientError,
+  formatCodeFrame,
+  formatFailure,
+  formatResult,
+  renderJson,
+  toExecJsonReport,
+} from './render.js';
+
+const plain = createColors(false);
+const colored = createColors(true);
+const failure = (overrides: Partial<ExecutionFailure>): ExecutionFailure => ({
+  kind: 'RUNTIME',
+  name: 'Error',
+  message: 'boom',
+  stack: '',
+  line: undefined,
+  column: undefined,
+  ...overrides,
+});
+
+describe('--json report', () => {
+  const output = [
+    { type: 'output' as const, stream: 'stdout' as const, level: 'log', text: 'hi', time: TIME },
+    { type: 'output' as const, stream: 'stderr' as const, level: 'warn', text: 'careful', time: TIME },
+  ];
+
+  it('success: ok, value (parsed json + preview), output, metrics', () => {
+    const outcome: ExecutionOutcome = {
+      ok: true,
+      value: { json: '{"n":1}', preview: '{ n: 1 }', hasJson: true, value: { n: 1 } },
+      metrics: METRICS,
+      executionId: 'ex-1',
+    };
+    const report = toExecJsonReport(outcome, output);
+    expect(report).toEqual({
+      ok: true,
+      value: { json: { n: 1 }, preview: '{ n: 1 }' },
+      output: [
+        { stream: 'stdout', level: 'log', text: 'hi', time: '2026-01-02T03:04:05.678Z' },
+        { stream: 'stderr', level: 'warn', text: 'careful', time: '2026-01-02T03:04:05.678Z' },
+      ],
+      metrics: METRICS,
+      executionId: 'ex-1',
+    });
+    expect(Object.keys(report)).toEqual(['ok', 'value', 'output', 'metrics', 'executionId']);
+    expect(JSON.parse(renderJson(report))).toEqual(report);
+    expect(renderJson(report).endsWith('}\n')).toBe(true);
+  });
+
+  it('a value without JSON form has only a preview', () => {
+    const report = toExecJsonReport(
+      {
+        ok: true,
+        value: { json: '', preview: 'undefined', hasJson: false, value: undefined },
+        metrics: METRICS,
+        executionId: '',
+      },
+      [],
+    );
+    expect(report.value).toEqual({ preview: 'undefined' });
+  });
+
+  it('failure: ok false, error with kind/name/message/stack/line/column (null when unknown)', () => {
+    const report = toExecJsonReport(
+      {
+        ok: false,
+        failure: failure({ kind: 'TIMEOUT', name: 'TimeoutError', message: 'too slow' }),
+        metrics: METRICS,
+        executionId: 'e',
+      },
+      output,
+    );
+    expect(report.error).toEqual({
+      kind: 'TIMEOUT',
+      name: 'TimeoutError',
+      message: 'too slow',
+      stack: '',
+      line: null,
+      column: null,
+    });
+    expect(Object.keys(report)).toEqual(['ok', 'error', 'output', 'metrics', 'executionId']);
+  });
+});
+
+describe('human rendering', () => {
+  it('results: nothing for undefined, preview otherwise, coloured by type only when enabled', () => {
+    expect(
+      formatResult({ json: '', preview: 'undefined', hasJson: false, value: undefined }, colored),
+    ).toBeUndefined();
+    expect(formatResult({ json: '42', preview: '42', hasJson: true, value: 42 }, plain)).toBe('42\n');
+    expect(formatResult({ json: '42', preview: '42', hasJson: true, value: 42 }, colored)).toBe(
+      '\u001b[33m42\u001b[39m\n',
+    );
+    expect(formatResult({ json: '"a"', preview: "'a'", hasJson: true, value: 'a' }, colored)).toBe(
+      "\u001b[32m'a'\u001b[39m\n",
+    );
+    expect(formatResult({ json: '{}', preview: '{}', hasJson: true, value: {} }, colored)).toBe('{}\n');
+  });
+
+  it('a syntax error shows the location, the line and a caret', () => {
+    const source = 'const a = 1;\nconst b = 2;\nlet x = ;\n';
+    expect(
+      formatFailure(
+        failure({ kind: 'SYNTAX', name: 'SyntaxError', message: 'Unexpected token', line: 3, column: 9 }),
+        source,
+        'main.js',
+        plain,
+      ),
+    ).toMatchInlineSnapshot(`
+        "SyntaxError: Unexpected token (main.js:3:9)
+          3 | let x = ;
+            |         ^
+        "
+      `);
+  });
+
+  it('a runtime error adds the tenant stack frames', () => {
+    const text = formatFailure(
+      failure({
+        name: 'TypeError',
+        message: 'f is not a function',
+        stack: 'TypeError: f is not a function\n    at g (main.js:2:3)\n    at main.js:4:1',
+        line: 2,
+        column: 3,
+      }),
+      'function g() {\n  f();\n}\ng();',
+      'main.js',
+      plain,
+    );
+    expect(text).toMatchInlineSnapshot(`
+      "TypeError: f is not a function (main.js:2:3)
+        2 |   f();
+          |   ^
+          at g (main.js:2:3)
+          at main.js:4:1
+      "
+    `);
+  });
+
+  it('limit failures print the kind and a hint', () => {
+    expect(
+      formatFailure(
+        failure({ kind: 'TIMEOUT', name: 'TimeoutError', message: 'wall-time limit of 100 ms exceeded' }),
+        'x',
+        'main.js',
+        plain,
+      ),
+    ).toBe(
+      'TIMEOUT: wall-time limit of 100 ms exceeded\nhint: raise the limit with --timeout MS (or --cpu MS); the tenant quota caps both\n',
+    );
+    expect(
+      formatFailure(failure({ kind: 'MEMORY_LIMIT', message: 'heap limit' }), undefined, 'main.js', plain),
+    ).toContain('--memory MIB');
+  });
+
+  it('code frames keep tabs and skip lines that do not exist', () => {
+    expect(formatCodeFrame('\tfoo(;', 1, 6, plain)).toBe('  1 | \tfoo(;\n    | \t    ^');
+    expect(formatCodeFrame('one line', 5, 1, plain)).toBeUndefined();
+    expect(formatCodeFrame('abc', 1, undefined, plain)).toBe('  1 | abc');
+  });
+
+  it('an unreachable daemon: what went wrong and what to do', () => {
+    const error = VmdClientError.fromServiceError(
+      {
+        code: 14,
+        details:
+          'No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:50051. Resolution note: ',
+      },
+      { address: '127.0.0.1:50051' },
+    );
+    expect(formatClientError(error, { addressSource: 'default' }, plain)).toBe(
+      'vmctl: cannot reach vmd at 127.0.0.1:50051 (connect ECONNREFUSED 127.0.0.1:50051) — start it with `vmd serve` or set VMD_ADDR (or --addr)\n',
+    );
+    expect(formatClientError(error, { addressSource: 'env:VMD_ADDR' }, plain)).toContain(
+      '(address from VMD_ADDR)',
+    );
+  });
+
+  it('platform errors print the vmd code, the retry hint and the trace id', () => {
+    const error = new VmdClientError({
+      code: 'QUEUE_FULL',
+      grpcCode: 8,
+      message: "tenant 'acme' has 64 queued requests",
+      retryAfterMs: 200,
+      traceId: 'abc',
+    });
+    expect(formatClientError(error, {}, plain)).toBe(
+      "vmctl: QUEUE_FULL: tenant 'acme' has 64 queued requests (retry after 200 ms)\n" +
+        'hint: the tenant is over its quota right now; retry later\n' +
+        'trace id: abc\n',
+    );
+    const missingTenant = new VmdClientError({
+      code: 'INVALID_ARGUMENT',
+      grpcCode: 3,
+      message: 'a tenant is required',
+      field: 'tenant',
+    });
+    expect(formatClientError(missingTenant, {}, plain)).toContain(
+      'hint: pass --tenant NAME or set VMD_TENANT',
+    );
+  });
+});
