@@ -70,7 +70,11 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   let stopping: Promise<void> | undefined;
 
   const spawn =
-    deps.spawnWorker ?? createWorkerSpawner({ identity: resolveWorkerIdentity(config.workerUser, poolLog) });
+    deps.spawnWorker ??
+    createWorkerSpawner({
+      identity: resolveWorkerIdentity(config.workerUser, poolLog),
+      env: config.isolateSnapshot ? { VMD_ISOLATE_SNAPSHOT: '1' } : {},
+    });
   // The scheduler's capacity is the pool's live capacity, so it never exceeds the global cap
   // (workers × workerMaxInFlight) and shrinks while a worker is being replaced.
   const pool: WorkerPool = new WorkerPool({

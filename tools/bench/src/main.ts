@@ -80,10 +80,17 @@ async function scenario(
   };
 }
 
-async function main(): Promise<void> {
-  progress(`starting vmd (${flags.workers} workers) on loopback…`);
-  const daemon = await startDaemon({ workers: Number(flags.workers), args: ['--log-level', 'warn'] });
-  const results: ScenarioResult[] = [];
+/** Execute scenarios against one daemon started with `extraArgs`; names get `suffix`. */
+async function daemonScenarios(
+  suffix: string,
+  label: string,
+  extraArgs: string[],
+): Promise<ScenarioResult[]> {
+  progress(`starting vmd (${flags.workers} workers${label}) on loopback…`);
+  const daemon = await startDaemon({
+    workers: Number(flags.workers),
+    args: extraArgs,
+  });
   try {
     const client = daemon.client;
     const exec = async (): Promise<void> => {
@@ -91,15 +98,34 @@ async function main(): Promise<void> {
       if (!outcome.ok || outcome.value.json !== '2')
         throw new Error(`unexpected outcome: ${JSON.stringify(outcome)}`);
     };
-    results.push(
-      await scenario('vmd-execute-c1', 'vmd Execute over gRPC, fresh isolate per run', 1, n(500), exec),
-    );
-    results.push(
-      await scenario('vmd-execute-c64', 'vmd Execute over gRPC, 64 in flight', 64, n(4000), exec, 200),
-    );
+    return [
+      await scenario(
+        `vmd-execute${suffix}-c1`,
+        `vmd Execute over gRPC, fresh isolate per run${label}`,
+        1,
+        n(500),
+        exec,
+      ),
+      await scenario(
+        `vmd-execute${suffix}-c64`,
+        `vmd Execute over gRPC, 64 in flight${label}`,
+        64,
+        n(4000),
+        exec,
+        200,
+      ),
+    ];
   } finally {
     await daemon.stop();
   }
+}
+
+async function main(): Promise<void> {
+  const results: ScenarioResult[] = [];
+  results.push(...(await daemonScenarios('', '', [])));
+  results.push(
+    ...(await daemonScenarios('-snapshot', ', isolates from a V8 snapshot', ['--isolate-snapshot'])),
+  );
   const vmTask = async (): Promise<void> => {
     if (runInNodeVm(CODE) !== 2) throw new Error('node:vm baseline failed');
   };
@@ -130,6 +156,10 @@ async function main(): Promise<void> {
       get('vmd-execute-c64').median.throughputPerSec / get('process-per-run-cN').median.throughputPerSec,
     latencyP50VsProcessPerRun: get('process-per-run-c1').median.p50Ms / get('vmd-execute-c1').median.p50Ms,
     latencyP50VsNodeVm: get('vmd-execute-c1').median.p50Ms / get('node-vm-c1').median.p50Ms,
+    snapshotThroughputGain:
+      get('vmd-execute-snapshot-c64').median.throughputPerSec /
+      get('vmd-execute-c64').median.throughputPerSec,
+    snapshotLatencyP50Gain: get('vmd-execute-c1').median.p50Ms / get('vmd-execute-snapshot-c1').median.p50Ms,
   };
   const targets = {
     p50AtMost1Ms: get('vmd-execute-c1').median.p50Ms <= 1,
@@ -186,6 +216,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `throughput at 64 in flight: ${get('vmd-execute-c64').median.throughputPerSec.toFixed(0)}/s (target ≥ 800/s: ${targets.throughputAtLeast800 ? 'met' : 'NOT met'})`,
+  );
+  console.log(
+    `isolate snapshot (--isolate-snapshot): ${ratios.snapshotThroughputGain.toFixed(2)}× the runs/s at 64 in flight, p50 ${ratios.snapshotLatencyP50Gain.toFixed(2)}× lower`,
   );
   console.log(`\nreport: ${path.relative(process.cwd(), file)}`);
 }

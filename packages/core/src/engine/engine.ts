@@ -20,7 +20,7 @@ import { tenantLocation, trimStack } from '../errors/trim-stack.js';
 import { InvalidArgumentError, ResourceExhaustedError, UnavailableError } from '../errors/vmd-error.js';
 import { DEFAULT_LIMITS } from '../limits/limits.js';
 import { NOOP_LOGGER, type Logger } from '../logging/logger.js';
-import { deliverOutput, type DriverStatus, type Sandbox } from '../sandbox/bridge.js';
+import { createSandboxSnapshot, deliverOutput, type DriverStatus, type Sandbox } from '../sandbox/bridge.js';
 import { compileModule, compileScript, tenantUrl } from './compile.js';
 import { collectExecutionMetrics } from './execution-metrics.js';
 import { IsolatePool, type PooledIsolate } from './isolate-pool.js';
@@ -61,6 +61,13 @@ export interface EngineOptions {
    * process should stop taking work and exit. @default logs at error level
    */
   onCatastrophicError?: (message: string) => void;
+  /**
+   * Create isolates from a V8 startup snapshot that holds the compiled sandbox bootstrap, which
+   * cuts the cost of each fresh isolate (figures in docs/performance.md). Opt-in: isolated-vm
+   * calls its snapshots fragile. Falls back to the ordinary bootstrap when V8 refuses to build
+   * the snapshot. @default false
+   */
+  isolateSnapshot?: boolean;
 }
 
 /** {@link EngineOptions} with every default filled in. */
@@ -74,6 +81,7 @@ export function resolveEngineOptions(options: EngineOptions = {}): ResolvedEngin
     prewarmMemoryMib: options.prewarmMemoryMib ?? [DEFAULT_LIMITS.memoryMib],
     maxMemoryClasses: options.maxMemoryClasses ?? 4,
     maxConcurrentRuns: options.maxConcurrentRuns ?? os.availableParallelism() + 1,
+    isolateSnapshot: options.isolateSnapshot ?? false,
     cpuPollIntervalMs: options.cpuPollIntervalMs ?? 10,
     outputDrainMs: options.outputDrainMs ?? 1000,
     logger,
@@ -132,6 +140,7 @@ export class Engine {
       warmPerClass: this.options.warmIsolatesPerClass,
       maxClasses: this.options.maxMemoryClasses,
       onCatastrophicError: this.options.onCatastrophicError,
+      snapshot: this.options.isolateSnapshot ? createSandboxSnapshot() : null,
     });
     this.pool.prewarm(this.options.prewarmMemoryMib);
   }
@@ -256,12 +265,21 @@ export class Engine {
   }
 
   private finish(entry: PooledIsolate, limits: RunLimits): void {
+    const stopped = limits.reason !== null;
     limits.clear();
     this.live.delete(limits);
     entry.sandbox.sink = null;
     // Always: FinalizationRegistry callbacks, pending timers and unsettled promises must not
-    // outlive the run (DESIGN hazards).
-    if (!entry.isolate.isDisposed) entry.isolate.dispose();
+    // outlive the run (DESIGN hazards). A run that ended on its own has no JavaScript running
+    // and nothing runs in an isolate unless the host calls into it, so its disposal waits until
+    // the outcome has been sent; a stopped run's isolate is disposed now.
+    const { isolate } = entry;
+    if (isolate.isDisposed) return;
+    if (stopped) isolate.dispose();
+    else
+      setImmediate(() => {
+        if (!isolate.isDisposed) isolate.dispose();
+      });
   }
 
   private async drive(

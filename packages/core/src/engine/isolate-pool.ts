@@ -6,7 +6,12 @@
  * `setImmediate`, one isolate per turn of the event loop, so refilling never delays IPC.
  */
 import ivm from 'isolated-vm';
-import { installSandbox, installSandboxSync, type Sandbox } from '../sandbox/bridge.js';
+import {
+  installSandbox,
+  installSandboxFromSnapshot,
+  installSandboxSync,
+  type Sandbox,
+} from '../sandbox/bridge.js';
 
 /** A ready isolate: context created and sandbox installed. */
 export interface PooledIsolate {
@@ -20,6 +25,8 @@ export interface IsolatePoolOptions {
   warmPerClass: number;
   maxClasses: number;
   onCatastrophicError: (message: string) => void;
+  /** A startup snapshot holding the compiled bootstrap (see createSandboxSnapshot), or null. */
+  snapshot?: ivm.ExternalCopy<ArrayBuffer> | null;
 }
 
 export class IsolatePool {
@@ -35,7 +42,10 @@ export class IsolatePool {
     const isolate = this.newIsolate(memoryMib);
     try {
       const context = isolate.createContextSync();
-      return { isolate, context, sandbox: installSandboxSync(isolate, context), memoryMib };
+      const sandbox = this.options.snapshot
+        ? installSandboxFromSnapshot(context)
+        : installSandboxSync(isolate, context);
+      return { isolate, context, sandbox, memoryMib };
     } catch (err) {
       isolate.dispose();
       throw err;
@@ -47,7 +57,10 @@ export class IsolatePool {
     const isolate = this.newIsolate(memoryMib);
     try {
       const context = await isolate.createContext();
-      return { isolate, context, sandbox: await installSandbox(isolate, context), memoryMib };
+      const sandbox = this.options.snapshot
+        ? installSandboxFromSnapshot(context)
+        : await installSandbox(isolate, context);
+      return { isolate, context, sandbox, memoryMib };
     } catch (err) {
       if (!isolate.isDisposed) isolate.dispose();
       throw err;
@@ -55,7 +68,11 @@ export class IsolatePool {
   }
 
   private newIsolate(memoryMib: number): ivm.Isolate {
-    return new ivm.Isolate({ memoryLimit: memoryMib, onCatastrophicError: this.options.onCatastrophicError });
+    return new ivm.Isolate({
+      memoryLimit: memoryMib,
+      onCatastrophicError: this.options.onCatastrophicError,
+      ...(this.options.snapshot ? { snapshot: this.options.snapshot } : {}),
+    });
   }
 
   /** A ready isolate of this memory class: from the pool, or created now if it is empty. */

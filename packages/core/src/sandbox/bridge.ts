@@ -88,8 +88,6 @@ export async function installSandbox(isolate: ivm.Isolate, context: ivm.Context)
     result: { reference: true },
   })) as Sandbox['driver'];
   factory.release();
-  // isolation: in — a string; out — a number.
-  await driver.apply(undefined, ['warm'], { result: { copy: true } });
   sandbox.driver = driver;
   return sandbox as Sandbox;
 }
@@ -110,7 +108,63 @@ export function installSandboxSync(isolate: ivm.Isolate, context: ivm.Context): 
     result: { reference: true },
   }) as Sandbox['driver'];
   factory.release();
-  driver.applySync(undefined, ['warm'], { result: { copy: true } });
+  sandbox.driver = driver;
+  return sandbox as Sandbox;
+}
+
+/** The global that holds the bootstrap factory inside a snapshot, deleted before any tenant code. */
+const SNAPSHOT_GLOBAL = '__vmdBootstrap';
+
+/**
+ * Warm-up for {@link createSandboxSnapshot}: V8 runs it in a throwaway context and keeps the
+ * machine code it compiled (not its heap effects), so the hot path of every isolate created from
+ * the snapshot is compiled already.
+ */
+const SNAPSHOT_WARMUP = `{
+  const d = globalThis.${SNAPSHOT_GLOBAL}(function () {}, '00'.repeat(32));
+  d('start', JSON.stringify({ resultBytes: 1 << 20, outputBytes: 1 << 20, consoleLinesPerSecond: 1000, inputJson: '{"a":1}' }));
+  d('eval', 'console.log("x", { a: [1, 2] }); ({ n: 1, s: "x", l: [true, null] })', 'file:///main.js');
+  d('status');
+}`;
+
+/**
+ * A V8 startup snapshot holding the compiled bootstrap (opt-in: `EngineOptions.isolateSnapshot`).
+ * Only vmd's own bootstrap source goes in — never tenant code (a snapshot contains machine code).
+ * Returns null when V8 refuses to build it (isolated-vm marks snapshots as fragile); the caller
+ * then installs the sandbox the ordinary way.
+ */
+export function createSandboxSnapshot(): ivm.ExternalCopy<ArrayBuffer> | null {
+  try {
+    return ivm.Isolate.createSnapshot(
+      [{ code: `globalThis.${SNAPSHOT_GLOBAL} = ${BOOTSTRAP_SOURCE};`, filename: BOOTSTRAP_FILENAME }],
+      SNAPSHOT_WARMUP,
+    );
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Installs the sandbox in a context of an isolate created from {@link createSandboxSnapshot}:
+ * takes the factory off the global object (deleting the property, so tenant code never sees
+ * it), then proceeds as {@link installSandboxSync}.
+ */
+export function installSandboxFromSnapshot(context: ivm.Context): Sandbox {
+  // isolation: out — a Reference to the bootstrap factory, host-side only.
+  const factory = context.global.getSync(SNAPSHOT_GLOBAL, { reference: true }) as ivm.Reference<
+    (emit: unknown, seedHex: string) => unknown
+  >;
+  context.global.deleteSync(SNAPSHOT_GLOBAL);
+  if (factory.typeof !== 'function') throw new Error('the isolate snapshot holds no sandbox bootstrap');
+  const sandbox: { driver: Sandbox['driver'] | null; sink: SandboxSink | null } = {
+    driver: null,
+    sink: null,
+  };
+  // isolation: as in installSandbox.
+  const driver = factory.applySync(undefined, [createEmitCallback(sandbox), seedHex()], {
+    result: { reference: true },
+  }) as Sandbox['driver'];
+  factory.release();
   sandbox.driver = driver;
   return sandbox as Sandbox;
 }

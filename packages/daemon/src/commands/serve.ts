@@ -15,6 +15,7 @@ export interface ServeFlags {
   shutdownGraceMs?: string;
   workerRssCeilingMib?: string;
   workerUser?: string;
+  isolateSnapshot?: boolean;
   logLevel?: string;
   logFormat?: string;
   insecure?: boolean;

@@ -46,6 +46,7 @@ export const DaemonConfigSchema = z.strictObject({
   shutdownGraceMs: int(0, 3_600_000),
   workerRssCeilingMib: int(64, 1024 * 1024),
   workerUser: z.string(),
+  isolateSnapshot: z.boolean(),
   workerPingIntervalMs: int(100, 60_000),
   workerPingTimeoutMs: int(500, 600_000),
   workerOverrunGraceMs: int(0, 600_000),
@@ -123,6 +124,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     shutdownGraceMs: 10_000,
     workerRssCeilingMib: 1024,
     workerUser: '',
+    isolateSnapshot: false,
     workerPingIntervalMs: 1_000,
     workerPingTimeoutMs: 5_000,
     workerOverrunGraceMs: 1_000,
@@ -253,6 +255,15 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     defaultText: 'empty (automatic)',
     description:
       'When the daemon runs as root, the user workers run as. Empty: `nobody` if the installed code is world-readable, else keep root and log a warning. Ignored when not root.',
+  },
+  isolateSnapshot: {
+    env: 'VMD_ISOLATE_SNAPSHOT',
+    flag: '--isolate-snapshot',
+    kind: 'boolean',
+    expected: 'true or false',
+    defaultText: '`false`',
+    description:
+      'Create each fresh isolate from a V8 startup snapshot holding the compiled sandbox bootstrap: less CPU per run (see docs/performance.md). Off by default because isolated-vm calls snapshots fragile; a worker falls back to the ordinary bootstrap if V8 cannot build one.',
   },
   workerPingIntervalMs: {
     env: 'VMD_WORKER_PING_INTERVAL_MS',

@@ -11,8 +11,7 @@
  * - `settle` arg = a completion value: await it if it is a thenable, then serialize;
  * - `arm`    creates the one-shot hook the module wrapper calls with the tenant's namespace;
  * - `tick`   fires the earliest due timer (one per call, so microtasks drain between timers);
- * - `status` reports state after the microtask queue has drained;
- * - `warm`   exercises the hot path once when the pool creates the isolate (see below).
+ * - `status` reports state after the microtask queue has drained.
  * The final status (settled, no timer keeps the run alive) carries the result strings.
  */
 export const DRIVER_SOURCE = String.raw`
@@ -209,18 +208,6 @@ function __driver(op, arg, arg2) {
       return __status();
     case 'status':
       return __status();
-    case 'warm': {
-      // Run once when the pool creates the isolate (off the request path) so V8 compiles the
-      // lazily-compiled functions of the hot path now, not during the tenant's run. Pure: it
-      // changes no state a tenant can observe.
-      const sample = { a: [1, 'x', null, true, 1.5, 2n], b: { c: undefined, d: new Date(0) }, m: new Map([[1, new Set([2])]]) };
-      __serializeResult(sample, 1 << 20);
-      __format(['%s %d %i %f %j %o %O %%', 'a', 1, 2, 3.5, { j: 1 }, [1], { o: 1 }, new Error('e'), Symbol('s'), function f() {}], 1 << 20);
-      __utf8Length('h\u00e9\u4e16\ud83d\ude00');
-      __describe(new Error('warm'));
-      __status();
-      return 0;
-    }
   }
   throw new Error('unknown driver op');
 }
