@@ -5,8 +5,9 @@
  *   (awaited inside the isolate when it is a thenable). A script that uses top-level `await` does
  *   not compile as a classic script; it is then recompiled as the body of an async function,
  *   `(async () => {⏎<code>⏎})()`, with `lineOffset: -1` so every line/column still refers to the
- *   tenant's own text. Its result is the value it `return`s (a completion value cannot be
- *   recovered from an async function body) — documented in docs/results.md.
+ *   tenant's own text. Its last expression statement is turned into a `return` first
+ *   (completion-value.ts), so its result is what the same script would give without `await` —
+ *   documented in docs/results.md.
  * - Module: compiled as an ES module (top-level await works natively). `import` of anything is
  *   refused before linking: vmd modules are self-contained, there is no module resolution.
  *   Completion is observed through a tiny wrapper module that imports the tenant module's

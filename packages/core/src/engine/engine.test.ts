@@ -111,6 +111,23 @@ describe('async results', () => {
     expect(ok(outcome).json).toBe('10');
   });
 
+  it.each([
+    ['await null; "done"', '"done"'],
+    ['const x = await Promise.resolve(20);\nx + 1', '21'],
+    ['await null\n;({ a: 1 }) // trailing comment', '{"a":1}'],
+    ['const f = async () => 3;\nawait f(), await f() * 2;', '6'],
+    ['await null;\nif (true) { 5 }', undefined],
+  ])('gives a top-level-await script its last expression as the result: %s', async (code, json) => {
+    expect(ok((await run(code)).outcome).json).toBe(json);
+  });
+
+  it('keeps error columns exact on the rewritten last line of a top-level-await script', async () => {
+    const f = failure((await run('await null;\n  nope.x')).outcome);
+    expect([f.name, f.line, f.column]).toEqual(['ReferenceError', 2, 3]);
+    const g = failure((await run('await null; nope.y')).outcome);
+    expect([g.line, g.column]).toEqual([1, 13]);
+  });
+
   it('calls a module default export function with the input and awaits it', async () => {
     const { outcome } = await run('export default async function (x) { await null; return x.n + 1; }', {
       sourceType: 'module',

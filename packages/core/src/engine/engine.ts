@@ -22,6 +22,7 @@ import { DEFAULT_LIMITS } from '../limits/limits.js';
 import { NOOP_LOGGER, type Logger } from '../logging/logger.js';
 import { createSandboxSnapshot, deliverOutput, type DriverStatus, type Sandbox } from '../sandbox/bridge.js';
 import { compileModule, compileScript, tenantUrl } from './compile.js';
+import { RETURN_PREFIX, returnLastExpression } from './completion-value.js';
 import { collectExecutionMetrics } from './execution-metrics.js';
 import { IsolatePool, type PooledIsolate } from './isolate-pool.js';
 import { RunLimits, RunStoppedSignal, type StopReason } from './run-limits.js';
@@ -330,6 +331,7 @@ export class Engine {
     }
 
     let asyncWrapped = false;
+    let returnAt: { line: number; column: number } | null = null;
     if (request.sourceType === 'module') {
       const hookName = (await guard(callDriverRaw(sandbox, limits, 'arm'))) as string;
       const compiled = await guard(compileModule(isolate, context, request.code, url, hookName));
@@ -344,11 +346,14 @@ export class Engine {
         const compiled = await guard(compileScript(isolate, request.code, url));
         if (!compiled.ok) return compiled;
         if (compiled.wrappedAsync) {
-          // Top-level await: run as an async function body (see compile.ts).
+          // Top-level await: run as an async function body (see compile.ts) whose last
+          // expression statement is returned (completion-value.ts).
           asyncWrapped = true;
-          status = await call('eval-async', request.code, url);
+          const rewrite = returnLastExpression(request.code);
+          returnAt = rewrite.insertedAt;
+          status = await call('eval-async', rewrite.code, url);
           if (status.syntaxCandidate) {
-            const again = await guard(compileScript(isolate, request.code, url, true));
+            const again = await guard(compileScript(isolate, rewrite.code, url, true));
             if (!again.ok) return again;
           }
         }
@@ -357,7 +362,7 @@ export class Engine {
       if (status.state === 'pending') status = await call('status');
     }
     const fixColumns = (f: ExecutionFailure): ExecutionFailure =>
-      asyncWrapped ? unwrapAsyncColumns(f, url) : f;
+      asyncWrapped ? unwrapAsyncColumns(f, url, returnAt) : f;
 
     for (;;) {
       if (status.state === 'error') {
@@ -467,14 +472,27 @@ function callDriverRaw(
 /** Length of the in-isolate `(async () => {` prefix put before line 1 of a top-level-await script. */
 const ASYNC_PREFIX_LENGTH = '(async () => {'.length;
 
-/** Moves line-1 columns of a top-level-await script back to the tenant's own text. */
-function unwrapAsyncColumns(f: ExecutionFailure, url: string): ExecutionFailure {
+/**
+ * Moves columns of a top-level-await script back to the tenant's own text: line 1 loses the
+ * async prefix, and on the line where `return (` was inserted, columns after it lose its length.
+ */
+function unwrapAsyncColumns(
+  f: ExecutionFailure,
+  url: string,
+  returnAt: { line: number; column: number } | null,
+): ExecutionFailure {
+  const fix = (line: number, column: number): number => {
+    let c = line === 1 ? column - ASYNC_PREFIX_LENGTH : column;
+    if (returnAt !== null && line === returnAt.line && c >= returnAt.column + RETURN_PREFIX.length)
+      c -= RETURN_PREFIX.length;
+    return Math.max(1, c);
+  };
   const escaped = url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const stack = f.stack.replace(
-    new RegExp(`${escaped}:1:(\\d+)`, 'g'),
-    (_m, col: string) => `${url}:1:${Math.max(1, Number(col) - ASYNC_PREFIX_LENGTH)}`,
+    new RegExp(`${escaped}:(\\d+):(\\d+)`, 'g'),
+    (_m, line: string, col: string) => `${url}:${line}:${fix(Number(line), Number(col))}`,
   );
-  const column = f.line === 1 ? Math.max(1, f.column - ASYNC_PREFIX_LENGTH) : f.column;
+  const column = f.line > 0 ? fix(f.line, f.column) : f.column;
   return { ...f, stack, column };
 }
 
