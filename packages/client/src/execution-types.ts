@@ -155,6 +155,11 @@ export interface ExecuteOptions {
    */
   memoryMib?: number;
   /**
+   * The same limit under the name `vmctl --memory MB` and most users know it (megabytes here
+   * mean MiB, as in V8). Give one of `memoryMb` and `memoryMib`, not both.
+   */
+  memoryMb?: number;
+  /**
    * CPU-time limit of the tenant's code, ms (`limits.cpu_time_ms`).
    * @default the tenant's quota
    */

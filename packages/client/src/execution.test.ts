@@ -285,6 +285,10 @@ describe('buildExecuteRequest', () => {
     });
   });
 
+  it('takes memoryMb as the same limit as memoryMib', () => {
+    expect(buildExecuteRequest('1', { memoryMb: 48 }, undefined).limits?.memoryMib).toBe(48);
+  });
+
   it('defaults: script, no input, limits from the quota, tenant from the call over the client', () => {
     const request = buildExecuteRequest('1', { tenant: 'beta', inputJson: '[1]' }, 'acme');
     expect(request).toMatchObject({
@@ -300,6 +304,8 @@ describe('buildExecuteRequest', () => {
   it.each([
     [{ timeoutMs: 0 }, 'timeoutMs'],
     [{ memoryMib: 1.5 }, 'memoryMib'],
+    [{ memoryMb: 0.5 }, 'memoryMb'],
+    [{ memoryMb: 32, memoryMib: 32 }, 'memoryMb'],
     [{ cpuTimeMs: -1 }, 'cpuTimeMs'],
     [{ timeoutMs: 2 ** 32 }, 'timeoutMs'],
     [{ input: () => 1 }, 'input'],

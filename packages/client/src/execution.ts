@@ -219,8 +219,14 @@ export function buildExecuteRequest(
       `sourceType must be 'script' or 'module', not '${String(options.sourceType)}'`,
     );
   }
+  if (options.memoryMb !== undefined && options.memoryMib !== undefined) {
+    throw VmdClientError.invalidArgument('memoryMb', 'give memoryMb or memoryMib, not both');
+  }
   const limits: Limits = {
-    memoryMib: limit('memoryMib', options.memoryMib, UINT32_MAX),
+    memoryMib:
+      options.memoryMb !== undefined
+        ? limit('memoryMb', options.memoryMb, UINT32_MAX)
+        : limit('memoryMib', options.memoryMib, UINT32_MAX),
     cpuTimeMs: limit('cpuTimeMs', options.cpuTimeMs, UINT32_MAX),
     wallTimeMs: limit('timeoutMs', options.timeoutMs, UINT32_MAX),
     outputBytes: limit('outputBytes', options.outputBytes, Number.MAX_SAFE_INTEGER),

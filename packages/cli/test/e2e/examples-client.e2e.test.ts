@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot, startDaemon, type RunningDaemon } from '@vmd/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * examples/client/run-sum.mjs, the client's documented example, run as a user would run it
+ * (`node examples/client/run-sum.mjs`, resolving @vmd/client from the workspace) against a
+ * real daemon.
+ */
+let daemon: RunningDaemon;
+beforeAll(async () => {
+  daemon = await startDaemon();
+});
+afterAll(async () => {
+  await daemon.stop();
+});
+
+function runExample(
+  file: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, file)], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('examples/client/run-sum.mjs', () => {
+  it('streams the output, prints the result and the caught tenant failure', async () => {
+    const r = await runExample('examples/client/run-sum.mjs', { VMD_ADDR: daemon.address });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.slice(0, 2)).toEqual(['[stdout] adding 4 numbers', '[stderr] this goes to stderr']);
+    expect(lines[2]).toMatch(/^result: 10 \(cpu \d+\.\d\d ms\)$/);
+    expect(lines[3]).toBe('caught: RUNTIME TypeError at line 1');
+  });
+
+  it('exits 2 with a readable message when no daemon answers', async () => {
+    const r = await runExample('examples/client/run-sum.mjs', { VMD_ADDR: '127.0.0.1:1' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/UNAVAILABLE|cannot reach vmd/);
+  });
+});
