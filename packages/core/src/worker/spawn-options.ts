@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,20 +38,41 @@ export function resolveWorkerSpawn(options: WorkerSpawnOptions = {}): ResolvedWo
   const gypBuildRoot = path.dirname(
     createRequire(path.join(ivmRoot, 'package.json')).resolve('node-gyp-build/package.json'),
   );
-  const readPaths = [
+  const readPaths = new Set([
     coreRoot,
     ivmRoot,
     gypBuildRoot,
+    ...runtimeDependencyRoots(coreRoot),
     '/etc/alpine-release',
     ...(options.extraReadPaths ?? []),
-  ];
+  ]);
   const execArgv = [
     '--permission',
     '--allow-addons',
-    ...readPaths.map((p) => `--allow-fs-read=${p}`),
+    ...[...readPaths].map((p) => `--allow-fs-read=${p}`),
     '--no-node-snapshot',
     `--max-old-space-size=${options.hostHeapMib ?? 512}`,
     '--disable-warning=SecurityWarning',
   ];
   return { modulePath: path.join(here, 'worker-main.js'), execArgv };
+}
+
+/**
+ * The installed directories of core's own runtime dependencies (its package.json
+ * `dependencies`), which the worker loads: read access to each, and to nothing else of
+ * node_modules. A dependency added to core is thereby allowed without editing this file.
+ */
+function runtimeDependencyRoots(coreRoot: string): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(coreRoot, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  const require = createRequire(path.join(coreRoot, 'package.json'));
+  const roots: string[] = [];
+  for (const name of Object.keys(manifest.dependencies ?? {})) {
+    const found = (require.resolve.paths(name) ?? [])
+      .map((dir) => path.join(dir, name))
+      .find((dir) => existsSync(path.join(dir, 'package.json')));
+    if (found !== undefined) roots.push(found);
+  }
+  return roots;
 }
