@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   ErrorCode,
+  FailureKind,
   InvalidArgumentError,
   UnavailableError,
   VmdError,
@@ -79,7 +80,8 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
       try {
         ctx.logFields.queue_wait_ms = round(slot.queueWaitMs);
         const remaining = ensureTimeLeft(ctx.deadlineMs);
-        if (remaining < limits.wallTimeMs) limits.wallTimeMs = Math.max(1, Math.floor(remaining));
+        const clampedByDeadline = remaining < limits.wallTimeMs;
+        if (clampedByDeadline) limits.wallTimeMs = Math.max(1, Math.floor(remaining));
 
         const executionId = randomUUID();
         ctx.logFields.execution_id = executionId;
@@ -113,6 +115,19 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
         ctx.logFields.worker_id = workerId;
         ctx.logFields.output_events = outputEvents;
         ctx.logFields.outcome = outcome.status === 'ok' ? 'ok' : outcome.failure.kind;
+        if (
+          clampedByDeadline &&
+          outcome.status === 'error' &&
+          outcome.failure.kind === FailureKind.TIMEOUT &&
+          outcome.metrics.wallTimeMs >= limits.wallTimeMs
+        ) {
+          // The caller's deadline, not the tenant's quota, ended the run: the same status the
+          // caller gets when its own deadline fires first, whichever side wins the race.
+          throw new VmdError(
+            ErrorCode.DEADLINE_EXCEEDED,
+            `the call's deadline (${limits.wallTimeMs} ms left when the run started) ended the run before it finished; use a longer deadline`,
+          );
+        }
         yield toTerminal(outcome, slot.queueWaitMs, workerId);
       } finally {
         slot.release();

@@ -165,6 +165,38 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
     await pool.stop(10);
   });
 
+  it.each<[string, Record<string, unknown>]>([
+    ['a result with an unknown status', { status: 'pwned', metrics }],
+    [
+      'a failure with an unknown kind',
+      {
+        status: 'error',
+        failure: { kind: 'ROOT', name: 'x', message: 'x', stack: '', line: 0, column: 0 },
+        metrics,
+      },
+    ],
+    [
+      'metrics that are not numbers',
+      { status: 'ok', json: '1', preview: '1', metrics: { ...metrics, cpuTimeMs: 'lots' } },
+    ],
+  ])(
+    'treats a worker that sends %s as compromised: kills it, fails the run, replaces it',
+    async (_n, outcome) => {
+      const { pool, children, current } = makePool();
+      await pool.start();
+      const c = current();
+      const result = pool.run(req(), () => undefined).catch((e: unknown) => e);
+      const { requestId } = await nextRun(c);
+      c.reply({ type: 'run-result', requestId, outcome } as unknown as WorkerMessage);
+      const err = await result;
+      expect(err).toBeInstanceOf(VmdError);
+      expect((err as VmdError).code).toBe(ErrorCode.WORKER_CRASHED);
+      expect((err as VmdError).message).toMatch(/malformed message/);
+      await waitFor(() => children.length === 2 && pool.readyWorkers === 1);
+      await pool.stop(10);
+    },
+  );
+
   it('revives run-error as a VmdError', async () => {
     const { pool, current } = makePool();
     await pool.start();

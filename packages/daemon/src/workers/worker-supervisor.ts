@@ -6,7 +6,6 @@ import {
   FailureKind,
   UnavailableError,
   errorFromWire,
-  isWorkerMessage,
   type ExecutionFailure,
   type ExecutionOutcome,
   type ExecutionRequest,
@@ -18,6 +17,7 @@ import {
 } from '@vmd/core';
 import type { Logger } from 'pino';
 import type { SpawnWorkerFn } from './spawn-worker.js';
+import { checkWorkerMessage } from './worker-message-schema.js';
 
 /** Timing and limits of one supervised worker slot. */
 export interface SupervisorOptions {
@@ -62,7 +62,14 @@ export interface RunResult {
 }
 
 type KillReason =
-  'crashed' | 'unresponsive' | 'rss' | 'overrun' | 'cancel-timeout' | 'ready-timeout' | 'shutdown';
+  | 'crashed'
+  | 'unresponsive'
+  | 'rss'
+  | 'overrun'
+  | 'cancel-timeout'
+  | 'ready-timeout'
+  | 'malformed-message'
+  | 'shutdown';
 
 /** A live worker process. */
 interface LiveWorker {
@@ -332,12 +339,16 @@ export class WorkerSupervisor {
       });
     }
 
-    child.on('message', (msg: unknown) => {
-      if (!isWorkerMessage(msg)) {
-        wlog.warn('malformed message from worker');
+    child.on('message', (raw: unknown) => {
+      const checked = checkWorkerMessage(raw);
+      if (!checked.ok) {
+        // isolation: a worker that sends what vmd's own worker never sends is compromised or
+        // broken; its runs fail (WORKER_CRASHED) and the supervisor starts a fresh one.
+        wlog.error({ problem: checked.problem }, 'malformed message from worker; killing it');
+        this.kill(w, 'malformed-message');
         return;
       }
-      this.onMessage(w, msg, wlog);
+      this.onMessage(w, checked.message, wlog);
     });
     let exitHandled = false;
     const handleExit = (code: number | null, signal: NodeJS.Signals | null): void => {
@@ -533,9 +544,11 @@ export class WorkerSupervisor {
             ? ' after passing its memory ceiling'
             : reason === 'unresponsive'
               ? ' after it stopped responding'
-              : reason === 'crashed'
-                ? exitInfo
-                : ` (${reason})`;
+              : reason === 'malformed-message'
+                ? ' after it sent a malformed message'
+                : reason === 'crashed'
+                  ? exitInfo
+                  : ` (${reason})`;
         run.reject(
           new UnavailableError(
             ErrorCode.WORKER_CRASHED,
@@ -561,7 +574,11 @@ export class WorkerSupervisor {
     }
     // Tenant-caused kills (overrun, rss, cancel) restart promptly; unexpected crashes and workers
     // that never became ready back off exponentially.
-    const failure = reason === 'crashed' || reason === 'ready-timeout' || reason === 'unresponsive';
+    const failure =
+      reason === 'crashed' ||
+      reason === 'ready-timeout' ||
+      reason === 'unresponsive' ||
+      reason === 'malformed-message';
     const stableMs = w.ready ? nowMs() - w.readyAt : 0;
     this.scheduleRestart(failure && !(stableMs > 10_000));
     if (!w.ready) this.flushReadyWaiters();
