@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { execute, sleep, startTestDaemon, Status } from './helpers.js';
 
@@ -24,3 +25,38 @@ it('drains on SIGTERM: the in-flight run completes, new calls are refused, exit 
     await d.stop();
   }
 });
+
+it('exits at once on a second signal, leaving no worker process behind', async () => {
+  const d = await startTestDaemon({ workers: 1 });
+  try {
+    const workerPids = readFileSync(`/proc/${d.pid}/task/${d.pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    expect(workerPids.length).toBe(1);
+    // A run that would keep the graceful drain waiting for its whole wall limit.
+    const inflight = execute(d.client, { code: 'new Promise((r) => setTimeout(r, 8_000))' });
+    await sleep(200);
+    d.child.kill('SIGTERM');
+    await sleep(100);
+    d.child.kill('SIGTERM');
+    const { code } = await d.exited;
+    expect(code).toBe(130);
+    expect((await inflight).error?.code).toBe(Status.UNAVAILABLE);
+    expect(d.logs.map((l) => l.msg)).toContain('shutdown: second signal; exiting now');
+    // The worker notices its parent is gone (IPC disconnect) and exits.
+    for (let i = 0; i < 100 && workerPids.some(alive); i++) await sleep(50);
+    expect(workerPids.filter(alive)).toEqual([]);
+  } finally {
+    await d.stop();
+  }
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
