@@ -73,7 +73,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     deps.spawnWorker ??
     createWorkerSpawner({
       identity: resolveWorkerIdentity(config.workerUser, poolLog),
-      env: config.isolateSnapshot ? { VMD_ISOLATE_SNAPSHOT: '1' } : {},
+      env: { VMD_ISOLATE_SNAPSHOT: config.isolateSnapshot ? '1' : '0' },
     });
   // The scheduler's capacity is the pool's live capacity, so it never exceeds the global cap
   // (workers × workerMaxInFlight) and shrinks while a worker is being replaced.

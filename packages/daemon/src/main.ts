@@ -32,8 +32,9 @@ program
   .option('--insecure', 'allow a non-loopback --listen address without authentication')
   .option(
     '--isolate-snapshot',
-    'create fresh isolates from a V8 snapshot of the sandbox bootstrap (less CPU per run)',
+    'create fresh isolates from a V8 snapshot of the sandbox bootstrap (the default)',
   )
+  .option('--no-isolate-snapshot', 'bootstrap every fresh isolate from source instead of a snapshot')
   .option('--config <file>', 'JSON config file (also VMD_CONFIG)')
   .action(async (flags: ServeFlags) => {
     await serveCommand(flags);

@@ -64,9 +64,10 @@ export interface EngineOptions {
   onCatastrophicError?: (message: string) => void;
   /**
    * Create isolates from a V8 startup snapshot that holds the compiled sandbox bootstrap, which
-   * cuts the cost of each fresh isolate (figures in docs/performance.md). Opt-in: isolated-vm
-   * calls its snapshots fragile. Falls back to the ordinary bootstrap when V8 refuses to build
-   * the snapshot. @default false
+   * cuts the cost of each fresh isolate (figures in docs/performance.md). The snapshot holds
+   * only vmd's bootstrap (function definitions, the kind of code isolated-vm says snapshots
+   * suit); the engine falls back to the ordinary bootstrap when V8 refuses to build it.
+   * @default true
    */
   isolateSnapshot?: boolean;
 }
@@ -82,7 +83,7 @@ export function resolveEngineOptions(options: EngineOptions = {}): ResolvedEngin
     prewarmMemoryMib: options.prewarmMemoryMib ?? [DEFAULT_LIMITS.memoryMib],
     maxMemoryClasses: options.maxMemoryClasses ?? 4,
     maxConcurrentRuns: options.maxConcurrentRuns ?? os.availableParallelism() + 1,
-    isolateSnapshot: options.isolateSnapshot ?? false,
+    isolateSnapshot: options.isolateSnapshot ?? true,
     cpuPollIntervalMs: options.cpuPollIntervalMs ?? 10,
     outputDrainMs: options.outputDrainMs ?? 1000,
     logger,

@@ -128,7 +128,7 @@ const SNAPSHOT_WARMUP = `{
 }`;
 
 /**
- * A V8 startup snapshot holding the compiled bootstrap (opt-in: `EngineOptions.isolateSnapshot`).
+ * A V8 startup snapshot holding the compiled bootstrap (`EngineOptions.isolateSnapshot`, on by default).
  * Only vmd's own bootstrap source goes in — never tenant code (a snapshot contains machine code).
  * Returns null when V8 refuses to build it (isolated-vm marks snapshots as fragile); the caller
  * then installs the sandbox the ordinary way.

@@ -49,8 +49,8 @@ const EXIT_STUCK_ISOLATE = 75;
 
 const engine = new Engine({
   logger,
-  // `vmd serve --isolate-snapshot` (the daemon sets this for its workers).
-  isolateSnapshot: process.env['VMD_ISOLATE_SNAPSHOT'] === '1',
+  // On unless `vmd serve --no-isolate-snapshot` (the daemon sets this for its workers).
+  isolateSnapshot: process.env['VMD_ISOLATE_SNAPSHOT'] !== '0',
   // The daemon schedules, but the worker guards too: at most about cores + 1 runs in flight.
   maxConcurrentRuns: os.availableParallelism() + 1,
   // isolated-vm's advice: stop taking work, finish what is in flight, exit.

@@ -124,7 +124,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     shutdownGraceMs: 10_000,
     workerRssCeilingMib: 1024,
     workerUser: '',
-    isolateSnapshot: false,
+    isolateSnapshot: true,
     workerPingIntervalMs: 1_000,
     workerPingTimeoutMs: 5_000,
     workerOverrunGraceMs: 1_000,
@@ -261,9 +261,9 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     flag: '--isolate-snapshot',
     kind: 'boolean',
     expected: 'true or false',
-    defaultText: '`false`',
+    defaultText: '`true`',
     description:
-      'Create each fresh isolate from a V8 startup snapshot holding the compiled sandbox bootstrap: less CPU per run (see docs/performance.md). Off by default because isolated-vm calls snapshots fragile; a worker falls back to the ordinary bootstrap if V8 cannot build one.',
+      'Create each fresh isolate from a V8 startup snapshot holding the compiled sandbox bootstrap: 1.3× the throughput and 1.4× lower latency (docs/performance.md). `--no-isolate-snapshot` (or `false`) bootstraps every isolate from source instead, should a V8 upgrade make snapshots misbehave; a worker also falls back by itself if V8 cannot build one.',
   },
   workerPingIntervalMs: {
     env: 'VMD_WORKER_PING_INTERVAL_MS',
