@@ -96,9 +96,14 @@ export async function installSandbox(isolate: ivm.Isolate, context: ivm.Context)
 export function installSandboxSync(isolate: ivm.Isolate, context: ivm.Context): Sandbox {
   const script = isolate.compileScriptSync(BOOTSTRAP_SOURCE, compileOptions());
   keepCache(script);
-  const factory = script.runSync(context, { reference: true, release: true }) as ivm.Reference<
-    (emit: unknown, seedHex: string) => unknown
-  >;
+  return callFactorySync(script.runSync(context, { reference: true, release: true }) as BootstrapFactory);
+}
+
+/** The bootstrap's completion value: the factory that installs the sandbox and returns the driver. */
+type BootstrapFactory = ivm.Reference<(emit: unknown, seedHex: string) => unknown>;
+
+/** Calls the bootstrap factory synchronously and keeps a host-side Reference to the driver. */
+function callFactorySync(factory: BootstrapFactory): Sandbox {
   const sandbox: { driver: Sandbox['driver'] | null; sink: SandboxSink | null } = {
     driver: null,
     sink: null,
@@ -151,22 +156,10 @@ export function createSandboxSnapshot(): ivm.ExternalCopy<ArrayBuffer> | null {
  */
 export function installSandboxFromSnapshot(context: ivm.Context): Sandbox {
   // isolation: out — a Reference to the bootstrap factory, host-side only.
-  const factory = context.global.getSync(SNAPSHOT_GLOBAL, { reference: true }) as ivm.Reference<
-    (emit: unknown, seedHex: string) => unknown
-  >;
+  const factory = context.global.getSync(SNAPSHOT_GLOBAL, { reference: true }) as BootstrapFactory;
   context.global.deleteSync(SNAPSHOT_GLOBAL);
   if (factory.typeof !== 'function') throw new Error('the isolate snapshot holds no sandbox bootstrap');
-  const sandbox: { driver: Sandbox['driver'] | null; sink: SandboxSink | null } = {
-    driver: null,
-    sink: null,
-  };
-  // isolation: as in installSandbox.
-  const driver = factory.applySync(undefined, [createEmitCallback(sandbox), seedHex()], {
-    result: { reference: true },
-  }) as Sandbox['driver'];
-  factory.release();
-  sandbox.driver = driver;
-  return sandbox as Sandbox;
+  return callFactorySync(factory);
 }
 
 /** Validates a copied batch `[level, text, timeMs, …]` and hands each line to the sink. */
