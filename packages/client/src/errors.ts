@@ -23,6 +23,8 @@ export const VmdErrorCode = {
   FUNCTION_NOT_FOUND: 'FUNCTION_NOT_FOUND',
   /** The REPL session does not exist, expired, or belongs to another tenant. */
   SESSION_NOT_FOUND: 'SESSION_NOT_FOUND',
+  /** The API key id does not exist. */
+  API_KEY_NOT_FOUND: 'API_KEY_NOT_FOUND',
   /** The resource already exists (tenant, function name). */
   ALREADY_EXISTS: 'ALREADY_EXISTS',
   /** No credentials, or credentials that are wrong or revoked. */

@@ -1,17 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import { ErrorCode, UnavailableError } from '@vmd/core';
 import type { Limits } from '@vmd/core';
-import { ExecutionServiceService } from '@vmd/client/wire';
+import { ExecutionServiceService, TenantServiceService } from '@vmd/client/wire';
 import type { Server } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from './config/schema.js';
-import { adaptServerStreaming, type AdaptOptions } from './grpc/adapt-handlers.js';
+import { adaptServerStreaming, adaptUnary, type AdaptOptions } from './grpc/adapt-handlers.js';
 import { bindServer, createGrpcServer, tryShutdown } from './grpc/server.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { createExecutionService } from './services/execution-service.js';
 import { HealthService } from './services/health.js';
 import { addReflection } from './services/reflection.js';
-import { NOT_YET_IMPLEMENTED, addUnimplementedService } from './services/unimplemented-services.js';
+import { createTenantService } from './services/tenant-service.js';
+import {
+  NOT_YET_IMPLEMENTED,
+  addUnimplementedService,
+  unimplementedMethod,
+} from './services/unimplemented-services.js';
+import type { Store, TenantQuotas } from './store/store.js';
+import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import { componentLogger, createLogger } from './telemetry/logger.js';
 import { InMemoryTenantRegistry, type TenantRegistry } from './tenants/tenant-registry.js';
 import { createWorkerSpawner, resolveWorkerIdentity, type SpawnWorkerFn } from './workers/spawn-worker.js';
@@ -53,6 +60,25 @@ export interface Daemon {
 /** Default quota limits from the config. */
 export function defaultQuotaLimits(config: DaemonConfig): Limits {
   return { ...config.defaultQuota, codeBytes: config.maxCodeBytes };
+}
+
+/**
+ * Quotas of a tenant created through TenantService, for every field its request leaves at 0:
+ * the per-run limits from the config's default quota, the rest vmd's defaults.
+ */
+export function defaultTenantQuotas(config: DaemonConfig): TenantQuotas {
+  return {
+    ...config.defaultQuota,
+    codeBytes: config.maxCodeBytes,
+    maxConcurrent: config.workers * config.workerMaxInFlight,
+    ratePerSecond: 100,
+    burst: 200,
+    queueDepth: config.queueDepthPerTenant,
+    replSessions: 16,
+    functions: 100,
+    kvBytes: 64 * 1024 * 1024,
+    weight: 1,
+  };
 }
 
 /**
@@ -109,6 +135,31 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   server.addService(ExecutionServiceService, {
     execute: adaptServerStreaming(ExecutionServiceService.execute.path, execution.execute, adapt),
   });
+  let store: Store | undefined;
+  const tenantService = createTenantService({
+    store: () => {
+      if (store === undefined) {
+        throw new UnavailableError(
+          ErrorCode.SHUTTING_DOWN,
+          'the store is not open (the daemon is starting or stopping)',
+        );
+      }
+      return store;
+    },
+    defaultQuotas: defaultTenantQuotas(config),
+  });
+  const T = TenantServiceService;
+  server.addService(TenantServiceService, {
+    createTenant: adaptUnary(T.createTenant.path, tenantService.createTenant, adapt),
+    getTenant: adaptUnary(T.getTenant.path, tenantService.getTenant, adapt),
+    listTenants: adaptUnary(T.listTenants.path, tenantService.listTenants, adapt),
+    updateTenant: adaptUnary(T.updateTenant.path, tenantService.updateTenant, adapt),
+    deleteTenant: adaptUnary(T.deleteTenant.path, tenantService.deleteTenant, adapt),
+    createApiKey: adaptUnary(T.createApiKey.path, tenantService.createApiKey, adapt),
+    listApiKeys: adaptUnary(T.listApiKeys.path, tenantService.listApiKeys, adapt),
+    revokeApiKey: adaptUnary(T.revokeApiKey.path, tenantService.revokeApiKey, adapt),
+    getUsage: unimplementedMethod(T.getUsage, adapt),
+  });
   for (const service of NOT_YET_IMPLEMENTED) addUnimplementedService(server, service, adapt);
   const health = new HealthService();
   health.addToServer(server);
@@ -131,6 +182,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
         'insecure: serving without authentication on a non-loopback address',
       );
     }
+    store = await openSqliteStore({ dataDir: config.dataDir });
     const starting = pool.start();
     try {
       address = await bindServer(server, config.listen);
@@ -138,6 +190,8 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       shuttingDown = true;
       await starting;
       await pool.stop(500);
+      await store.close();
+      store = undefined;
       throw err;
     }
     logger.info({ address }, 'listening');
@@ -177,6 +231,8 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     );
     lifecycleLog.info('shutdown: stopping workers');
     await pool.stop(2_000);
+    await store?.close();
+    store = undefined;
     lifecycleLog.info('shutdown: complete');
   }
 

@@ -68,7 +68,12 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     await daemon.start();
   } catch (err) {
     log.fatal({ err, listen: loaded.config.listen }, 'cannot start');
-    process.stderr.write(`vmd: cannot listen on ${loaded.config.listen}: ${(err as Error).message}\n`);
+    const message = (err as Error).message;
+    process.stderr.write(
+      (err as Error).name === 'StoreOpenError'
+        ? `vmd: cannot use the data directory ${loaded.config.dataDir}: ${message}\n`
+        : `vmd: cannot listen on ${loaded.config.listen}: ${message}\n`,
+    );
     process.exit(1);
   }
 }

@@ -1,20 +1,28 @@
 import type { Server, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ErrorCode, VmdError } from '@vmd/core';
-import {
-  FunctionServiceService,
-  MonitorServiceService,
-  ReplServiceService,
-  TenantServiceService,
-} from '@vmd/client/wire';
+import { FunctionServiceService, MonitorServiceService, ReplServiceService } from '@vmd/client/wire';
 import { adaptFailing, type AdaptOptions } from '../grpc/adapt-handlers.js';
 
 /** Services of the contract that this daemon does not implement yet. */
 export const NOT_YET_IMPLEMENTED = [
   ReplServiceService,
   FunctionServiceService,
-  TenantServiceService,
   MonitorServiceService,
 ] as const;
+
+/** An UNIMPLEMENTED handler for one method (for a service built method by method). */
+export function unimplementedMethod(
+  method: { path: string; requestStream: boolean; responseStream: boolean },
+  opts: AdaptOptions,
+): ReturnType<typeof adaptFailing> {
+  const rpc = method.path.replace(/^\//, '');
+  return adaptFailing(
+    method.path,
+    method,
+    () => new VmdError(ErrorCode.UNIMPLEMENTED, `${rpc} is not implemented yet`),
+    opts,
+  );
+}
 
 /**
  * Registers `service` with handlers that answer UNIMPLEMENTED naming the RPC
@@ -26,14 +34,6 @@ export function addUnimplementedService(
   opts: AdaptOptions,
 ): void {
   const impl: UntypedServiceImplementation = {};
-  for (const [name, method] of Object.entries(service)) {
-    const rpc = method.path.replace(/^\//, '');
-    impl[name] = adaptFailing(
-      method.path,
-      method,
-      () => new VmdError(ErrorCode.UNIMPLEMENTED, `${rpc} is not implemented yet`),
-      opts,
-    );
-  }
+  for (const [name, method] of Object.entries(service)) impl[name] = unimplementedMethod(method, opts);
   server.addService(service, impl);
 }

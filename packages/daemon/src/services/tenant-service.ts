@@ -1,0 +1,289 @@
+/**
+ * vmd.v1.TenantService over the daemon's {@link Store}: tenants (quotas, capabilities, isolation)
+ * and API keys. Every write is committed before the RPC answers and is written to the audit
+ * log (never with a secret). An API key's secret is returned once, by CreateApiKey; only its
+ * hash is stored.
+ *
+ * Authorization is the auth layer's job (in secure mode only the admin token reaches this
+ * service); in local mode the daemon listens on loopback only and the actor is `local`.
+ */
+import { ErrorCode, InvalidArgumentError, NotFoundError } from '@vmd/core';
+import {
+  IsolationMode,
+  type ApiKey,
+  type Capabilities,
+  type Quotas,
+  type Tenant,
+  type CreateApiKeyRequest,
+  type CreateApiKeyResponse,
+  type CreateTenantRequest,
+  type CreateTenantResponse,
+  type DeleteTenantRequest,
+  type DeleteTenantResponse,
+  type GetTenantRequest,
+  type GetTenantResponse,
+  type ListApiKeysRequest,
+  type ListApiKeysResponse,
+  type ListTenantsRequest,
+  type ListTenantsResponse,
+  type RevokeApiKeyRequest,
+  type RevokeApiKeyResponse,
+  type UpdateTenantRequest,
+  type UpdateTenantResponse,
+} from '@vmd/client/wire';
+import { generateApiKey, hashSecret } from '../auth/api-keys.js';
+import type { CallContext, UnaryHandler } from '../grpc/adapt-handlers.js';
+import { validateTenantId } from '../grpc/validate-request.js';
+import {
+  TENANT_QUOTA_FIELDS,
+  type ApiKeyRecord,
+  type IsolationMode as StoreIsolation,
+  type Store,
+  type TenantCapabilities,
+  type TenantQuotas,
+  type TenantRecord,
+  type TenantUpdate,
+} from '../store/store.js';
+
+/** What {@link createTenantService} needs. */
+export interface TenantServiceDeps {
+  /** The open store (available once the daemon has started). */
+  store: () => Store;
+  /** Quotas a new tenant gets for every field its request leaves at 0. */
+  defaultQuotas: TenantQuotas;
+  /** Who the audit log names as the actor of a call. @default () => 'local' */
+  actor?: (ctx: CallContext) => string;
+}
+
+/** The handlers, keyed as grpc-js names TenantService's methods. */
+export interface TenantServiceHandlers {
+  createTenant: UnaryHandler<CreateTenantRequest, CreateTenantResponse>;
+  getTenant: UnaryHandler<GetTenantRequest, GetTenantResponse>;
+  listTenants: UnaryHandler<ListTenantsRequest, ListTenantsResponse>;
+  updateTenant: UnaryHandler<UpdateTenantRequest, UpdateTenantResponse>;
+  deleteTenant: UnaryHandler<DeleteTenantRequest, DeleteTenantResponse>;
+  createApiKey: UnaryHandler<CreateApiKeyRequest, CreateApiKeyResponse>;
+  listApiKeys: UnaryHandler<ListApiKeysRequest, ListApiKeysResponse>;
+  revokeApiKey: UnaryHandler<RevokeApiKeyRequest, RevokeApiKeyResponse>;
+}
+
+/** proto field name (snake_case) → {@link TenantQuotas} key. */
+const QUOTA_BY_PROTO_NAME = new Map<string, keyof TenantQuotas>(
+  TENANT_QUOTA_FIELDS.map((f) => [f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), f]),
+);
+
+export function createTenantService(deps: TenantServiceDeps): TenantServiceHandlers {
+  const actorOf = deps.actor ?? (() => 'local');
+  const audit = async (
+    ctx: CallContext,
+    action: string,
+    target: string,
+    details: Record<string, unknown> = {},
+  ): Promise<void> => {
+    await deps.store().appendAudit({ actor: actorOf(ctx), action, target, outcome: 'ok', details });
+  };
+
+  return {
+    async createTenant(req, ctx) {
+      const t = req.tenant;
+      if (t === undefined || t.name === '') {
+        throw new InvalidArgumentError('tenant.name', 'tenant.name is required');
+      }
+      validateTenantId(t.name, 'tenant.name');
+      ctx.logFields.tenant_id = t.name;
+      const quotas = { ...deps.defaultQuotas };
+      for (const f of TENANT_QUOTA_FIELDS) {
+        const v = t.quotas?.[f];
+        if (typeof v === 'number' && v !== 0) quotas[f] = v;
+      }
+      const record = await deps.store().createTenant({
+        name: t.name,
+        displayName: t.displayName,
+        quotas,
+        capabilities: fromWireCapabilities(t.capabilities),
+        isolation: fromWireIsolation(t.isolation, 'tenant.isolation') ?? 'isolate',
+      });
+      await audit(ctx, 'tenant.create', record.name);
+      return { tenant: toWireTenant(record) };
+    },
+
+    async getTenant(req, ctx) {
+      ctx.logFields.tenant_id = req.name;
+      return { tenant: toWireTenant(await deps.store().getTenant(req.name)) };
+    },
+
+    async listTenants(req) {
+      const page = await deps.store().listTenants(fromWirePage(req.page));
+      return { tenants: page.items.map(toWireTenant), page: { nextPageToken: page.nextPageToken } };
+    },
+
+    async updateTenant(req, ctx) {
+      const t = req.tenant;
+      if (t === undefined || t.name === '')
+        throw new InvalidArgumentError('tenant.name', 'tenant.name is required');
+      ctx.logFields.tenant_id = t.name;
+      const update = tenantUpdate(t, req.updateMask ?? []);
+      const record = await deps.store().updateTenant(t.name, update);
+      await audit(ctx, 'tenant.update', record.name, { fields: changedFields(update) });
+      return { tenant: toWireTenant(record) };
+    },
+
+    async deleteTenant(req, ctx) {
+      ctx.logFields.tenant_id = req.name;
+      await deps.store().deleteTenant(req.name);
+      await audit(ctx, 'tenant.delete', req.name);
+      return {};
+    },
+
+    async createApiKey(req, ctx) {
+      ctx.logFields.tenant_id = req.tenant;
+      // The tenant must exist (NOT_FOUND otherwise) before a key can act as it.
+      await deps.store().getTenant(req.tenant);
+      const generated = generateApiKey();
+      const record = await deps.store().createApiKey({
+        id: generated.id,
+        tenant: req.tenant,
+        hash: hashSecret(generated.secret),
+        description: req.description,
+      });
+      await audit(ctx, 'apikey.create', `tenant/${req.tenant}/key/${record.id}`);
+      // The only time the secret leaves the daemon.
+      return { key: toWireKey(record), secret: generated.secret };
+    },
+
+    async listApiKeys(req, ctx) {
+      ctx.logFields.tenant_id = req.tenant;
+      await deps.store().getTenant(req.tenant);
+      const page = await deps.store().listApiKeys(req.tenant, fromWirePage(req.page));
+      return { keys: page.items.map(toWireKey), page: { nextPageToken: page.nextPageToken } };
+    },
+
+    async revokeApiKey(req, ctx) {
+      if (req.id === '') throw new InvalidArgumentError('id', 'id (the API key id) is required');
+      const record = await deps.store().revokeApiKey(req.id);
+      if (record === undefined) {
+        throw new NotFoundError(
+          ErrorCode.API_KEY_NOT_FOUND,
+          'api_key',
+          req.id,
+          `no API key has id '${req.id}'; list the tenant's keys with ListApiKeys`,
+        );
+      }
+      ctx.logFields.tenant_id = record.tenant;
+      await audit(ctx, 'apikey.revoke', `tenant/${record.tenant}/key/${record.id}`);
+      return { key: toWireKey(record) };
+    },
+  };
+}
+
+/**
+ * The update a request asks for. With an update mask, exactly the named fields (`display_name`,
+ * `isolation`, `capabilities`, `capabilities.kv`, `capabilities.fetch_origins`, `quotas`,
+ * `quotas.<field>`); without one, every field the request sets (non-empty, non-zero).
+ */
+export function tenantUpdate(t: Tenant, mask: readonly string[]): TenantUpdate {
+  const update: TenantUpdate = {};
+  const quotas: Partial<TenantQuotas> = {};
+  const caps: Partial<TenantCapabilities> = {};
+  const allQuotas = (): void => {
+    for (const f of TENANT_QUOTA_FIELDS) {
+      const v = t.quotas?.[f];
+      if (typeof v === 'number' && v !== 0) quotas[f] = v;
+    }
+  };
+  if (mask.length === 0) {
+    if (t.displayName !== '') update.displayName = t.displayName;
+    const isolation = fromWireIsolation(t.isolation, 'tenant.isolation');
+    if (isolation !== undefined) update.isolation = isolation;
+    allQuotas();
+    if (t.capabilities !== undefined) Object.assign(caps, fromWireCapabilities(t.capabilities));
+  } else {
+    for (const path of mask) {
+      if (path === 'display_name') update.displayName = t.displayName;
+      else if (path === 'isolation') {
+        update.isolation = fromWireIsolation(t.isolation, 'tenant.isolation') ?? 'isolate';
+      } else if (path === 'quotas') allQuotas();
+      else if (path.startsWith('quotas.') && QUOTA_BY_PROTO_NAME.has(path.slice(7))) {
+        const f = QUOTA_BY_PROTO_NAME.get(path.slice(7))!;
+        quotas[f] = t.quotas?.[f] ?? 0;
+      } else if (path === 'capabilities') Object.assign(caps, fromWireCapabilities(t.capabilities));
+      else if (path === 'capabilities.kv') caps.kv = t.capabilities?.kv ?? false;
+      else if (path === 'capabilities.fetch_origins')
+        caps.fetchOrigins = [...(t.capabilities?.fetchOrigins ?? [])];
+      else {
+        throw new InvalidArgumentError(
+          'update_mask',
+          `unknown field path '${path}' in update_mask; use display_name, isolation, capabilities[.kv|.fetch_origins] or quotas[.<field>]`,
+        );
+      }
+    }
+  }
+  if (Object.keys(quotas).length > 0) update.quotas = quotas;
+  if (Object.keys(caps).length > 0) update.capabilities = caps;
+  if (Object.keys(update).length === 0) {
+    throw new InvalidArgumentError('tenant', 'the update changes nothing: set a field or an update_mask');
+  }
+  return update;
+}
+
+function changedFields(update: TenantUpdate): string[] {
+  return [
+    ...(update.displayName !== undefined ? ['display_name'] : []),
+    ...(update.isolation !== undefined ? ['isolation'] : []),
+    ...Object.keys(update.quotas ?? {}).map((f) => `quotas.${f}`),
+    ...Object.keys(update.capabilities ?? {}).map((f) => `capabilities.${f}`),
+  ];
+}
+
+function fromWireIsolation(mode: IsolationMode, field: string): StoreIsolation | undefined {
+  switch (mode) {
+    case IsolationMode.ISOLATION_MODE_UNSPECIFIED:
+      return undefined;
+    case IsolationMode.ISOLATION_MODE_ISOLATE:
+      return 'isolate';
+    case IsolationMode.ISOLATION_MODE_CONTEXT:
+      return 'context';
+    default:
+      throw new InvalidArgumentError(field, `unknown isolation mode ${String(mode)}`);
+  }
+}
+
+function fromWireCapabilities(c: Capabilities | undefined): TenantCapabilities {
+  return { kv: c?.kv ?? false, fetchOrigins: [...(c?.fetchOrigins ?? [])] };
+}
+
+function fromWirePage(page: { pageSize: number; pageToken: string } | undefined): {
+  pageSize?: number;
+  pageToken?: string;
+} {
+  return { pageSize: page?.pageSize ?? 0, pageToken: page?.pageToken ?? '' };
+}
+
+function toWireQuotas(q: TenantQuotas): Quotas {
+  return { ...q };
+}
+
+/** A stored tenant as the wire message. */
+export function toWireTenant(r: TenantRecord): Tenant {
+  return {
+    name: r.name,
+    displayName: r.displayName,
+    quotas: toWireQuotas(r.quotas),
+    capabilities: { kv: r.capabilities.kv, fetchOrigins: [...r.capabilities.fetchOrigins] },
+    isolation:
+      r.isolation === 'context' ? IsolationMode.ISOLATION_MODE_CONTEXT : IsolationMode.ISOLATION_MODE_ISOLATE,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+/** A stored key as the wire message: never its hash. */
+function toWireKey(r: ApiKeyRecord): ApiKey {
+  return {
+    id: r.id,
+    tenant: r.tenant,
+    description: r.description,
+    createdAt: r.createdAt,
+    revokedAt: r.revokedAt,
+  };
+}

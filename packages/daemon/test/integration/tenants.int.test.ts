@@ -1,0 +1,169 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { credentials, Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { IsolationMode, Tenant, TenantServiceClient } from '@vmd/client/wire';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDaemon, Status, type TestDaemon } from './helpers.js';
+
+/**
+ * TenantService on a real daemon (local mode) over gRPC, stored in the real SQLite file of its
+ * data directory: CRUD, API keys (secret shown once, never listed), typed errors, and that what
+ * an RPC reported as done survives a restart and a kill -9.
+ */
+type Tenants = InstanceType<typeof TenantServiceClient>;
+
+function call<Req, Res>(
+  client: Tenants,
+  method: (
+    req: Req,
+    md: Metadata,
+    options: Partial<CallOptions>,
+    cb: (err: ServiceError | null, res: Res) => void,
+  ) => unknown,
+  req: Req,
+): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    method.call(client, req, new Metadata(), {}, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+async function failure(
+  p: Promise<unknown>,
+): Promise<{ code: number; vmdCode: string | undefined; details: string }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as ServiceError;
+    return { code: e.code, vmdCode: e.metadata?.get('vmd-error-code')[0]?.toString(), details: e.details };
+  }
+  throw new Error('expected the call to fail');
+}
+
+let dataDir: string;
+let d: TestDaemon;
+let tenants: Tenants;
+
+const open = async (): Promise<void> => {
+  d = await startTestDaemon({ workers: 1, args: ['--data-dir', dataDir] });
+  tenants = new TenantServiceClient(d.address, credentials.createInsecure());
+};
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'vmd-tenants-'));
+  await open();
+});
+afterAll(async () => {
+  tenants.close();
+  await d.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('TenantService', () => {
+  it('creates a tenant, filling quotas it leaves at 0 from the defaults', async () => {
+    const { tenant } = await call(tenants, tenants.createTenant, {
+      tenant: Tenant.fromPartial({
+        name: 'acme',
+        displayName: 'Acme Corp',
+        quotas: { memoryMib: 32, weight: 3 },
+        capabilities: { kv: true },
+      }),
+    });
+    expect(tenant).toMatchObject({ name: 'acme', displayName: 'Acme Corp', capabilities: { kv: true } });
+    expect(tenant?.quotas).toMatchObject({ memoryMib: 32, weight: 3, cpuTimeMs: 5000, wallTimeMs: 10_000 });
+    expect(tenant?.isolation).toBe(IsolationMode.ISOLATION_MODE_ISOLATE);
+    expect(tenant?.createdAt).toBeInstanceOf(Date);
+  });
+
+  it('answers ALREADY_EXISTS for a second tenant of the same name, INVALID_ARGUMENT for a bad name', async () => {
+    const again = await failure(
+      call(tenants, tenants.createTenant, { tenant: Tenant.fromPartial({ name: 'acme' }) }),
+    );
+    expect([again.code, again.vmdCode]).toEqual([Status.ALREADY_EXISTS, 'ALREADY_EXISTS']);
+    const bad = await failure(
+      call(tenants, tenants.createTenant, { tenant: Tenant.fromPartial({ name: 'Bad Name!' }) }),
+    );
+    expect(bad.code).toBe(Status.INVALID_ARGUMENT);
+  });
+
+  it('gets, lists with paging, updates by mask, and deletes', async () => {
+    await call(tenants, tenants.createTenant, { tenant: Tenant.fromPartial({ name: 'beta' }) });
+    await call(tenants, tenants.createTenant, { tenant: Tenant.fromPartial({ name: 'gamma' }) });
+    const first = await call(tenants, tenants.listTenants, { page: { pageSize: 2, pageToken: '' } });
+    expect(first.tenants.map((t) => t.name)).toEqual(['acme', 'beta']);
+    const second = await call(tenants, tenants.listTenants, {
+      page: { pageSize: 2, pageToken: first.page!.nextPageToken },
+    });
+    expect(second.tenants.map((t) => t.name)).toEqual(['gamma']);
+    expect(second.page?.nextPageToken).toBe('');
+
+    const { tenant } = await call(tenants, tenants.updateTenant, {
+      tenant: Tenant.fromPartial({ name: 'beta', quotas: { cpuTimeMs: 250 } }),
+      updateMask: ['quotas.cpu_time_ms'],
+    });
+    expect(tenant?.quotas?.cpuTimeMs).toBe(250);
+    expect(tenant?.quotas?.memoryMib).toBe(64);
+    const unknownPath = await failure(
+      call(tenants, tenants.updateTenant, {
+        tenant: Tenant.fromPartial({ name: 'beta' }),
+        updateMask: ['owner'],
+      }),
+    );
+    expect(unknownPath.code).toBe(Status.INVALID_ARGUMENT);
+    expect(unknownPath.details).toContain("'owner'");
+
+    await call(tenants, tenants.deleteTenant, { name: 'gamma' });
+    const gone = await failure(call(tenants, tenants.getTenant, { name: 'gamma' }));
+    expect([gone.code, gone.vmdCode]).toEqual([Status.NOT_FOUND, 'TENANT_NOT_FOUND']);
+  });
+
+  it('creates an API key whose secret is returned once and never listed; revokes it', async () => {
+    const created = await call(tenants, tenants.createApiKey, { tenant: 'acme', description: 'ci' });
+    expect(created.secret).toMatch(/^vmd_[0-9a-f]{16}_/);
+    expect(created.secret).toContain(created.key!.id);
+    const listed = await call(tenants, tenants.listApiKeys, { tenant: 'acme', page: undefined });
+    expect(listed.keys.map((k) => k.id)).toEqual([created.key!.id]);
+    expect(JSON.stringify(listed)).not.toContain(created.secret.slice(-20));
+    const revoked = await call(tenants, tenants.revokeApiKey, { id: created.key!.id });
+    expect(revoked.key?.revokedAt).toBeInstanceOf(Date);
+    const missing = await failure(call(tenants, tenants.revokeApiKey, { id: '0123456789abcdef' }));
+    expect([missing.code, missing.vmdCode]).toEqual([Status.NOT_FOUND, 'API_KEY_NOT_FOUND']);
+    const noTenant = await failure(
+      call(tenants, tenants.createApiKey, { tenant: 'nobody-here', description: '' }),
+    );
+    expect(noTenant.vmdCode).toBe('TENANT_NOT_FOUND');
+    // The secret never reaches the daemon's log.
+    expect(d.logs.map((l) => JSON.stringify(l)).join('\n')).not.toContain(created.secret);
+  });
+
+  it('answers UNIMPLEMENTED for GetUsage, naming it', async () => {
+    const f = await failure(
+      call(tenants, tenants.getUsage, { tenant: 'acme', start: undefined, end: undefined }),
+    );
+    expect(f.code).toBe(Status.UNIMPLEMENTED);
+    expect(f.details).toContain('GetUsage');
+  });
+
+  it('keeps every acknowledged write across a restart and a kill -9', async () => {
+    await call(tenants, tenants.updateTenant, {
+      tenant: Tenant.fromPartial({ name: 'acme', displayName: 'Acme after restart' }),
+      updateMask: ['display_name'],
+    });
+    tenants.close();
+    await d.stop();
+    await open();
+    expect((await call(tenants, tenants.getTenant, { name: 'acme' })).tenant?.displayName).toBe(
+      'Acme after restart',
+    );
+    await call(tenants, tenants.createTenant, {
+      tenant: Tenant.fromPartial({ name: 'written-before-kill' }),
+    });
+    d.child.kill('SIGKILL');
+    await d.exited;
+    tenants.close();
+    await d.stop();
+    await open();
+    const names = (await call(tenants, tenants.listTenants, { page: undefined })).tenants.map((t) => t.name);
+    expect(names).toEqual(['acme', 'beta', 'written-before-kill']);
+  });
+});
