@@ -20,7 +20,7 @@ import {
 import type { Store, TenantQuotas } from './store/store.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import { componentLogger, createLogger } from './telemetry/logger.js';
-import { InMemoryTenantRegistry, type TenantRegistry } from './tenants/tenant-registry.js';
+import { StoreTenantRegistry, type TenantRegistry } from './tenants/tenant-registry.js';
 import { createWorkerSpawner, resolveWorkerIdentity, type SpawnWorkerFn } from './workers/spawn-worker.js';
 import { WorkerPool } from './workers/worker-pool.js';
 
@@ -121,7 +121,23 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     capacity: () => pool.capacity(),
     maxQueueDepthPerTenant: config.queueDepthPerTenant,
   });
-  const tenants = deps.tenants ?? new InMemoryTenantRegistry(defaultQuotaLimits(config));
+  let store: Store | undefined;
+  const openStore = (): Store => {
+    if (store === undefined) {
+      throw new UnavailableError(
+        ErrorCode.SHUTTING_DOWN,
+        'the store is not open (the daemon is starting or stopping)',
+      );
+    }
+    return store;
+  };
+  const tenants: TenantRegistry =
+    deps.tenants ??
+    new StoreTenantRegistry({
+      store: openStore,
+      defaultQuotas: defaultTenantQuotas(config),
+      createOnFirstUse: true,
+    });
 
   const server: Server = createGrpcServer({ maxMessageBytes: config.maxMessageBytes });
   const adapt: AdaptOptions = { logger: grpcLog };
@@ -135,17 +151,9 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   server.addService(ExecutionServiceService, {
     execute: adaptServerStreaming(ExecutionServiceService.execute.path, execution.execute, adapt),
   });
-  let store: Store | undefined;
   const tenantService = createTenantService({
-    store: () => {
-      if (store === undefined) {
-        throw new UnavailableError(
-          ErrorCode.SHUTTING_DOWN,
-          'the store is not open (the daemon is starting or stopping)',
-        );
-      }
-      return store;
-    },
+    store: openStore,
+    onTenantChanged: (name) => tenants.invalidate?.(name),
     defaultQuotas: defaultTenantQuotas(config),
   });
   const T = TenantServiceService;

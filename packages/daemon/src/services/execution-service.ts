@@ -62,7 +62,7 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
       const valid = validateExecuteRequest(req, { maxCodeBytes: deps.maxCodeBytes });
       const codeBytes = Buffer.byteLength(valid.code, 'utf8');
       ctx.logFields.code_bytes = codeBytes;
-      const tenant = deps.tenants.resolve(valid.tenantId);
+      const tenant = await deps.tenants.resolve(valid.tenantId);
       if (codeBytes > tenant.quota.codeBytes) {
         throw new InvalidArgumentError(
           'code',

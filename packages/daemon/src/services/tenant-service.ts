@@ -51,6 +51,8 @@ export interface TenantServiceDeps {
   store: () => Store;
   /** Quotas a new tenant gets for every field its request leaves at 0. */
   defaultQuotas: TenantQuotas;
+  /** Called after a tenant changed or was deleted (the registry's cache drops it). */
+  onTenantChanged?: (name: string) => void;
   /** Who the audit log names as the actor of a call. @default () => 'local' */
   actor?: (ctx: CallContext) => string;
 }
@@ -124,6 +126,7 @@ export function createTenantService(deps: TenantServiceDeps): TenantServiceHandl
       ctx.logFields.tenant_id = t.name;
       const update = tenantUpdate(t, req.updateMask ?? []);
       const record = await deps.store().updateTenant(t.name, update);
+      deps.onTenantChanged?.(record.name);
       await audit(ctx, 'tenant.update', record.name, { fields: changedFields(update) });
       return { tenant: toWireTenant(record) };
     },
@@ -131,6 +134,7 @@ export function createTenantService(deps: TenantServiceDeps): TenantServiceHandl
     async deleteTenant(req, ctx) {
       ctx.logFields.tenant_id = req.name;
       await deps.store().deleteTenant(req.name);
+      deps.onTenantChanged?.(req.name);
       await audit(ctx, 'tenant.delete', req.name);
       return {};
     },

@@ -1,4 +1,5 @@
-import type { Limits } from '@vmd/core';
+import { ErrorCode, VmdError, type Limits } from '@vmd/core';
+import type { Store, TenantQuotas, TenantRecord } from '../store/store.js';
 
 /** A tenant as the daemon knows it. */
 export interface Tenant {
@@ -11,14 +12,17 @@ export interface Tenant {
 /** Looks tenants up (and, in local mode, creates them on first use). */
 export interface TenantRegistry {
   /** Returns the tenant, creating it with the default quota in local mode. */
-  resolve(tenantId: string): Tenant;
+  resolve(tenantId: string): Tenant | Promise<Tenant>;
+  /** Forgets what it knows of a tenant (after an admin changed or deleted it). */
+  invalidate?(tenantId: string): void;
   /** Known tenants. */
   list(): Tenant[];
 }
 
 /**
- * Local mode's registry: in memory, every valid tenant id is accepted and created on first use
- * with the default quota. (The SQLite-backed store replaces this in a later issue.)
+ * An in-memory registry: every valid tenant id is accepted and created on first use with the
+ * default quota, and nothing is kept. For tests and embedding; the daemon uses
+ * {@link StoreTenantRegistry}.
  */
 export class InMemoryTenantRegistry implements TenantRegistry {
   private readonly tenants = new Map<string, Tenant>();
@@ -37,4 +41,79 @@ export class InMemoryTenantRegistry implements TenantRegistry {
   list(): Tenant[] {
     return [...this.tenants.values()];
   }
+}
+
+/** The per-run limits of a stored tenant's quotas. */
+export function limitsOf(q: TenantQuotas): Limits {
+  return {
+    memoryMib: q.memoryMib,
+    cpuTimeMs: q.cpuTimeMs,
+    wallTimeMs: q.wallTimeMs,
+    outputBytes: q.outputBytes,
+    resultBytes: q.resultBytes,
+    codeBytes: q.codeBytes,
+    consoleLinesPerSecond: q.consoleLinesPerSecond,
+  };
+}
+
+/** Options of {@link StoreTenantRegistry}. */
+export interface StoreTenantRegistryOptions {
+  store: () => Store;
+  /** Quotas of a tenant created on first use. */
+  defaultQuotas: TenantQuotas;
+  /** Local mode: an unknown tenant is created (and stored) on first use. */
+  createOnFirstUse: boolean;
+}
+
+/**
+ * Tenants from the store, cached in memory (TenantService invalidates an entry when it changes
+ * the tenant). In local mode an unknown tenant is created on first use with the default quotas
+ * and stored, so an operator sees it in `ListTenants` and can change its quotas.
+ */
+export class StoreTenantRegistry implements TenantRegistry {
+  private readonly cache = new Map<string, Tenant>();
+
+  constructor(private readonly options: StoreTenantRegistryOptions) {}
+
+  async resolve(tenantId: string): Promise<Tenant> {
+    const cached = this.cache.get(tenantId);
+    if (cached) return cached;
+    const store = this.options.store();
+    let record = await store.findTenant(tenantId);
+    if (record === undefined) {
+      if (!this.options.createOnFirstUse) {
+        throw new VmdError(
+          ErrorCode.TENANT_NOT_FOUND,
+          `tenant '${tenantId}' does not exist; an admin creates it with \`vmctl tenant create ${tenantId}\``,
+          { resource: 'tenant' },
+        );
+      }
+      record = await this.createOrGet(store, tenantId);
+    }
+    const tenant = toTenant(record);
+    this.cache.set(tenantId, tenant);
+    return tenant;
+  }
+
+  invalidate(tenantId: string): void {
+    this.cache.delete(tenantId);
+  }
+
+  list(): Tenant[] {
+    return [...this.cache.values()];
+  }
+
+  private async createOrGet(store: Store, name: string): Promise<TenantRecord> {
+    try {
+      return await store.createTenant({ name, quotas: { ...this.options.defaultQuotas } });
+    } catch (err) {
+      // Two first requests of one tenant at once: the other one created it.
+      if (err instanceof VmdError && err.code === ErrorCode.ALREADY_EXISTS) return store.getTenant(name);
+      throw err;
+    }
+  }
+}
+
+function toTenant(r: TenantRecord): Tenant {
+  return Object.freeze({ id: r.name, quota: Object.freeze(limitsOf(r.quotas)), createdAt: r.createdAt });
 }

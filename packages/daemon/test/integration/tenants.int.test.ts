@@ -4,7 +4,7 @@ import path from 'node:path';
 import { credentials, Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { IsolationMode, Tenant, TenantServiceClient } from '@vmd/client/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDaemon, Status, type TestDaemon } from './helpers.js';
+import { execute, startTestDaemon, Status, type TestDaemon } from './helpers.js';
 
 /**
  * TenantService on a real daemon (local mode) over gRPC, stored in the real SQLite file of its
@@ -144,6 +144,43 @@ describe('TenantService', () => {
     expect(f.details).toContain('GetUsage');
   });
 
+  it("clamps a run to its tenant's stored quota, and sees an update at once", async () => {
+    await call(tenants, tenants.createTenant, {
+      tenant: Tenant.fromPartial({ name: 'tight', quotas: { cpuTimeMs: 50, wallTimeMs: 2_000 } }),
+    });
+    const loop = {
+      tenant: 'tight',
+      code: 'while (true) {}',
+      limits: {
+        memoryMib: 0,
+        cpuTimeMs: 5_000,
+        wallTimeMs: 0,
+        outputBytes: 0,
+        resultBytes: 0,
+        consoleLinesPerSecond: 0,
+      },
+    };
+    const first = await execute(d.client, loop);
+    expect(first.error).toBeUndefined();
+    const end = first.events.at(-1)?.event;
+    expect(end?.$case).toBe('error');
+    if (end?.$case === 'error') expect(end.value.failure?.message).toContain('cpu limit of 50 ms');
+    await call(tenants, tenants.updateTenant, {
+      tenant: Tenant.fromPartial({ name: 'tight', quotas: { cpuTimeMs: 80 } }),
+      updateMask: ['quotas.cpu_time_ms'],
+    });
+    const second = (await execute(d.client, loop)).events.at(-1)?.event;
+    if (second?.$case !== 'error') throw new Error('expected an error event');
+    expect(second.value.failure?.message).toContain('cpu limit of 80 ms');
+  });
+
+  it('creates an unknown tenant on first use (local mode) and stores it', async () => {
+    const r = await execute(d.client, { tenant: 'first-use', code: '1 + 1' });
+    expect(r.events.at(-1)?.event?.$case).toBe('result');
+    const { tenant } = await call(tenants, tenants.getTenant, { name: 'first-use' });
+    expect(tenant?.quotas?.memoryMib).toBe(64);
+  });
+
   it('keeps every acknowledged write across a restart and a kill -9', async () => {
     await call(tenants, tenants.updateTenant, {
       tenant: Tenant.fromPartial({ name: 'acme', displayName: 'Acme after restart' }),
@@ -164,6 +201,6 @@ describe('TenantService', () => {
     await d.stop();
     await open();
     const names = (await call(tenants, tenants.listTenants, { page: undefined })).tenants.map((t) => t.name);
-    expect(names).toEqual(['acme', 'beta', 'written-before-kill']);
+    expect(names).toEqual(['acme', 'beta', 'first-use', 'tight', 'written-before-kill']);
   });
 });
