@@ -4,6 +4,7 @@ import { VmdClientError } from '@vmd/client';
 import type { RegisterCommand, RunAction } from './commands/command-kit.js';
 import { registerExecCommand } from './commands/exec.js';
 import { registerHealthCommand } from './commands/health.js';
+import { registerKeyCommand, registerTenantCommand } from './commands/tenant.js';
 import { CliContext, type CliDependencies, type GlobalOptions } from './context.js';
 import { CliUsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -12,7 +13,12 @@ import { ExitCode, exitCodeForError } from './output/exit-codes.js';
 import { formatClientError } from './output/render.js';
 
 /** Every command, one file each; later commands (repl, fn, tenant, top) are added here. */
-const COMMANDS: readonly RegisterCommand[] = [registerExecCommand, registerHealthCommand];
+const COMMANDS: readonly RegisterCommand[] = [
+  registerExecCommand,
+  registerHealthCommand,
+  registerTenantCommand,
+  registerKeyCommand,
+];
 
 /** vmctl's version, from its package.json (dist/../package.json). */
 function readVersion(): string {

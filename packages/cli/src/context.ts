@@ -3,7 +3,10 @@ import type { CliIo } from './io.js';
 import { createColors, shouldColor, type Colors } from './output/colors.js';
 
 /** The part of {@link VmdClient} the commands use (replaceable in tests). */
-export type CliClient = Pick<VmdClient, 'address' | 'execute' | 'run' | 'health' | 'close' | 'raw'>;
+export type CliClient = Pick<
+  VmdClient,
+  'address' | 'execute' | 'run' | 'health' | 'close' | 'raw' | 'tenants'
+>;
 
 /** Seams for in-process tests. */
 export interface CliDependencies {

@@ -77,3 +77,5 @@ export type {
 export type { HealthStatus } from './health.js';
 export { readableToAsyncIterable } from './streams.js';
 export type { ReadableIterableOptions } from './streams.js';
+export { TenantAdmin } from './tenants.js';
+export type { ApiKeyInfo, ListPage, PageOptions, TenantFields, TenantInfo, TenantQuotas } from './tenants.js';

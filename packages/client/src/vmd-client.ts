@@ -1,4 +1,5 @@
 import { Metadata, status as GrpcStatus, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { TenantAdmin } from './tenants.js';
 import { cancelOnAbort, earliestDeadline, toGrpcCallOptions, type CallScopeOptions } from './call-options.js';
 import { loadClientConfig, type LoadClientConfigOptions } from './client-config.js';
 import {
@@ -67,6 +68,8 @@ export class VmdClient {
   private readonly connection: Connection;
   /** The generated clients, for services without a wrapper yet (`client.raw.tenants`). */
   readonly raw: RawClients;
+  /** Tenant and API key administration (TenantService). */
+  readonly tenants: TenantAdmin;
 
   /**
    * Does not connect: the channel connects on the first call.
@@ -76,6 +79,10 @@ export class VmdClient {
     this.options = resolveVmdClientOptions(options);
     this.connection = new Connection(this.options);
     this.raw = createRawClients(this.connection);
+    this.tenants = new TenantAdmin({
+      raw: () => this.raw.tenants,
+      unary: (invoke, request, scope, method) => this.unary(invoke, request, scope, method),
+    });
   }
 
   /**

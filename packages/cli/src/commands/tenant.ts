@@ -1,0 +1,163 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { TenantFields } from '@vmd/client';
+import type { RegisterCommand } from './command-kit.js';
+import { positiveInteger, withUsageHint } from './command-kit.js';
+
+/** Quota flags shared by `tenant create` and `tenant update` (flag → quota field). */
+const QUOTA_FLAGS = [
+  ['--memory <mib>', 'memoryMib', 'heap per isolate, MiB'],
+  ['--cpu <ms>', 'cpuTimeMs', 'cpu time per run, ms'],
+  ['--wall <ms>', 'wallTimeMs', 'wall time per run, ms'],
+  ['--concurrency <n>', 'maxConcurrent', 'runs in progress at once'],
+  ['--rate <n>', 'ratePerSecond', 'sustained requests per second'],
+  ['--burst <n>', 'burst', 'requests allowed in a burst'],
+  ['--queue <n>', 'queueDepth', 'requests that may wait in the queue'],
+  ['--output-bytes <n>', 'outputBytes', 'console output per run, bytes'],
+  ['--code-bytes <n>', 'codeBytes', 'source code per run, bytes'],
+  ['--weight <n>', 'weight', 'scheduler share relative to other tenants'],
+] as const;
+
+type QuotaKey = (typeof QUOTA_FLAGS)[number][1];
+type FieldOptions = Record<string, unknown> & {
+  displayName?: string;
+  kv?: boolean;
+  fetch?: string[];
+  isolation?: string;
+};
+
+function withFieldOptions(command: Command): Command {
+  command.option('--display-name <text>', 'a label for people');
+  for (const [flag, key, help] of QUOTA_FLAGS) {
+    const name = flag.split(' ')[0]!;
+    command.option(flag, help, positiveInteger(name, key, 100));
+  }
+  command
+    .option('--kv', 'grant the kv capability')
+    .option('--no-kv', 'take the kv capability away')
+    .option('--fetch <origin...>', 'origins fetch() may reach (replaces the list)')
+    .option('--isolation <mode>', 'isolate (default) or context', (v: string) => {
+      if (v !== 'isolate' && v !== 'context')
+        throw new InvalidArgumentError('--isolation expects isolate or context');
+      return v;
+    });
+  return command;
+}
+
+/** The property commander stores a flag under (`--output-bytes <n>` → `outputBytes`). */
+function attributeName(flag: string): string {
+  return flag
+    .split(' ')[0]!
+    .slice(2)
+    .replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** The fields a command's flags set. */
+export function fieldsFromOptions(o: FieldOptions): TenantFields {
+  const fields: TenantFields = {};
+  if (o.displayName !== undefined) fields.displayName = o.displayName;
+  const quotas: Partial<Record<QuotaKey, number>> = {};
+  for (const [flag, key] of QUOTA_FLAGS) {
+    const value = o[attributeName(flag)];
+    if (typeof value === 'number') quotas[key] = value;
+  }
+  if (Object.keys(quotas).length > 0) fields.quotas = quotas;
+  if (o.kv !== undefined || o.fetch !== undefined) {
+    fields.capabilities = {
+      ...(o.kv !== undefined ? { kv: o.kv } : {}),
+      ...(o.fetch !== undefined ? { fetchOrigins: o.fetch } : {}),
+    };
+  }
+  if (o.isolation === 'isolate' || o.isolation === 'context') fields.isolation = o.isolation;
+  return fields;
+}
+
+/** `vmctl tenant create|get|list|update|delete`. */
+export const registerTenantCommand: RegisterCommand = (program, runAction): Command => {
+  const tenant = program
+    .command('tenant')
+    .summary('manage tenants: quotas, capabilities (admin)')
+    .description('Create, inspect, change and delete tenants. In secure mode this needs the admin token.');
+  withUsageHint(
+    withFieldOptions(tenant.command('create').argument('<name>').summary('create a tenant')),
+    'vmctl tenant create',
+  ).action(async (name: string, o: FieldOptions, self: Command) => {
+    await runAction(self, async (context) => {
+      const { runTenantCreate } = await import('../handlers/tenant.js');
+      return runTenantCreate(context, name, fieldsFromOptions(o));
+    });
+  });
+  tenant
+    .command('get')
+    .argument('<name>')
+    .summary('show one tenant')
+    .action(async (name: string, _o: unknown, self: Command) => {
+      await runAction(self, async (context) =>
+        (await import('../handlers/tenant.js')).runTenantGet(context, name),
+      );
+    });
+  tenant
+    .command('list')
+    .summary('list tenants')
+    .action(async (_o: unknown, self: Command) => {
+      await runAction(self, async (context) =>
+        (await import('../handlers/tenant.js')).runTenantList(context),
+      );
+    });
+  withUsageHint(
+    withFieldOptions(
+      tenant.command('update').argument('<name>').summary('change a tenant (only the flags given)'),
+    ),
+    'vmctl tenant update',
+  ).action(async (name: string, o: FieldOptions, self: Command) => {
+    await runAction(self, async (context) =>
+      (await import('../handlers/tenant.js')).runTenantUpdate(context, name, fieldsFromOptions(o)),
+    );
+  });
+  tenant
+    .command('delete')
+    .argument('<name>')
+    .summary('delete a tenant and its keys')
+    .action(async (name: string, _o: unknown, self: Command) => {
+      await runAction(self, async (context) =>
+        (await import('../handlers/tenant.js')).runTenantDelete(context, name),
+      );
+    });
+  return tenant;
+};
+
+/** `vmctl key create|list|revoke`. */
+export const registerKeyCommand: RegisterCommand = (program, runAction): Command => {
+  const key = program
+    .command('key')
+    .summary("manage tenants' API keys (admin)")
+    .description('API keys act as one tenant in secure mode. The secret is shown once, at creation.');
+  key
+    .command('create')
+    .argument('<tenant>')
+    .option('--description <text>', 'what the key is for')
+    .summary('create an API key (prints the secret once)')
+    .action(async (tenantName: string, o: { description?: string }, self: Command) => {
+      await runAction(self, async (context) =>
+        (await import('../handlers/tenant.js')).runKeyCreate(context, tenantName, o.description ?? ''),
+      );
+    });
+  key
+    .command('list')
+    .argument('<tenant>')
+    .summary("list a tenant's keys (never their secrets)")
+    .action(async (tenantName: string, _o: unknown, self: Command) => {
+      await runAction(self, async (context) =>
+        (await import('../handlers/tenant.js')).runKeyList(context, tenantName),
+      );
+    });
+  key
+    .command('revoke')
+    .argument('<id>')
+    .summary('revoke an API key')
+    .action(async (id: string, _o: unknown, self: Command) => {
+      await runAction(self, async (context) =>
+        (await import('../handlers/tenant.js')).runKeyRevoke(context, id),
+      );
+    });
+  return key;
+};

@@ -1,0 +1,85 @@
+import { runCli, startDaemon, type RunningDaemon } from '@vmd/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** `vmctl tenant …` and `vmctl key …`, the real binary against a real daemon (local mode). */
+let daemon: RunningDaemon;
+const vmctl = (...args: string[]) => runCli(args, { env: { VMD_ADDR: daemon.address } });
+
+beforeAll(async () => {
+  daemon = await startDaemon({ workers: 1 });
+});
+afterAll(async () => {
+  await daemon.stop();
+});
+
+describe('vmctl tenant / key', () => {
+  it('creates a tenant with quotas and capabilities, shows it for people and as JSON', async () => {
+    const created = await vmctl('tenant', 'create', 'acme', '--memory', '32', '--cpu', '200', '--kv');
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created.stdout).toMatch(/^name\s+acme$/m);
+    expect(created.stdout).toMatch(/^memory\s+32 MiB$/m);
+    const json = await vmctl('--json', 'tenant', 'get', 'acme');
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout) as {
+      name: string;
+      quotas: Record<string, number>;
+      capabilities: { kv: boolean };
+    };
+    expect(doc).toMatchObject({
+      name: 'acme',
+      quotas: { memoryMib: 32, cpuTimeMs: 200 },
+      capabilities: { kv: true },
+    });
+  });
+
+  it('lists tenants in a table, updates only the flags given', async () => {
+    await vmctl('tenant', 'create', 'beta');
+    const list = await vmctl('tenant', 'list');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/│ acme\s+│ 32\s+│ 200\s+│/);
+    expect(list.stdout).toMatch(/│ beta\s+│ 64\s+│/);
+    const updated = await vmctl('--json', 'tenant', 'update', 'acme', '--cpu', '150');
+    const doc = JSON.parse(updated.stdout) as { quotas: Record<string, number> };
+    expect(doc.quotas).toMatchObject({ cpuTimeMs: 150, memoryMib: 32 });
+  });
+
+  it('applies the stored quota to the next run of that tenant', async () => {
+    // Asks for 5 s of cpu; the tenant's quota (150 ms) wins.
+    const loop = await runCli(['--tenant', 'acme', 'exec', '-', '--cpu', '5000'], {
+      env: { VMD_ADDR: daemon.address },
+      input: 'while (true) {}',
+    });
+    expect(loop.code).toBe(1);
+    expect(loop.stderr).toContain('cpu limit of 150 ms');
+  });
+
+  it('creates an API key (the secret once, on stdout), lists and revokes it', async () => {
+    const created = await vmctl('key', 'create', 'acme', '--description', 'ci');
+    expect(created.code).toBe(0);
+    const secret = created.stdout.trim();
+    expect(secret).toMatch(/^vmd_([0-9a-f]{16})_\S+$/);
+    const id = /^vmd_([0-9a-f]{16})_/.exec(secret)![1]!;
+    expect(created.stderr).toContain('shown once');
+    const listed = await vmctl('key', 'list', 'acme');
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).not.toContain(secret);
+    const revoked = await vmctl('key', 'revoke', id);
+    expect(revoked).toMatchObject({ code: 0, stdout: `revoked API key ${id} of tenant acme\n` });
+    const again = await vmctl('--json', 'key', 'list', 'acme');
+    const keys = (JSON.parse(again.stdout) as { keys: { id: string; revokedAt: string | null }[] }).keys;
+    expect(keys[0]?.revokedAt).toMatch(/^\d{4}-/);
+  });
+
+  it('deletes a tenant; then get exits 2 saying it was not found', async () => {
+    expect((await vmctl('tenant', 'delete', 'beta')).stdout).toBe('deleted tenant beta\n');
+    const gone = await vmctl('tenant', 'get', 'beta');
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toContain("tenant 'beta' was not found");
+  });
+
+  it('rejects a bad flag value before calling the daemon', async () => {
+    const bad = await vmctl('tenant', 'create', 'x', '--memory', 'lots');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--memory expects a positive integer');
+  });
+});

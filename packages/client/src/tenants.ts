@@ -1,0 +1,236 @@
+/**
+ * `client.tenants`: typed administration of tenants and API keys (vmd.v1.TenantService). In
+ * secure mode these calls need the admin token; in local mode the daemon answers on loopback.
+ */
+import type { CallOptions, Metadata, ServiceError } from '@grpc/grpc-js';
+import type { CallScopeOptions } from './call-options.js';
+import {
+  IsolationMode,
+  Tenant as WireTenant,
+  type ApiKey as WireApiKey,
+  type Quotas,
+  type TenantServiceClient,
+  type CreateTenantRequest,
+  type CreateTenantResponse,
+  type GetTenantRequest,
+  type GetTenantResponse,
+  type ListTenantsRequest,
+  type ListTenantsResponse,
+  type UpdateTenantRequest,
+  type UpdateTenantResponse,
+  type DeleteTenantRequest,
+  type DeleteTenantResponse,
+  type CreateApiKeyRequest,
+  type CreateApiKeyResponse,
+  type ListApiKeysRequest,
+  type ListApiKeysResponse,
+  type RevokeApiKeyRequest,
+  type RevokeApiKeyResponse,
+} from './gen/vmd/v1/tenant.js';
+
+/** Quotas of a tenant (every field; see docs/configuration.md and proto `vmd.v1.Quotas`). */
+export type TenantQuotas = Quotas;
+
+/** A tenant as the daemon stores it. */
+export interface TenantInfo {
+  name: string;
+  displayName: string;
+  quotas: TenantQuotas;
+  capabilities: { kv: boolean; fetchOrigins: string[] };
+  isolation: 'isolate' | 'context';
+  createdAt: Date | undefined;
+  updatedAt: Date | undefined;
+}
+
+/** What `create` and `update` may set. Quota fields left out (or 0) keep their value/default. */
+export interface TenantFields {
+  displayName?: string;
+  quotas?: Partial<TenantQuotas>;
+  capabilities?: { kv?: boolean; fetchOrigins?: string[] };
+  isolation?: 'isolate' | 'context';
+}
+
+/** An API key's public record (its secret is only ever returned by `createKey`). */
+export interface ApiKeyInfo {
+  id: string;
+  tenant: string;
+  description: string;
+  createdAt: Date | undefined;
+  revokedAt: Date | undefined;
+}
+
+/** A page of a list call. */
+export interface ListPage<T> {
+  items: T[];
+  /** Pass as `pageToken` for the next page; '' on the last page. */
+  nextPageToken: string;
+}
+
+/** Paging of list calls. */
+export interface PageOptions extends CallScopeOptions {
+  pageSize?: number;
+  pageToken?: string;
+}
+
+type Invoke<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response?: Res) => void,
+) => { cancel(): void };
+
+/** How the facade reaches the daemon (VmdClient's unary runner and generated client). */
+export interface TenantAdminTransport {
+  raw: () => InstanceType<typeof TenantServiceClient>;
+  unary<Req, Res>(
+    invoke: Invoke<Req, Res>,
+    request: Req,
+    scope: CallScopeOptions,
+    method: string,
+  ): Promise<Res>;
+}
+
+const PATH = '/vmd.v1.TenantService/';
+
+export class TenantAdmin {
+  constructor(private readonly t: TenantAdminTransport) {}
+
+  /** Creates a tenant. @throws VmdClientError ALREADY_EXISTS, INVALID_ARGUMENT */
+  async create(name: string, fields: TenantFields = {}, scope: CallScopeOptions = {}): Promise<TenantInfo> {
+    const res = await this.t.unary<CreateTenantRequest, CreateTenantResponse>(
+      (r, m, o, cb) => this.t.raw().createTenant(r, m, o, cb),
+      { tenant: toWire(name, fields) },
+      scope,
+      `${PATH}CreateTenant`,
+    );
+    return fromWire(res.tenant);
+  }
+
+  /** @throws VmdClientError NOT_FOUND (TENANT_NOT_FOUND) */
+  async get(name: string, scope: CallScopeOptions = {}): Promise<TenantInfo> {
+    const res = await this.t.unary<GetTenantRequest, GetTenantResponse>(
+      (r, m, o, cb) => this.t.raw().getTenant(r, m, o, cb),
+      { name },
+      scope,
+      `${PATH}GetTenant`,
+    );
+    return fromWire(res.tenant);
+  }
+
+  async list(options: PageOptions = {}): Promise<ListPage<TenantInfo>> {
+    const res = await this.t.unary<ListTenantsRequest, ListTenantsResponse>(
+      (r, m, o, cb) => this.t.raw().listTenants(r, m, o, cb),
+      { page: { pageSize: options.pageSize ?? 0, pageToken: options.pageToken ?? '' } },
+      options,
+      `${PATH}ListTenants`,
+    );
+    return { items: res.tenants.map(fromWire), nextPageToken: res.page?.nextPageToken ?? '' };
+  }
+
+  /** Changes exactly the fields given (an update mask is built from them). */
+  async update(name: string, fields: TenantFields, scope: CallScopeOptions = {}): Promise<TenantInfo> {
+    const mask: string[] = [];
+    if (fields.displayName !== undefined) mask.push('display_name');
+    if (fields.isolation !== undefined) mask.push('isolation');
+    for (const key of Object.keys(fields.quotas ?? {})) mask.push(`quotas.${snake(key)}`);
+    if (fields.capabilities?.kv !== undefined) mask.push('capabilities.kv');
+    if (fields.capabilities?.fetchOrigins !== undefined) mask.push('capabilities.fetch_origins');
+    const res = await this.t.unary<UpdateTenantRequest, UpdateTenantResponse>(
+      (r, m, o, cb) => this.t.raw().updateTenant(r, m, o, cb),
+      { tenant: toWire(name, fields), updateMask: mask },
+      scope,
+      `${PATH}UpdateTenant`,
+    );
+    return fromWire(res.tenant);
+  }
+
+  async delete(name: string, scope: CallScopeOptions = {}): Promise<void> {
+    await this.t.unary<DeleteTenantRequest, DeleteTenantResponse>(
+      (r, m, o, cb) => this.t.raw().deleteTenant(r, m, o, cb),
+      { name },
+      scope,
+      `${PATH}DeleteTenant`,
+    );
+  }
+
+  /** Creates an API key for `tenant`. The `secret` is returned this once: keep it. */
+  async createKey(
+    tenant: string,
+    description = '',
+    scope: CallScopeOptions = {},
+  ): Promise<{ key: ApiKeyInfo; secret: string }> {
+    const res = await this.t.unary<CreateApiKeyRequest, CreateApiKeyResponse>(
+      (r, m, o, cb) => this.t.raw().createApiKey(r, m, o, cb),
+      { tenant, description },
+      scope,
+      `${PATH}CreateApiKey`,
+    );
+    return { key: keyFromWire(res.key), secret: res.secret };
+  }
+
+  async listKeys(tenant: string, options: PageOptions = {}): Promise<ListPage<ApiKeyInfo>> {
+    const res = await this.t.unary<ListApiKeysRequest, ListApiKeysResponse>(
+      (r, m, o, cb) => this.t.raw().listApiKeys(r, m, o, cb),
+      { tenant, page: { pageSize: options.pageSize ?? 0, pageToken: options.pageToken ?? '' } },
+      options,
+      `${PATH}ListApiKeys`,
+    );
+    return { items: res.keys.map(keyFromWire), nextPageToken: res.page?.nextPageToken ?? '' };
+  }
+
+  /** @throws VmdClientError NOT_FOUND (API_KEY_NOT_FOUND) */
+  async revokeKey(id: string, scope: CallScopeOptions = {}): Promise<ApiKeyInfo> {
+    const res = await this.t.unary<RevokeApiKeyRequest, RevokeApiKeyResponse>(
+      (r, m, o, cb) => this.t.raw().revokeApiKey(r, m, o, cb),
+      { id },
+      scope,
+      `${PATH}RevokeApiKey`,
+    );
+    return keyFromWire(res.key);
+  }
+}
+
+function snake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function toWire(name: string, f: TenantFields): WireTenant {
+  return WireTenant.fromPartial({
+    name,
+    displayName: f.displayName ?? '',
+    quotas: f.quotas ?? {},
+    capabilities: { kv: f.capabilities?.kv ?? false, fetchOrigins: f.capabilities?.fetchOrigins ?? [] },
+    isolation:
+      f.isolation === 'context'
+        ? IsolationMode.ISOLATION_MODE_CONTEXT
+        : f.isolation === 'isolate'
+          ? IsolationMode.ISOLATION_MODE_ISOLATE
+          : IsolationMode.ISOLATION_MODE_UNSPECIFIED,
+  });
+}
+
+function fromWire(t: WireTenant | undefined): TenantInfo {
+  const w = t ?? WireTenant.fromPartial({});
+  return {
+    name: w.name,
+    displayName: w.displayName,
+    quotas: WireTenant.fromPartial({ quotas: w.quotas ?? {} }).quotas!,
+    capabilities: {
+      kv: w.capabilities?.kv ?? false,
+      fetchOrigins: [...(w.capabilities?.fetchOrigins ?? [])],
+    },
+    isolation: w.isolation === IsolationMode.ISOLATION_MODE_CONTEXT ? 'context' : 'isolate',
+    createdAt: w.createdAt,
+    updatedAt: w.updatedAt,
+  };
+}
+
+function keyFromWire(k: WireApiKey | undefined): ApiKeyInfo {
+  return {
+    id: k?.id ?? '',
+    tenant: k?.tenant ?? '',
+    description: k?.description ?? '',
+    createdAt: k?.createdAt,
+    revokedAt: k?.revokedAt,
+  };
+}
