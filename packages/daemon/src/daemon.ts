@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { ErrorCode, UnavailableError } from '@vmd/core';
 import type { Limits } from '@vmd/core';
 import { ExecutionServiceService, TenantServiceService } from '@vmd/client/wire';
@@ -11,6 +11,8 @@ import { Scheduler } from './scheduler/scheduler.js';
 import { createExecutionService } from './services/execution-service.js';
 import { HealthService } from './services/health.js';
 import { addReflection } from './services/reflection.js';
+import { ApiKeyAuthenticator } from './auth/api-keys.js';
+import { Authorizer } from './auth/authorizer.js';
 import { createTenantService } from './services/tenant-service.js';
 import {
   NOT_YET_IMPLEMENTED,
@@ -60,6 +62,33 @@ export interface Daemon {
 /** Default quota limits from the config. */
 export function defaultQuotaLimits(config: DaemonConfig): Limits {
   return { ...config.defaultQuota, codeBytes: config.maxCodeBytes };
+}
+
+/** A start-up problem a person must fix (printed as it is by `vmd serve`). */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/** The admin token of secure mode: `adminTokenFile`'s first line, else `VMD_ADMIN_TOKEN`. */
+function readAdminToken(config: DaemonConfig): string {
+  let token: string;
+  if (config.adminTokenFile !== '') {
+    try {
+      token = (readFileSync(config.adminTokenFile, 'utf8').split(/\r?\n/)[0] ?? '').trim();
+    } catch (err) {
+      throw new StartupError(
+        `cannot read the admin token file ${config.adminTokenFile}: ${(err as Error).message}`,
+      );
+    }
+  } else {
+    token = (process.env['VMD_ADMIN_TOKEN'] ?? '').trim();
+  }
+  if (token.length < 16) {
+    throw new StartupError(
+      '--auth needs an admin token of at least 16 characters: put it in a file given with --admin-token-file, or in VMD_ADMIN_TOKEN',
+    );
+  }
+  return token;
 }
 
 /**
@@ -136,7 +165,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     new StoreTenantRegistry({
       store: openStore,
       defaultQuotas: defaultTenantQuotas(config),
-      createOnFirstUse: true,
+      createOnFirstUse: !config.auth,
     });
 
   const server: Server = createGrpcServer({ maxMessageBytes: config.maxMessageBytes });
@@ -147,13 +176,26 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     scheduler,
     pool,
     isShuttingDown: () => shuttingDown,
+    authorizeTenant: async (ctx, requested) => (await authorizer.tenant(ctx, requested)).tenant,
   });
   server.addService(ExecutionServiceService, {
     execute: adaptServerStreaming(ExecutionServiceService.execute.path, execution.execute, adapt),
   });
+  const authenticator = new ApiKeyAuthenticator({ lookup: (id) => openStore().getApiKey(id) });
+  const authorizer = new Authorizer({
+    enabled: config.auth,
+    adminToken: config.auth ? readAdminToken(config) : undefined,
+    authenticator,
+  });
   const tenantService = createTenantService({
     store: openStore,
-    onTenantChanged: (name) => tenants.invalidate?.(name),
+    authorize: (ctx) => authorizer.admin(ctx),
+    actor: () => (config.auth ? 'admin' : 'local'),
+    onKeyRevoked: (id) => authenticator.invalidate(id),
+    onTenantChanged: (name, deleted) => {
+      tenants.invalidate?.(name);
+      if (deleted) authenticator.invalidateTenant(name);
+    },
     defaultQuotas: defaultTenantQuotas(config),
   });
   const T = TenantServiceService;

@@ -30,6 +30,8 @@ program
   .option('--log-level <level>', `minimum log level: ${LOG_LEVELS.join(', ')} (default info)`)
   .option('--log-format <format>', `${LOG_FORMATS.join(' or ')} (default json)`)
   .option('--insecure', 'allow a non-loopback --listen address without authentication')
+  .option('--auth', 'secure mode: API keys for tenants, the admin token for TenantService')
+  .option('--admin-token-file <file>', 'admin token for --auth (or env VMD_ADMIN_TOKEN)')
   .option(
     '--isolate-snapshot',
     'create fresh isolates from a V8 snapshot of the sandbox bootstrap (the default)',

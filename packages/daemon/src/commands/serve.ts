@@ -19,6 +19,8 @@ export interface ServeFlags {
   logLevel?: string;
   logFormat?: string;
   insecure?: boolean;
+  auth?: boolean;
+  adminTokenFile?: string;
   config?: string;
 }
 
@@ -43,7 +45,16 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     }
     throw err;
   }
-  const daemon = createDaemon(loaded.config);
+  let daemon;
+  try {
+    daemon = createDaemon(loaded.config);
+  } catch (err) {
+    if ((err as Error).name === 'StartupError') {
+      process.stderr.write(`vmd: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   const log = componentLogger(daemon.logger, 'lifecycle');
   process.on('unhandledRejection', (reason) => {
     log.error({ err: reason }, 'unhandled promise rejection');

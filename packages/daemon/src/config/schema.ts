@@ -37,6 +37,8 @@ export const DaemonConfigSchema = z.strictObject({
     .regex(LISTEN_RE)
     .refine((v) => !v.includes(':') || v.startsWith('unix:') || portOf(v) <= 65_535),
   insecure: z.boolean(),
+  auth: z.boolean(),
+  adminTokenFile: z.string(),
   dataDir: z.string().min(1),
   workers: int(1, 256),
   workerMaxInFlight: int(1, 1024),
@@ -61,7 +63,7 @@ export const DaemonConfigSchema = z.strictObject({
  */
 export function crossKeyProblems(cfg: Record<string, unknown>): [string, string][] {
   const problems: [string, string][] = [];
-  const { maxCodeBytes, maxMessageBytes, insecure, listen } = cfg;
+  const { maxCodeBytes, maxMessageBytes, insecure, listen, auth } = cfg;
   if (
     typeof maxCodeBytes === 'number' &&
     typeof maxMessageBytes === 'number' &&
@@ -71,6 +73,7 @@ export function crossKeyProblems(cfg: Record<string, unknown>): [string, string]
   }
   if (
     insecure !== true &&
+    auth !== true &&
     typeof listen === 'string' &&
     LISTEN_RE.test(listen) &&
     !isLoopbackListen(listen)
@@ -115,6 +118,8 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
   return {
     listen: '127.0.0.1:50051',
     insecure: false,
+    auth: false,
+    adminTokenFile: '',
     dataDir: defaultDataDir(env),
     workers: cores,
     workerMaxInFlight: cores + 1,
@@ -169,6 +174,24 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
       'HOST:PORT (e.g. 127.0.0.1:50051, [::1]:50051; port 0 picks a free port) or unix:/ABSOLUTE/PATH',
     defaultText: '`127.0.0.1:50051`',
     description: 'Address to serve gRPC on. Local mode accepts loopback addresses and unix sockets only.',
+  },
+  auth: {
+    env: 'VMD_AUTH',
+    flag: '--auth',
+    kind: 'boolean',
+    expected: 'true or false',
+    defaultText: '`false`',
+    description:
+      'Secure mode: every RPC but health and reflection needs `authorization: Bearer <key>`; a tenant API key acts only as its tenant, the admin token (from `adminTokenFile` or `VMD_ADMIN_TOKEN`, never a flag) alone reaches TenantService; unknown tenants are not created. Allows a non-loopback `listen`.',
+  },
+  adminTokenFile: {
+    env: 'VMD_ADMIN_TOKEN_FILE',
+    flag: '--admin-token-file',
+    kind: 'string',
+    expected: 'a file path, or empty',
+    defaultText: 'empty (use `VMD_ADMIN_TOKEN`)',
+    description:
+      'File holding the admin token for secure mode (its first line). The environment variable `VMD_ADMIN_TOKEN` is read when this is empty. The token is never logged or printed.',
   },
   insecure: {
     env: 'VMD_INSECURE',

@@ -36,6 +36,12 @@ export interface ExecutionServiceDeps {
   pool: WorkerPool;
   /** True once shutdown has begun. */
   isShuttingDown: () => boolean;
+  /**
+   * Secure mode: checks the caller's credentials and returns the tenant the call acts as
+   * (`requested`, or the API key's tenant when `requested` is empty).
+   * @default local mode: `requested` as it is
+   */
+  authorizeTenant?: (ctx: CallContext, requested: string) => Promise<string>;
 }
 
 /** The handlers of vmd.v1.ExecutionService. */
@@ -58,8 +64,10 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
           'vmd is shutting down and accepts no new executions; retry on another instance',
         );
       }
-      ctx.logFields.tenant_id = validateTenantId(req.tenant);
-      const valid = validateExecuteRequest(req, { maxCodeBytes: deps.maxCodeBytes });
+      if (req.tenant !== '') validateTenantId(req.tenant);
+      const acting = deps.authorizeTenant ? await deps.authorizeTenant(ctx, req.tenant) : req.tenant;
+      ctx.logFields.tenant_id = validateTenantId(acting);
+      const valid = validateExecuteRequest({ ...req, tenant: acting }, { maxCodeBytes: deps.maxCodeBytes });
       const codeBytes = Buffer.byteLength(valid.code, 'utf8');
       ctx.logFields.code_bytes = codeBytes;
       const tenant = await deps.tenants.resolve(valid.tenantId);

@@ -52,7 +52,11 @@ export interface TenantServiceDeps {
   /** Quotas a new tenant gets for every field its request leaves at 0. */
   defaultQuotas: TenantQuotas;
   /** Called after a tenant changed or was deleted (the registry's cache drops it). */
-  onTenantChanged?: (name: string) => void;
+  onTenantChanged?: (name: string, deleted: boolean) => void;
+  /** Called after an API key was revoked (the authenticator's cache drops it). */
+  onKeyRevoked?: (id: string) => void;
+  /** Checks the caller may administer tenants (secure mode: the admin token). */
+  authorize?: (ctx: CallContext) => Promise<unknown>;
   /** Who the audit log names as the actor of a call. @default () => 'local' */
   actor?: (ctx: CallContext) => string;
 }
@@ -85,7 +89,7 @@ export function createTenantService(deps: TenantServiceDeps): TenantServiceHandl
     await deps.store().appendAudit({ actor: actorOf(ctx), action, target, outcome: 'ok', details });
   };
 
-  return {
+  const handlers: TenantServiceHandlers = {
     async createTenant(req, ctx) {
       const t = req.tenant;
       if (t === undefined || t.name === '') {
@@ -126,7 +130,7 @@ export function createTenantService(deps: TenantServiceDeps): TenantServiceHandl
       ctx.logFields.tenant_id = t.name;
       const update = tenantUpdate(t, req.updateMask ?? []);
       const record = await deps.store().updateTenant(t.name, update);
-      deps.onTenantChanged?.(record.name);
+      deps.onTenantChanged?.(record.name, false);
       await audit(ctx, 'tenant.update', record.name, { fields: changedFields(update) });
       return { tenant: toWireTenant(record) };
     },
@@ -134,7 +138,7 @@ export function createTenantService(deps: TenantServiceDeps): TenantServiceHandl
     async deleteTenant(req, ctx) {
       ctx.logFields.tenant_id = req.name;
       await deps.store().deleteTenant(req.name);
-      deps.onTenantChanged?.(req.name);
+      deps.onTenantChanged?.(req.name, true);
       await audit(ctx, 'tenant.delete', req.name);
       return {};
     },
@@ -174,10 +178,21 @@ export function createTenantService(deps: TenantServiceDeps): TenantServiceHandl
         );
       }
       ctx.logFields.tenant_id = record.tenant;
+      deps.onKeyRevoked?.(record.id);
       await audit(ctx, 'apikey.revoke', `tenant/${record.tenant}/key/${record.id}`);
       return { key: toWireKey(record) };
     },
   };
+  const authorize = deps.authorize;
+  if (authorize === undefined) return handlers;
+  const guarded: Record<string, unknown> = {};
+  for (const [name, handler] of Object.entries(handlers) as [string, UnaryHandler<unknown, unknown>][]) {
+    guarded[name] = async (req: unknown, ctx: CallContext) => {
+      await authorize(ctx);
+      return handler(req, ctx);
+    };
+  }
+  return guarded as unknown as TenantServiceHandlers;
 }
 
 /**

@@ -9,8 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Metadata } from '@grpc/grpc-js';
-import { credentials, status as Status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
 import {
   ExecutionServiceClient,
   type ExecuteRequest,
@@ -178,13 +177,19 @@ export function executeRequest(partial: Partial<ExecuteRequest>): ExecuteRequest
 export function execute(
   client: InstanceType<typeof ExecutionServiceClient>,
   req: Partial<ExecuteRequest>,
-  opts: { deadlineMs?: number; signal?: AbortSignal; onEvent?: (e: ExecuteResponse) => void } = {},
+  opts: {
+    deadlineMs?: number;
+    signal?: AbortSignal;
+    onEvent?: (e: ExecuteResponse) => void;
+    metadata?: Metadata;
+  } = {},
 ): Promise<ExecuteOutcome> {
   return new Promise((resolve) => {
     const events: ExecuteResponse[] = [];
     let trailers: Metadata | undefined;
     const call = client.execute(
       executeRequest(req),
+      opts.metadata ?? new Metadata(),
       opts.deadlineMs ? { deadline: Date.now() + opts.deadlineMs } : {},
     );
     opts.signal?.addEventListener('abort', () => call.cancel(), { once: true });

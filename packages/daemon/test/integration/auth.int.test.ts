@@ -1,0 +1,176 @@
+import { spawnSync } from 'node:child_process';
+import { credentials, Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { Tenant, TenantServiceClient } from '@vmd/client/wire';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAEMON_MAIN, execute, executeRequest, startTestDaemon, Status, type TestDaemon } from './helpers.js';
+
+/**
+ * Secure mode (`vmd serve --auth`): the authorization matrix. Every RPC × {no key, wrong key,
+ * revoked key, other tenant's key, own key, admin token} against a real daemon.
+ */
+const ADMIN_TOKEN = 'admin-token-for-the-matrix-test-0123456789';
+
+type Tenants = InstanceType<typeof TenantServiceClient>;
+let d: TestDaemon;
+let tenants: Tenants;
+
+function md(secret: string | undefined): Metadata {
+  const m = new Metadata();
+  if (secret !== undefined) m.set('authorization', `Bearer ${secret}`);
+  return m;
+}
+
+function unary<Req, Res>(
+  method: (
+    req: Req,
+    md: Metadata,
+    options: Partial<CallOptions>,
+    cb: (err: ServiceError | null, res: Res) => void,
+  ) => unknown,
+  req: Req,
+  secret: string | undefined,
+): Promise<{ code: Status; res?: Res; details?: string }> {
+  return new Promise((resolve) => {
+    method.call(tenants, req, md(secret), {}, (err, res) =>
+      resolve(err ? { code: err.code, details: err.details } : { code: Status.OK, res }),
+    );
+  });
+}
+
+const keys: Record<'own' | 'other' | 'revoked', string> = { own: '', other: '', revoked: '' };
+
+beforeAll(async () => {
+  d = await startTestDaemon({ workers: 1, args: ['--auth'], env: { VMD_ADMIN_TOKEN: ADMIN_TOKEN } });
+  tenants = new TenantServiceClient(d.address, credentials.createInsecure());
+  for (const name of ['alpha', 'beta']) {
+    expect(
+      (await unary(tenants.createTenant, { tenant: Tenant.fromPartial({ name }) }, ADMIN_TOKEN)).code,
+    ).toBe(0);
+  }
+  const key = async (tenant: string): Promise<string> =>
+    (await unary(tenants.createApiKey, { tenant, description: '' }, ADMIN_TOKEN)).res!.secret;
+  keys.own = await key('alpha');
+  keys.other = await key('beta');
+  keys.revoked = await key('alpha');
+  const id = /^vmd_([0-9a-f]{16})_/.exec(keys.revoked)![1]!;
+  expect((await unary(tenants.revokeApiKey, { id }, ADMIN_TOKEN)).code).toBe(0);
+});
+afterAll(async () => {
+  tenants.close();
+  await d.stop();
+});
+
+type Who = 'none' | 'wrong' | 'revoked' | 'other' | 'own' | 'admin';
+const secretOf = (who: Who): string | undefined =>
+  who === 'none'
+    ? undefined
+    : who === 'wrong'
+      ? 'vmd_0123456789abcdef_not-a-real-secret-at-all'
+      : who === 'admin'
+        ? ADMIN_TOKEN
+        : keys[who];
+
+/** The documented status of each RPC group per credential (docs/errors.md, README). */
+const EXPECTED: Record<
+  'tenantRpc' | 'adminRpc',
+  Record<Who, 'OK' | 'UNAUTHENTICATED' | 'PERMISSION_DENIED'>
+> = {
+  tenantRpc: {
+    none: 'UNAUTHENTICATED',
+    wrong: 'UNAUTHENTICATED',
+    revoked: 'UNAUTHENTICATED',
+    other: 'PERMISSION_DENIED',
+    own: 'OK',
+    admin: 'PERMISSION_DENIED',
+  },
+  adminRpc: {
+    none: 'UNAUTHENTICATED',
+    wrong: 'UNAUTHENTICATED',
+    revoked: 'UNAUTHENTICATED',
+    other: 'PERMISSION_DENIED',
+    own: 'PERMISSION_DENIED',
+    admin: 'OK',
+  },
+};
+const WHO: Who[] = ['none', 'wrong', 'revoked', 'other', 'own', 'admin'];
+
+/** OK means "let through": the RPC may still fail for its own reasons (e.g. NOT_FOUND). */
+function verdict(code: Status): string {
+  if (code === Status.UNAUTHENTICATED) return 'UNAUTHENTICATED';
+  if (code === Status.PERMISSION_DENIED) return 'PERMISSION_DENIED';
+  return 'OK';
+}
+
+let n = 0;
+const ADMIN_RPCS: [string, (secret: string | undefined) => Promise<{ code: Status }>][] = [
+  [
+    'CreateTenant',
+    (s) => unary(tenants.createTenant, { tenant: Tenant.fromPartial({ name: `made-${++n}` }) }, s),
+  ],
+  ['GetTenant', (s) => unary(tenants.getTenant, { name: 'alpha' }, s)],
+  ['ListTenants', (s) => unary(tenants.listTenants, { page: undefined }, s)],
+  [
+    'UpdateTenant',
+    (s) =>
+      unary(
+        tenants.updateTenant,
+        { tenant: Tenant.fromPartial({ name: 'beta', displayName: 'b' }), updateMask: [] },
+        s,
+      ),
+  ],
+  ['DeleteTenant', (s) => unary(tenants.deleteTenant, { name: 'no-such-tenant' }, s)],
+  ['CreateApiKey', (s) => unary(tenants.createApiKey, { tenant: 'beta', description: '' }, s)],
+  ['ListApiKeys', (s) => unary(tenants.listApiKeys, { tenant: 'alpha', page: undefined }, s)],
+  ['RevokeApiKey', (s) => unary(tenants.revokeApiKey, { id: 'ffffffffffffffff' }, s)],
+];
+
+describe('authorization matrix (secure mode)', () => {
+  for (const who of WHO) {
+    it(`Execute as tenant alpha with ${who} credentials → ${EXPECTED.tenantRpc[who]}`, async () => {
+      const r = await execute(d.client, executeRequest({ tenant: 'alpha', code: '6 * 7' }), {
+        metadata: md(secretOf(who)),
+      });
+      expect(verdict(r.error?.code ?? Status.OK)).toBe(EXPECTED.tenantRpc[who]);
+      if (who === 'own') expect(r.events.at(-1)?.event?.$case).toBe('result');
+    });
+    for (const [rpc, callAs] of ADMIN_RPCS) {
+      it(`TenantService/${rpc} with ${who} credentials → ${EXPECTED.adminRpc[who]}`, async () => {
+        expect(verdict((await callAs(secretOf(who))).code)).toBe(EXPECTED.adminRpc[who]);
+      });
+    }
+  }
+
+  it("fills in the key's tenant when the request names none", async () => {
+    const r = await execute(d.client, executeRequest({ tenant: '', code: '1' }), { metadata: md(keys.own) });
+    expect(r.events.at(-1)?.event?.$case).toBe('result');
+  });
+
+  it('does not create unknown tenants in secure mode', async () => {
+    const key = (await unary(tenants.createApiKey, { tenant: 'alpha', description: '' }, ADMIN_TOKEN)).res!
+      .secret;
+    await unary(tenants.deleteTenant, { name: 'alpha' }, ADMIN_TOKEN);
+    const r = await execute(d.client, executeRequest({ tenant: 'alpha', code: '1' }), { metadata: md(key) });
+    expect(r.error?.code).toBe(Status.UNAUTHENTICATED); // its keys went with it
+  });
+
+  it('never writes the admin token or a key secret to the log', () => {
+    const log = d.logs.map((l) => JSON.stringify(l)).join('\n');
+    expect(log).not.toContain(ADMIN_TOKEN);
+    expect(log).not.toContain(keys.own);
+  });
+});
+
+describe('secure mode start-up', () => {
+  it('refuses --auth without an admin token, saying where to put one', () => {
+    const env = { ...process.env };
+    delete env['VMD_ADMIN_TOKEN'];
+    const r = spawnSync(process.execPath, [DAEMON_MAIN, 'serve', '--auth', '--listen', '127.0.0.1:0'], {
+      env,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--auth needs an admin token');
+    expect(r.stderr).toContain('--admin-token-file');
+  });
+});
