@@ -99,9 +99,11 @@ export function defaultTenantQuotas(config: DaemonConfig): TenantQuotas {
   return {
     ...config.defaultQuota,
     codeBytes: config.maxCodeBytes,
-    maxConcurrent: config.workers * config.workerMaxInFlight,
-    ratePerSecond: 100,
-    burst: 200,
+    // Generous: a tenant's own requests in flight (queued or running) and its request rate;
+    // an admin tightens them per tenant.
+    maxConcurrent: 1024,
+    ratePerSecond: 2000,
+    burst: 4000,
     queueDepth: config.queueDepthPerTenant,
     replSessions: 16,
     functions: 100,

@@ -22,6 +22,7 @@ import {
 import type { CallContext, ServerStreamingHandler } from '../grpc/adapt-handlers.js';
 import { validateExecuteRequest, validateTenantId } from '../grpc/validate-request.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
+import { Admission } from '../tenants/admission.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
 
@@ -56,6 +57,7 @@ export interface ExecutionServiceHandlers {
  * statuses.
  */
 export function createExecutionService(deps: ExecutionServiceDeps): ExecutionServiceHandlers {
+  const admission = new Admission();
   return {
     async *execute(req: ExecuteRequest, ctx: CallContext): AsyncGenerator<ExecuteResponse> {
       if (deps.isShuttingDown()) {
@@ -80,65 +82,69 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
       }
       const limits = clampToQuota(valid.requestedLimits, tenant.quota);
       ensureTimeLeft(ctx.deadlineMs);
-
-      const slot = await deps.scheduler.acquire(tenant.id, {
-        deadlineMs: ctx.deadlineMs - MIN_RUN_MS,
-        signal: ctx.signal,
-      });
+      const release = tenant.admission ? admission.admit(tenant.id, tenant.admission) : () => undefined;
       try {
-        ctx.logFields.queue_wait_ms = round(slot.queueWaitMs);
-        const remaining = ensureTimeLeft(ctx.deadlineMs);
-        const clampedByDeadline = remaining < limits.wallTimeMs;
-        if (clampedByDeadline) limits.wallTimeMs = Math.max(1, Math.floor(remaining));
+        const slot = await deps.scheduler.acquire(tenant.id, {
+          deadlineMs: ctx.deadlineMs - MIN_RUN_MS,
+          signal: ctx.signal,
+        });
+        try {
+          ctx.logFields.queue_wait_ms = round(slot.queueWaitMs);
+          const remaining = ensureTimeLeft(ctx.deadlineMs);
+          const clampedByDeadline = remaining < limits.wallTimeMs;
+          if (clampedByDeadline) limits.wallTimeMs = Math.max(1, Math.floor(remaining));
 
-        const executionId = randomUUID();
-        ctx.logFields.execution_id = executionId;
-        yield { event: { $case: 'started', value: { executionId, queueWaitMs: slot.queueWaitMs } } };
+          const executionId = randomUUID();
+          ctx.logFields.execution_id = executionId;
+          yield { event: { $case: 'started', value: { executionId, queueWaitMs: slot.queueWaitMs } } };
 
-        const request: ExecutionRequest = {
-          code: valid.code,
-          sourceType: valid.sourceType,
-          inputJson: valid.inputJson,
-          filename: valid.filename,
-          limits,
-        };
-        const channel = new EventChannel<ExecuteResponse>();
-        let outputEvents = 0;
-        const runStarted = performance.now();
-        const running = deps.pool.run(
-          request,
-          (event) => {
-            outputEvents++;
-            channel.push({ event: { $case: 'output', value: toWireOutput(event) } });
-          },
-          ctx.signal,
-        );
-        running.then(
-          () => channel.close(),
-          () => channel.close(),
-        );
-        for await (const message of channel) yield message;
-        const { outcome, workerId } = await running;
-        ctx.logFields.run_ms = round(performance.now() - runStarted);
-        ctx.logFields.worker_id = workerId;
-        ctx.logFields.output_events = outputEvents;
-        ctx.logFields.outcome = outcome.status === 'ok' ? 'ok' : outcome.failure.kind;
-        if (
-          clampedByDeadline &&
-          outcome.status === 'error' &&
-          outcome.failure.kind === FailureKind.TIMEOUT &&
-          outcome.metrics.wallTimeMs >= limits.wallTimeMs
-        ) {
-          // The caller's deadline, not the tenant's quota, ended the run: the same status the
-          // caller gets when its own deadline fires first, whichever side wins the race.
-          throw new VmdError(
-            ErrorCode.DEADLINE_EXCEEDED,
-            `the call's deadline (${limits.wallTimeMs} ms left when the run started) ended the run before it finished; use a longer deadline`,
+          const request: ExecutionRequest = {
+            code: valid.code,
+            sourceType: valid.sourceType,
+            inputJson: valid.inputJson,
+            filename: valid.filename,
+            limits,
+          };
+          const channel = new EventChannel<ExecuteResponse>();
+          let outputEvents = 0;
+          const runStarted = performance.now();
+          const running = deps.pool.run(
+            request,
+            (event) => {
+              outputEvents++;
+              channel.push({ event: { $case: 'output', value: toWireOutput(event) } });
+            },
+            ctx.signal,
           );
+          running.then(
+            () => channel.close(),
+            () => channel.close(),
+          );
+          for await (const message of channel) yield message;
+          const { outcome, workerId } = await running;
+          ctx.logFields.run_ms = round(performance.now() - runStarted);
+          ctx.logFields.worker_id = workerId;
+          ctx.logFields.output_events = outputEvents;
+          ctx.logFields.outcome = outcome.status === 'ok' ? 'ok' : outcome.failure.kind;
+          if (
+            clampedByDeadline &&
+            outcome.status === 'error' &&
+            outcome.failure.kind === FailureKind.TIMEOUT &&
+            outcome.metrics.wallTimeMs >= limits.wallTimeMs
+          ) {
+            // The caller's deadline, not the tenant's quota, ended the run: the same status the
+            // caller gets when its own deadline fires first, whichever side wins the race.
+            throw new VmdError(
+              ErrorCode.DEADLINE_EXCEEDED,
+              `the call's deadline (${limits.wallTimeMs} ms left when the run started) ended the run before it finished; use a longer deadline`,
+            );
+          }
+          yield toTerminal(outcome, slot.queueWaitMs, workerId);
+        } finally {
+          slot.release();
         }
-        yield toTerminal(outcome, slot.queueWaitMs, workerId);
       } finally {
-        slot.release();
+        release();
       }
     },
   };

@@ -29,7 +29,7 @@ export interface TenantQuotas {
   cpuTimeMs: number;
   /** Wall time per run, ms. */
   wallTimeMs: number;
-  /** Runs in progress at once. */
+  /** Requests of the tenant in flight at once (queued or running); more get CONCURRENCY_LIMITED. */
   maxConcurrent: number;
   /** Sustained request rate, requests per second (token-bucket refill; may be fractional). */
   ratePerSecond: number;

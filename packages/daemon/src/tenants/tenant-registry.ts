@@ -1,11 +1,14 @@
 import { ErrorCode, VmdError, type Limits } from '@vmd/core';
 import type { Store, TenantQuotas, TenantRecord } from '../store/store.js';
+import type { AdmissionQuota } from './admission.js';
 
 /** A tenant as the daemon knows it. */
 export interface Tenant {
   readonly id: string;
   /** Per-execution limits (requests are clamped to these). */
   readonly quota: Readonly<Limits>;
+  /** Rate and concurrency admission; absent: unlimited (in-memory registry). */
+  readonly admission?: Readonly<AdmissionQuota>;
   readonly createdAt: Date;
 }
 
@@ -115,5 +118,14 @@ export class StoreTenantRegistry implements TenantRegistry {
 }
 
 function toTenant(r: TenantRecord): Tenant {
-  return Object.freeze({ id: r.name, quota: Object.freeze(limitsOf(r.quotas)), createdAt: r.createdAt });
+  return Object.freeze({
+    id: r.name,
+    quota: Object.freeze(limitsOf(r.quotas)),
+    admission: Object.freeze({
+      ratePerSecond: r.quotas.ratePerSecond,
+      burst: r.quotas.burst,
+      maxConcurrent: r.quotas.maxConcurrent,
+    }),
+    createdAt: r.createdAt,
+  });
 }

@@ -204,3 +204,32 @@ describe('TenantService', () => {
     expect(names).toEqual(['acme', 'beta', 'first-use', 'tight', 'written-before-kill']);
   });
 });
+
+describe('admission quotas', () => {
+  it('answers RATE_LIMITED with a retry-after hint past the burst, at once', async () => {
+    await call(tenants, tenants.createTenant, {
+      tenant: Tenant.fromPartial({ name: 'slow', quotas: { ratePerSecond: 0.5, burst: 2 } }),
+    });
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push(await execute(d.client, { tenant: 'slow', code: '1' }));
+    expect(runs.slice(0, 2).map((r) => r.events.at(-1)?.event?.$case)).toEqual(['result', 'result']);
+    const refused = runs[2]!;
+    expect(refused.error?.code).toBe(Status.RESOURCE_EXHAUSTED);
+    expect(refused.trailers?.get('vmd-error-code')[0]).toBe('RATE_LIMITED');
+    expect(Number(refused.trailers?.get('vmd-retry-after-ms')[0])).toBeGreaterThan(0);
+  });
+
+  it('answers CONCURRENCY_LIMITED while the tenant has maxConcurrent requests in flight', async () => {
+    await call(tenants, tenants.createTenant, {
+      tenant: Tenant.fromPartial({ name: 'single', quotas: { maxConcurrent: 1 } }),
+    });
+    const long = execute(d.client, { tenant: 'single', code: 'new Promise((r) => setTimeout(r, 1500))' });
+    await new Promise((r) => setTimeout(r, 300));
+    const second = await execute(d.client, { tenant: 'single', code: '1' });
+    expect(second.error?.code).toBe(Status.RESOURCE_EXHAUSTED);
+    expect(second.trailers?.get('vmd-error-code')[0]).toBe('CONCURRENCY_LIMITED');
+    expect((await long).events.at(-1)?.event?.$case).toBe('result');
+    const after = await execute(d.client, { tenant: 'single', code: '1' });
+    expect(after.events.at(-1)?.event?.$case).toBe('result');
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Per-tenant admission before a request may queue: its rate (token bucket: `ratePerSecond`
+ * refill, `burst` size) and its runs in progress (`maxConcurrent`). Refusals are immediate
+ * RESOURCE_EXHAUSTED errors with a retry-after hint (trailer `vmd-retry-after-ms`), so a flood
+ * costs the daemon almost nothing and never delays another tenant.
+ */
+import { ErrorCode, ResourceExhaustedError, TokenBucket } from '@vmd/core';
+
+/** The admission quotas of one tenant. */
+export interface AdmissionQuota {
+  ratePerSecond: number;
+  burst: number;
+  maxConcurrent: number;
+}
+
+/** Retry hint when the concurrency limit refuses: a typical short run, ms. */
+const CONCURRENCY_RETRY_MS = 100;
+
+interface TenantState {
+  quota: AdmissionQuota;
+  bucket: TokenBucket;
+  running: number;
+}
+
+export class Admission {
+  private readonly tenants = new Map<string, TenantState>();
+
+  /**
+   * Admits one request of `tenant`; call the returned function once when it ends.
+   * @throws ResourceExhaustedError RATE_LIMITED or CONCURRENCY_LIMITED, with retryAfterMs.
+   */
+  admit(tenant: string, quota: AdmissionQuota): () => void {
+    let state = this.tenants.get(tenant);
+    if (
+      state === undefined ||
+      state.quota.ratePerSecond !== quota.ratePerSecond ||
+      state.quota.burst !== quota.burst ||
+      state.quota.maxConcurrent !== quota.maxConcurrent
+    ) {
+      // New tenant or changed quota: a fresh bucket (full), the running count carried over.
+      state = {
+        quota: { ...quota },
+        bucket: new TokenBucket({ ratePerSecond: quota.ratePerSecond, burst: Math.max(1, quota.burst) }),
+        running: state?.running ?? 0,
+      };
+      this.tenants.set(tenant, state);
+    }
+    if (state.running >= quota.maxConcurrent) {
+      throw new ResourceExhaustedError(
+        ErrorCode.CONCURRENCY_LIMITED,
+        `tenant '${tenant}' already has ${state.running} runs in progress, its limit; retry when one ends`,
+        CONCURRENCY_RETRY_MS,
+      );
+    }
+    const taken = state.bucket.tryTake();
+    if (!taken.ok) {
+      throw new ResourceExhaustedError(
+        ErrorCode.RATE_LIMITED,
+        `tenant '${tenant}' is over its rate of ${quota.ratePerSecond} requests/s (burst ${quota.burst}); retry in ${taken.retryAfterMs} ms`,
+        taken.retryAfterMs,
+      );
+    }
+    state.running++;
+    const current = state;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      current.running--;
+      // The state may have been replaced by a quota change: keep the live count right.
+      const live = this.tenants.get(tenant);
+      if (live !== undefined && live !== current) live.running = Math.max(0, live.running - 1);
+    };
+  }
+}
