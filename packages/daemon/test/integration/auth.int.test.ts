@@ -1,8 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { credentials, Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { Tenant, TenantServiceClient } from '@vmd/client/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAEMON_MAIN, execute, executeRequest, startTestDaemon, Status, type TestDaemon } from './helpers.js';
+import {
+  DAEMON_MAIN,
+  execute,
+  executeRequest,
+  startTestDaemon,
+  Status,
+  unaryCall,
+  type TestDaemon,
+  type UnaryMethod,
+} from './helpers.js';
 
 /**
  * Secure mode (`vmd serve --auth`): the authorization matrix. Every RPC × {no key, wrong key,
@@ -21,20 +30,14 @@ function md(secret: string | undefined): Metadata {
 }
 
 function unary<Req, Res>(
-  method: (
-    req: Req,
-    md: Metadata,
-    options: Partial<CallOptions>,
-    cb: (err: ServiceError | null, res: Res) => void,
-  ) => unknown,
+  method: UnaryMethod<Req, Res>,
   req: Req,
   secret: string | undefined,
 ): Promise<{ code: Status; res?: Res; details?: string }> {
-  return new Promise((resolve) => {
-    method.call(tenants, req, md(secret), {}, (err, res) =>
-      resolve(err ? { code: err.code, details: err.details } : { code: Status.OK, res }),
-    );
-  });
+  return unaryCall(tenants, method, req, md(secret)).then(
+    (res) => ({ code: Status.OK, res }),
+    (err: ServiceError) => ({ code: err.code, details: err.details }),
+  );
 }
 
 const keys: Record<'own' | 'other' | 'revoked', string> = { own: '', other: '', revoked: '' };

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { credentials, Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status as Status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import {
   ExecutionServiceClient,
   type ExecuteRequest,
@@ -216,3 +216,23 @@ export function childPids(pid: number): number[] {
 }
 
 export { Status };
+
+/** A generated client's unary method, in the form with metadata and call options. */
+export type UnaryMethod<Req, Res> = (
+  req: Req,
+  md: Metadata,
+  options: Partial<CallOptions>,
+  cb: (err: ServiceError | null, res: Res) => void,
+) => unknown;
+
+/** Calls a unary RPC; rejects with the ServiceError when it fails. */
+export function unaryCall<Req, Res>(
+  client: object,
+  method: UnaryMethod<Req, Res>,
+  req: Req,
+  metadata: Metadata = new Metadata(),
+): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    method.call(client, req, metadata, {}, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}

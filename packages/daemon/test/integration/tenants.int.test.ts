@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { credentials, Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { IsolationMode, Tenant, TenantServiceClient } from '@vmd/client/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execute, startTestDaemon, Status, type TestDaemon } from './helpers.js';
+import { execute, startTestDaemon, Status, unaryCall, type TestDaemon, type UnaryMethod } from './helpers.js';
 
 /**
  * TenantService on a real daemon (local mode) over gRPC, stored in the real SQLite file of its
@@ -13,19 +13,8 @@ import { execute, startTestDaemon, Status, type TestDaemon } from './helpers.js'
  */
 type Tenants = InstanceType<typeof TenantServiceClient>;
 
-function call<Req, Res>(
-  client: Tenants,
-  method: (
-    req: Req,
-    md: Metadata,
-    options: Partial<CallOptions>,
-    cb: (err: ServiceError | null, res: Res) => void,
-  ) => unknown,
-  req: Req,
-): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    method.call(client, req, new Metadata(), {}, (err, res) => (err ? reject(err) : resolve(res)));
-  });
+function call<Req, Res>(client: Tenants, method: UnaryMethod<Req, Res>, req: Req): Promise<Res> {
+  return unaryCall(client, method, req);
 }
 
 async function failure(
