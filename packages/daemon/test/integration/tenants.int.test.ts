@@ -1,10 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { IsolationMode, Tenant, TenantServiceClient } from '@vmd/client/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execute, startTestDaemon, Status, unaryCall, type TestDaemon, type UnaryMethod } from './helpers.js';
+import {
+  DAEMON_MAIN,
+  execute,
+  startTestDaemon,
+  Status,
+  unaryCall,
+  type TestDaemon,
+  type UnaryMethod,
+} from './helpers.js';
 
 /**
  * TenantService on a real daemon (local mode) over gRPC, stored in the real SQLite file of its
@@ -220,5 +229,25 @@ describe('admission quotas', () => {
     expect((await long).events.at(-1)?.event?.$case).toBe('result');
     const after = await execute(d.client, { tenant: 'single', code: '1' });
     expect(after.events.at(-1)?.event?.$case).toBe('result');
+  });
+});
+
+describe('data directory at start-up', () => {
+  it('refuses a corrupted store with a message naming the file and what to do', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'vmd-corrupt-'));
+    try {
+      await writeFile(path.join(dir, 'vmd.db'), 'this is not a database '.repeat(20));
+      const r = spawnSync(
+        process.execPath,
+        [DAEMON_MAIN, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dir, '--workers', '1'],
+        { encoding: 'utf8', timeout: 20_000 },
+      );
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain(`vmd: cannot use the data directory ${dir}`);
+      expect(r.stderr).toContain('is corrupted or is not an SQLite database');
+      expect(r.stderr).toContain('restore it from a backup');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
