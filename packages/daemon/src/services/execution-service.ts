@@ -58,6 +58,7 @@ export interface ExecutionServiceHandlers {
  */
 export function createExecutionService(deps: ExecutionServiceDeps): ExecutionServiceHandlers {
   const admission = new Admission();
+  let dispatched = 0;
   return {
     async *execute(req: ExecuteRequest, ctx: CallContext): AsyncGenerator<ExecuteResponse> {
       if (deps.isShuttingDown()) {
@@ -90,6 +91,7 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
         });
         try {
           ctx.logFields.queue_wait_ms = round(slot.queueWaitMs);
+          ctx.logFields.dispatch_seq = ++dispatched;
           const remaining = ensureTimeLeft(ctx.deadlineMs);
           const clampedByDeadline = remaining < limits.wallTimeMs;
           if (clampedByDeadline) limits.wallTimeMs = Math.max(1, Math.floor(remaining));

@@ -12,6 +12,8 @@ export interface AccessLogFields {
   /** Execute: `ok` or the failure kind (`SYNTAX`, `TIMEOUT`, …) of the terminal event. */
   outcome?: string;
   queue_wait_ms?: number;
+  /** Execute: the order in which the scheduler handed runs to workers (1, 2, …, per daemon). */
+  dispatch_seq?: number;
   run_ms?: number;
   worker_id?: number;
   output_events?: number;
