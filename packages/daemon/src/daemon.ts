@@ -6,7 +6,7 @@ import type { Server } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from './config/schema.js';
 import { adaptServerStreaming, adaptUnary, type AdaptOptions } from './grpc/adapt-handlers.js';
-import { bindServer, createGrpcServer, tryShutdown } from './grpc/server.js';
+import { bindServer, createGrpcServer, tryShutdown, type ServerTls } from './grpc/server.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { createExecutionService } from './services/execution-service.js';
 import { HealthService } from './services/health.js';
@@ -89,6 +89,23 @@ function readAdminToken(config: DaemonConfig): string {
     );
   }
   return token;
+}
+
+/** The TLS files of the config, read (or undefined without `tlsCert`). */
+function readServerTls(config: DaemonConfig): ServerTls | undefined {
+  if (config.tlsCert === '') return undefined;
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new StartupError(`cannot read the TLS ${what} ${file}: ${(err as Error).message}`);
+    }
+  };
+  return {
+    cert: read(config.tlsCert, 'certificate'),
+    key: read(config.tlsKey, 'key'),
+    ...(config.tlsClientCa !== '' ? { clientCa: read(config.tlsClientCa, 'client CA') } : {}),
+  };
 }
 
 /**
@@ -237,7 +254,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     store = await openSqliteStore({ dataDir: config.dataDir });
     const starting = pool.start();
     try {
-      address = await bindServer(server, config.listen);
+      address = await bindServer(server, config.listen, readServerTls(config));
     } catch (err) {
       shuttingDown = true;
       await starting;

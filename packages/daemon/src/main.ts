@@ -32,6 +32,9 @@ program
   .option('--insecure', 'allow a non-loopback --listen address without authentication')
   .option('--auth', 'secure mode: API keys for tenants, the admin token for TenantService')
   .option('--admin-token-file <file>', 'admin token for --auth (or env VMD_ADMIN_TOKEN)')
+  .option('--tls-cert <file>', 'serve over TLS with this certificate chain (PEM)')
+  .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
+  .option('--tls-client-ca <file>', 'mutual TLS: require client certificates signed by this CA')
   .option(
     '--isolate-snapshot',
     'create fresh isolates from a V8 snapshot of the sandbox bootstrap (the default)',

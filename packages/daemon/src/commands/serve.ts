@@ -21,6 +21,9 @@ export interface ServeFlags {
   insecure?: boolean;
   auth?: boolean;
   adminTokenFile?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsClientCa?: string;
   config?: string;
 }
 
@@ -83,7 +86,9 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     process.stderr.write(
       (err as Error).name === 'StoreOpenError'
         ? `vmd: cannot use the data directory ${loaded.config.dataDir}: ${message}\n`
-        : `vmd: cannot listen on ${loaded.config.listen}: ${message}\n`,
+        : (err as Error).name === 'StartupError'
+          ? `vmd: ${message}\n`
+          : `vmd: cannot listen on ${loaded.config.listen}: ${message}\n`,
     );
     process.exit(1);
   }

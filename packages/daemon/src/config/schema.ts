@@ -39,6 +39,9 @@ export const DaemonConfigSchema = z.strictObject({
   insecure: z.boolean(),
   auth: z.boolean(),
   adminTokenFile: z.string(),
+  tlsCert: z.string(),
+  tlsKey: z.string(),
+  tlsClientCa: z.string(),
   dataDir: z.string().min(1),
   workers: int(1, 256),
   workerMaxInFlight: int(1, 1024),
@@ -63,7 +66,16 @@ export const DaemonConfigSchema = z.strictObject({
  */
 export function crossKeyProblems(cfg: Record<string, unknown>): [string, string][] {
   const problems: [string, string][] = [];
-  const { maxCodeBytes, maxMessageBytes, insecure, listen, auth } = cfg;
+  const { maxCodeBytes, maxMessageBytes, insecure, listen, auth, tlsCert, tlsKey, tlsClientCa } = cfg;
+  if ((tlsCert === '') !== (tlsKey === '')) {
+    problems.push([
+      'tlsCert',
+      'tlsCert and tlsKey go together: give both (--tls-cert FILE --tls-key FILE) or neither',
+    ]);
+  }
+  if (tlsClientCa !== '' && tlsClientCa !== undefined && tlsCert === '') {
+    problems.push(['tlsClientCa', 'mutual TLS (tlsClientCa) needs TLS: give --tls-cert and --tls-key too']);
+  }
   if (
     typeof maxCodeBytes === 'number' &&
     typeof maxMessageBytes === 'number' &&
@@ -120,6 +132,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     insecure: false,
     auth: false,
     adminTokenFile: '',
+    tlsCert: '',
+    tlsKey: '',
+    tlsClientCa: '',
     dataDir: defaultDataDir(env),
     workers: cores,
     workerMaxInFlight: cores + 1,
@@ -192,6 +207,30 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     defaultText: 'empty (use `VMD_ADMIN_TOKEN`)',
     description:
       'File holding the admin token for secure mode (its first line). The environment variable `VMD_ADMIN_TOKEN` is read when this is empty. The token is never logged or printed.',
+  },
+  tlsCert: {
+    env: 'VMD_TLS_CERT',
+    flag: '--tls-cert',
+    kind: 'string',
+    expected: 'a PEM file path, or empty',
+    defaultText: 'empty (no TLS)',
+    description: 'Serve gRPC over TLS with this certificate chain (PEM). Needs `tlsKey`.',
+  },
+  tlsKey: {
+    env: 'VMD_TLS_KEY',
+    flag: '--tls-key',
+    kind: 'string',
+    expected: 'a PEM file path, or empty',
+    defaultText: 'empty',
+    description: "The TLS certificate's private key (PEM).",
+  },
+  tlsClientCa: {
+    env: 'VMD_TLS_CLIENT_CA',
+    flag: '--tls-client-ca',
+    kind: 'string',
+    expected: 'a PEM file path, or empty',
+    defaultText: 'empty (no client certificates)',
+    description: 'Mutual TLS: clients must present a certificate signed by this CA (PEM). Needs `tlsCert`.',
   },
   insecure: {
     env: 'VMD_INSECURE',

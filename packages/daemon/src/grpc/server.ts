@@ -16,10 +16,26 @@ export function createGrpcServer(options: GrpcServerOptions): Server {
   });
 }
 
-/** Binds `listen` (`HOST:PORT` or `unix:/path`) without TLS. Resolves with the bound address. */
-export function bindServer(server: Server, listen: string): Promise<string> {
+/** PEM contents of the server's TLS settings. */
+export interface ServerTls {
+  cert: Buffer;
+  key: Buffer;
+  /** Mutual TLS: clients must present a certificate signed by this CA. */
+  clientCa?: Buffer;
+}
+
+/** Binds `listen` (`HOST:PORT` or `unix:/path`), with TLS when given. Resolves with the bound address. */
+export function bindServer(server: Server, listen: string, tls?: ServerTls): Promise<string> {
+  const credentials =
+    tls === undefined
+      ? ServerCredentials.createInsecure()
+      : ServerCredentials.createSsl(
+          tls.clientCa ?? null,
+          [{ cert_chain: tls.cert, private_key: tls.key }],
+          tls.clientCa !== undefined,
+        );
   return new Promise((resolve, reject) => {
-    server.bindAsync(listen, ServerCredentials.createInsecure(), (err, port) => {
+    server.bindAsync(listen, credentials, (err, port) => {
       if (err) {
         reject(err);
         return;

@@ -39,6 +39,8 @@ export interface StartOptions {
   args?: string[];
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Wait for SERVING with a plaintext health check (false for a TLS daemon: wait for its `ready` log line). @default true */
+  plaintextHealth?: boolean;
 }
 
 export async function startTestDaemon(options: StartOptions = {}): Promise<TestDaemon> {
@@ -90,7 +92,11 @@ export async function startTestDaemon(options: StartOptions = {}): Promise<TestD
   });
   const client = new ExecutionServiceClient(address, credentials.createInsecure());
   const deadline = Date.now() + timeoutMs;
-  while ((await healthStatus(address).catch(() => 'DOWN')) !== 'SERVING') {
+  const isReady = async (): Promise<boolean> =>
+    options.plaintextHealth === false
+      ? logs.some((l) => l.msg === 'ready')
+      : (await healthStatus(address).catch(() => 'DOWN')) === 'SERVING';
+  while (!(await isReady())) {
     if (Date.now() > deadline) throw new Error(`vmd at ${address} never became SERVING`);
     await sleep(50);
   }
