@@ -100,6 +100,16 @@ describe('Scheduler', () => {
     expect(order).toEqual(['a1', 'b1', 'c1', 'a2', 'a3']);
   });
 
+  it("holds a tenant to its own queue depth when it is below the daemon's cap", async () => {
+    const s = make(2);
+    await s.acquire('a');
+    void s.acquire('a', { queueDepth: 1 }).catch(() => undefined);
+    const err = await s.acquire('a', { queueDepth: 1 }).catch((e: unknown) => e);
+    expect(codeOf(err)).toBe(ErrorCode.QUEUE_FULL);
+    expect((err as VmdError).message).toContain('already has 1 requests queued');
+    s.close(new VmdError(ErrorCode.SHUTTING_DOWN, 'bye'));
+  });
+
   it('answers QUEUE_FULL with a retry-after hint when a tenant queue is full', async () => {
     const s = make(2);
     await s.acquire('a');

@@ -22,6 +22,8 @@ export interface AcquireOptions {
   deadlineMs?: number;
   /** Aborting removes the request from the queue (rejects with CANCELLED). */
   signal?: AbortSignal;
+  /** This tenant's queue depth (its quota), capped by `maxQueueDepthPerTenant`. @default the cap */
+  queueDepth?: number;
 }
 
 /** A granted run slot. Call `release()` exactly once when the run is over. */
@@ -92,12 +94,13 @@ export class Scheduler {
     if (this.policy.size === 0 && this.inFlightCount < this.options.capacity()) {
       return Promise.resolve(this.grant(tenantId, now));
     }
-    if (this.policy.depth(tenantId) >= this.options.maxQueueDepthPerTenant) {
+    const maxDepth = Math.min(options.queueDepth ?? Infinity, this.options.maxQueueDepthPerTenant);
+    if (this.policy.depth(tenantId) >= maxDepth) {
       const retryAfterMs = this.retryAfterHintMs();
       return Promise.reject(
         new ResourceExhaustedError(
           ErrorCode.QUEUE_FULL,
-          `tenant '${tenantId}' already has ${this.options.maxQueueDepthPerTenant} requests queued; retry after ${retryAfterMs} ms or send fewer requests at once`,
+          `tenant '${tenantId}' already has ${maxDepth} requests queued; retry after ${retryAfterMs} ms or send fewer requests at once`,
           retryAfterMs,
         ),
       );

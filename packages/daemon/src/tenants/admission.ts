@@ -11,6 +11,8 @@ export interface AdmissionQuota {
   ratePerSecond: number;
   burst: number;
   maxConcurrent: number;
+  /** Requests that may wait in the tenant's queue (the scheduler enforces it). */
+  queueDepth: number;
 }
 
 /** Retry hint when the concurrency limit refuses: a typical short run, ms. */

@@ -125,6 +125,7 @@ function toTenant(r: TenantRecord): Tenant {
       ratePerSecond: r.quotas.ratePerSecond,
       burst: r.quotas.burst,
       maxConcurrent: r.quotas.maxConcurrent,
+      queueDepth: r.quotas.queueDepth,
     }),
     createdAt: r.createdAt,
   });
