@@ -33,5 +33,13 @@ export type { ParentMessage, WorkerMessage, WorkerStats, TraceCarrier } from './
 export { resolveWorkerSpawn } from './worker/spawn-options.js';
 export type { WorkerSpawnOptions, ResolvedWorkerSpawn } from './worker/spawn-options.js';
 export { MAX_JSON_DEPTH, MAX_PREVIEW_CHARS } from './sandbox/in-isolate/serialize.js';
+export { DrrScheduler } from './scheduler/drr-scheduler.js';
+export type {
+  DequeuedItem,
+  DrrEnqueueOptions,
+  DrrSchedulerOptions,
+  DrrTenantConfig,
+  EnqueueResult,
+} from './scheduler/drr-scheduler.js';
 export { TokenBucket } from './scheduler/token-bucket.js';
 export type { TakeResult, TokenBucketConfig, TokenBucketOptions } from './scheduler/token-bucket.js';

@@ -39,6 +39,6 @@ export {
 } from './config/schema.js';
 export { STATUS_BY_ERROR_CODE, TRAILER, toGrpcStatus, type MappedStatus } from './grpc/status-mapping.js';
 export { Scheduler, type AcquireOptions, type SchedulerOptions, type Slot } from './scheduler/scheduler.js';
-export { RoundRobinPolicy, type QueuePolicy } from './scheduler/queue-policy.js';
+export { WeightedDrrPolicy, type QueuePolicy } from './scheduler/queue-policy.js';
 export { WorkerPool, type WorkerInfo, type WorkerPoolOptions } from './workers/worker-pool.js';
 export { createLogger, type Logger } from './telemetry/logger.js';

@@ -1,11 +1,12 @@
+import { DrrScheduler } from '@vmd/core';
+
 /**
  * How the scheduler picks the next queued request across tenants. The scheduler only talks to
- * this interface, so round robin can be swapped for weighted deficit round robin (a later issue)
- * without touching it.
+ * this interface; it keeps deadlines, cancellation and queue-depth limits itself.
  */
 export interface QueuePolicy<T> {
-  /** Appends `item` to the tenant's FIFO queue. */
-  enqueue(tenantId: string, item: T): void;
+  /** Appends `item` to the tenant's FIFO queue; `weight` is the tenant's share (integer ≥ 1). */
+  enqueue(tenantId: string, item: T, weight?: number): void;
   /** Removes a queued item (deadline passed, cancelled). Returns false if it was not queued. */
   remove(tenantId: string, item: T): boolean;
   /** Takes the next item to run, or undefined when nothing is queued. */
@@ -19,81 +20,45 @@ export interface QueuePolicy<T> {
 }
 
 /**
- * Per-tenant FIFO queues served round robin: each pick takes the head of the next tenant's queue
- * in the ring, so a tenant that floods the daemon delays another tenant's request by at most one
- * slot per other active tenant.
+ * Per-tenant FIFO queues served by weighted deficit round robin (core's {@link DrrScheduler}):
+ * every run costs 1, and a tenant of weight w is served w runs per round while it has work
+ * queued. A tenant that floods the daemon therefore delays another tenant's request by at most
+ * one round — about one slot per other active tenant, scaled by their weights — however deep its
+ * own queue is. With every weight 1 this is plain round robin.
+ *
+ * The weight is read at each enqueue, so a quota change applies to the tenant's next request.
  */
-export class RoundRobinPolicy<T> implements QueuePolicy<T> {
-  private readonly queues = new Map<string, T[]>();
-  /** Tenants with a non-empty queue, in ring order. */
-  private readonly ring: string[] = [];
-  private cursor = 0;
-  private total = 0;
+export class WeightedDrrPolicy<T> implements QueuePolicy<T> {
+  /** The weight of the enqueue in progress (DrrScheduler reads it through `tenantConfig`). */
+  private pendingWeight = 1;
+  private readonly drr = new DrrScheduler<T>({
+    // Queue depth is the Scheduler's business (it answers QUEUE_FULL with its own hint).
+    tenantConfig: () => ({ weight: this.pendingWeight, maxQueueDepth: Number.MAX_SAFE_INTEGER }),
+  });
 
   get size(): number {
-    return this.total;
+    return this.drr.size();
   }
 
-  enqueue(tenantId: string, item: T): void {
-    let q = this.queues.get(tenantId);
-    if (!q) {
-      q = [];
-      this.queues.set(tenantId, q);
-      // A newly active tenant joins the ring just before the cursor, i.e. it is served last in
-      // the current round (it cannot jump ahead of tenants already waiting).
-      this.ring.splice(this.cursor, 0, tenantId);
-      this.cursor++;
-      if (this.cursor >= this.ring.length) this.cursor = 0;
-    }
-    q.push(item);
-    this.total++;
+  enqueue(tenantId: string, item: T, weight = 1): void {
+    this.pendingWeight = Number.isFinite(weight) ? Math.max(1, Math.min(1000, Math.floor(weight))) : 1;
+    this.drr.enqueue(tenantId, item);
   }
 
-  remove(tenantId: string, item: T): boolean {
-    const q = this.queues.get(tenantId);
-    if (!q) return false;
-    const idx = q.indexOf(item);
-    if (idx < 0) return false;
-    q.splice(idx, 1);
-    this.total--;
-    if (q.length === 0) this.dropTenant(tenantId);
-    return true;
+  remove(_tenantId: string, item: T): boolean {
+    return this.drr.remove(item);
   }
 
   next(): { tenantId: string; item: T } | undefined {
-    if (this.ring.length === 0) return undefined;
-    if (this.cursor >= this.ring.length) this.cursor = 0;
-    const tenantId = this.ring[this.cursor]!;
-    const q = this.queues.get(tenantId)!;
-    const item = q.shift()!;
-    this.total--;
-    if (q.length === 0) {
-      this.dropTenant(tenantId);
-    } else {
-      this.cursor = (this.cursor + 1) % this.ring.length;
-    }
-    return { tenantId, item };
+    const picked = this.drr.dequeue();
+    return picked === undefined ? undefined : { tenantId: picked.tenant, item: picked.item };
   }
 
   depth(tenantId: string): number {
-    return this.queues.get(tenantId)?.length ?? 0;
+    return this.drr.sizeOf(tenantId);
   }
 
   drain(): T[] {
-    const all = [...this.queues.values()].flat();
-    this.queues.clear();
-    this.ring.length = 0;
-    this.cursor = 0;
-    this.total = 0;
-    return all;
-  }
-
-  private dropTenant(tenantId: string): void {
-    this.queues.delete(tenantId);
-    const idx = this.ring.indexOf(tenantId);
-    if (idx < 0) return;
-    this.ring.splice(idx, 1);
-    if (idx < this.cursor) this.cursor--;
-    if (this.cursor >= this.ring.length) this.cursor = 0;
+    return this.drr.drain().map((x) => x.item);
   }
 }

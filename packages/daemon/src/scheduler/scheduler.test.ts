@@ -1,48 +1,68 @@
 import { ErrorCode, VmdError } from '@vmd/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RoundRobinPolicy } from './queue-policy.js';
+import { WeightedDrrPolicy } from './queue-policy.js';
 import { Scheduler, type Slot } from './scheduler.js';
 
 function codeOf(err: unknown): string | undefined {
   return err instanceof VmdError ? err.code : undefined;
 }
 
-describe('RoundRobinPolicy', () => {
-  it('serves tenants in turn, FIFO within a tenant', () => {
-    const p = new RoundRobinPolicy<string>();
+describe('WeightedDrrPolicy', () => {
+  const takeAll = (p: WeightedDrrPolicy<string>): string[] => {
+    const order: string[] = [];
+    for (let n = p.next(); n; n = p.next()) order.push(n.item);
+    return order;
+  };
+
+  it('serves tenants of equal weight in turn, FIFO within a tenant', () => {
+    const p = new WeightedDrrPolicy<string>();
     for (const x of ['a1', 'a2', 'a3']) p.enqueue('a', x);
     p.enqueue('b', 'b1');
     for (const x of ['c1', 'c2']) p.enqueue('c', x);
-    const order: string[] = [];
-    for (let n = p.next(); n; n = p.next()) order.push(n.item);
-    expect(order).toEqual(['a1', 'b1', 'c1', 'a2', 'c2', 'a3']);
+    expect(p.size).toBe(6);
+    expect(takeAll(p)).toEqual(['a1', 'b1', 'c1', 'a2', 'c2', 'a3']);
     expect(p.size).toBe(0);
   });
 
-  it('puts a newly active tenant at the end of the current round', () => {
-    const p = new RoundRobinPolicy<string>();
-    p.enqueue('a', 'a1');
-    p.enqueue('a', 'a2');
-    p.enqueue('b', 'b1');
-    p.enqueue('b', 'b2');
-    expect(p.next()?.item).toBe('a1');
-    p.enqueue('c', 'c1');
-    expect([p.next()?.item, p.next()?.item, p.next()?.item, p.next()?.item]).toEqual([
-      'b1',
-      'a2',
-      'c1',
-      'b2',
-    ]);
+  it('gives a tenant of weight w w runs per round while both are backlogged', () => {
+    const p = new WeightedDrrPolicy<string>();
+    for (let i = 1; i <= 8; i++) p.enqueue('heavy', `h${i}`, 3);
+    for (let i = 1; i <= 4; i++) p.enqueue('light', `l${i}`, 1);
+    expect(takeAll(p)).toEqual(['h1', 'h2', 'h3', 'l1', 'h4', 'h5', 'h6', 'l2', 'h7', 'h8', 'l3', 'l4']);
   });
 
-  it('removes items and tenants', () => {
-    const p = new RoundRobinPolicy<string>();
+  it('lets a newly active tenant wait at most one round, however deep the others are', () => {
+    const p = new WeightedDrrPolicy<string>();
+    for (let i = 1; i <= 100; i++) p.enqueue('flood', `f${i}`);
+    expect(p.next()?.item).toBe('f1');
+    p.enqueue('quiet', 'q1');
+    // f1 used the flood's share for this round: the quiet tenant goes next.
+    expect([p.next()?.item, p.next()?.item]).toEqual(['q1', 'f2']);
+  });
+
+  it('treats weight 0 or junk as 1, and applies a changed weight from the next enqueue', () => {
+    const p = new WeightedDrrPolicy<string>();
+    for (let i = 1; i <= 4; i++) p.enqueue('a', `a${i}`, 0);
+    for (let i = 1; i <= 4; i++) p.enqueue('b', `b${i}`, Number.NaN);
+    expect(takeAll(p)).toEqual(['a1', 'b1', 'a2', 'b2', 'a3', 'b3', 'a4', 'b4']);
+    p.enqueue('a', 'a5', 1);
+    p.enqueue('b', 'b5', 1);
+    p.enqueue('b', 'b6', 2);
+    p.enqueue('b', 'b7', 2);
+    expect(takeAll(p)).toEqual(['a5', 'b5', 'b6', 'b7']);
+  });
+
+  it('removes items and tenants, and drains', () => {
+    const p = new WeightedDrrPolicy<string>();
     p.enqueue('a', 'a1');
     p.enqueue('b', 'b1');
+    p.enqueue('b', 'b2');
     expect(p.remove('a', 'a1')).toBe(true);
     expect(p.remove('a', 'a1')).toBe(false);
     expect(p.depth('a')).toBe(0);
+    expect(p.depth('b')).toBe(2);
     expect(p.next()?.item).toBe('b1');
+    expect(p.drain()).toEqual(['b2']);
     expect(p.next()).toBeUndefined();
   });
 });
@@ -98,6 +118,30 @@ describe('Scheduler', () => {
       slot.release();
     }
     expect(order).toEqual(['a1', 'b1', 'c1', 'a2', 'a3']);
+  });
+
+  it("shares slots by the tenants' weights", async () => {
+    const s = make(100);
+    const first = await s.acquire('x');
+    const order: string[] = [];
+    const slots: Promise<void>[] = [];
+    for (const [tenant, weight] of [
+      ['heavy', 2],
+      ['light', 1],
+    ] as const) {
+      for (let i = 0; i < 6; i++) {
+        slots.push(
+          s.acquire(tenant, { weight }).then((slot) => {
+            order.push(tenant);
+            slot.release();
+          }),
+        );
+      }
+    }
+    first.release();
+    await Promise.all(slots);
+    expect(order.slice(0, 9).filter((t) => t === 'heavy')).toHaveLength(6);
+    expect(order.slice(0, 3)).toEqual(['heavy', 'heavy', 'light']);
   });
 
   it("holds a tenant to its own queue depth when it is below the daemon's cap", async () => {

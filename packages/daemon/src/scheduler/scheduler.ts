@@ -1,5 +1,5 @@
 import { ErrorCode, ResourceExhaustedError, VmdError } from '@vmd/core';
-import { RoundRobinPolicy, type QueuePolicy } from './queue-policy.js';
+import { WeightedDrrPolicy, type QueuePolicy } from './queue-policy.js';
 
 /** Options for {@link Scheduler}. */
 export interface SchedulerOptions {
@@ -12,7 +12,7 @@ export interface SchedulerOptions {
   maxQueueDepthPerTenant: number;
   /** Clock, epoch ms (deadlines are epoch ms). @default Date.now */
   now?: () => number;
-  /** Cross-tenant policy. @default new RoundRobinPolicy() */
+  /** Cross-tenant policy. @default new WeightedDrrPolicy() */
   policy?: QueuePolicy<Waiter>;
 }
 
@@ -24,6 +24,8 @@ export interface AcquireOptions {
   signal?: AbortSignal;
   /** This tenant's queue depth (its quota), capped by `maxQueueDepthPerTenant`. @default the cap */
   queueDepth?: number;
+  /** This tenant's share of the slots relative to others (its weight quota). @default 1 */
+  weight?: number;
 }
 
 /** A granted run slot. Call `release()` exactly once when the run is over. */
@@ -45,7 +47,7 @@ export interface Waiter {
 
 /**
  * Admits runs: a global in-flight cap plus per-tenant FIFO queues served across tenants by a
- * {@link QueuePolicy} (round robin now). A full tenant queue answers QUEUE_FULL at once with a
+ * {@link QueuePolicy} (weighted deficit round robin). A full tenant queue answers QUEUE_FULL at once with a
  * retry-after hint; a request whose deadline passes while queued is dropped with
  * DEADLINE_EXCEEDED and never runs.
  */
@@ -58,7 +60,7 @@ export class Scheduler {
   private avgHoldMs = 100;
 
   constructor(private readonly options: SchedulerOptions) {
-    this.policy = options.policy ?? new RoundRobinPolicy<Waiter>();
+    this.policy = options.policy ?? new WeightedDrrPolicy<Waiter>();
     this.now = options.now ?? Date.now;
   }
 
@@ -137,7 +139,7 @@ export class Scheduler {
         timer.unref?.();
       }
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      this.policy.enqueue(tenantId, waiter);
+      this.policy.enqueue(tenantId, waiter, options.weight ?? 1);
       this.pump();
     });
   }

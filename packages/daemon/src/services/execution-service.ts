@@ -88,7 +88,9 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
         const slot = await deps.scheduler.acquire(tenant.id, {
           deadlineMs: ctx.deadlineMs - MIN_RUN_MS,
           signal: ctx.signal,
-          ...(tenant.admission ? { queueDepth: tenant.admission.queueDepth } : {}),
+          ...(tenant.admission
+            ? { queueDepth: tenant.admission.queueDepth, weight: tenant.admission.weight }
+            : {}),
         });
         try {
           ctx.logFields.queue_wait_ms = round(slot.queueWaitMs);

@@ -13,6 +13,8 @@ export interface AdmissionQuota {
   maxConcurrent: number;
   /** Requests that may wait in the tenant's queue (the scheduler enforces it). */
   queueDepth: number;
+  /** Share of the run slots relative to other tenants (the scheduler's DRR weight, 1 = normal). */
+  weight: number;
 }
 
 /** Retry hint when the concurrency limit refuses: a typical short run, ms. */

@@ -126,6 +126,7 @@ function toTenant(r: TenantRecord): Tenant {
       burst: r.quotas.burst,
       maxConcurrent: r.quotas.maxConcurrent,
       queueDepth: r.quotas.queueDepth,
+      weight: r.quotas.weight,
     }),
     createdAt: r.createdAt,
   });
