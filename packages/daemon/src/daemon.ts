@@ -14,15 +14,12 @@ import { addReflection } from './services/reflection.js';
 import { ApiKeyAuthenticator } from './auth/api-keys.js';
 import { Authorizer } from './auth/authorizer.js';
 import { createTenantService } from './services/tenant-service.js';
-import {
-  NOT_YET_IMPLEMENTED,
-  addUnimplementedService,
-  unimplementedMethod,
-} from './services/unimplemented-services.js';
+import { NOT_YET_IMPLEMENTED, addUnimplementedService } from './services/unimplemented-services.js';
 import type { Store, TenantQuotas } from './store/store.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import { componentLogger, createLogger } from './telemetry/logger.js';
 import { StoreTenantRegistry, type TenantRegistry } from './tenants/tenant-registry.js';
+import { UsageRecorder } from './tenants/usage-recorder.js';
 import { createWorkerSpawner, resolveWorkerIdentity, type SpawnWorkerFn } from './workers/spawn-worker.js';
 import { WorkerPool } from './workers/worker-pool.js';
 
@@ -187,6 +184,12 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       createOnFirstUse: !config.auth,
     });
 
+  const usage = new UsageRecorder({
+    store: () => store,
+    retentionDays: config.usageRetentionDays,
+    logger: componentLogger(logger, 'tenants'),
+  });
+
   const server: Server = createGrpcServer({ maxMessageBytes: config.maxMessageBytes });
   const adapt: AdaptOptions = { logger: grpcLog };
   const execution = createExecutionService({
@@ -196,6 +199,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     pool,
     isShuttingDown: () => shuttingDown,
     authorizeTenant: async (ctx, requested) => (await authorizer.tenant(ctx, requested)).tenant,
+    usage,
   });
   server.addService(ExecutionServiceService, {
     execute: adaptServerStreaming(ExecutionServiceService.execute.path, execution.execute, adapt),
@@ -216,6 +220,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       if (deleted) authenticator.invalidateTenant(name);
     },
     defaultQuotas: defaultTenantQuotas(config),
+    flushUsage: () => usage.flush(),
   });
   const T = TenantServiceService;
   server.addService(TenantServiceService, {
@@ -227,7 +232,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     createApiKey: adaptUnary(T.createApiKey.path, tenantService.createApiKey, adapt),
     listApiKeys: adaptUnary(T.listApiKeys.path, tenantService.listApiKeys, adapt),
     revokeApiKey: adaptUnary(T.revokeApiKey.path, tenantService.revokeApiKey, adapt),
-    getUsage: unimplementedMethod(T.getUsage, adapt),
+    getUsage: adaptUnary(T.getUsage.path, tenantService.getUsage, adapt),
   });
   for (const service of NOT_YET_IMPLEMENTED) addUnimplementedService(server, service, adapt);
   const health = new HealthService();
@@ -263,6 +268,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       store = undefined;
       throw err;
     }
+    usage.start();
     logger.info({ address }, 'listening');
     await starting;
     markServingOnceReady();
@@ -300,6 +306,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     );
     lifecycleLog.info('shutdown: stopping workers');
     await pool.stop(2_000);
+    await usage.stop();
     await store?.close();
     store = undefined;
     lifecycleLog.info('shutdown: complete');

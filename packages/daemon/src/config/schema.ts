@@ -49,6 +49,7 @@ export const DaemonConfigSchema = z.strictObject({
   maxCodeBytes: int(1, 64 * 1024 * 1024),
   maxMessageBytes: int(1024, 512 * 1024 * 1024),
   shutdownGraceMs: int(0, 3_600_000),
+  usageRetentionDays: int(0, 36_500),
   workerRssCeilingMib: int(64, 1024 * 1024),
   workerUser: z.string(),
   isolateSnapshot: z.boolean(),
@@ -142,6 +143,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     maxCodeBytes: DEFAULT_LIMITS.codeBytes,
     maxMessageBytes: 8 * 1024 * 1024,
     shutdownGraceMs: 10_000,
+    usageRetentionDays: 90,
     workerRssCeilingMib: 1024,
     workerUser: '',
     isolateSnapshot: true,
@@ -299,6 +301,15 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     expected: 'an integer number of milliseconds ≥ 0',
     defaultText: '`10000`',
     description: 'On SIGTERM/SIGINT, how long in-flight calls may finish before they are cut off.',
+  },
+  usageRetentionDays: {
+    env: 'VMD_USAGE_RETENTION_DAYS',
+    flag: '--usage-retention-days',
+    kind: 'int',
+    expected: 'an integer number of days ≥ 0',
+    defaultText: '`90`',
+    description:
+      'How long per-minute usage counters (GetUsage, vmctl usage) are kept in the store; 0 keeps them forever.',
   },
   workerRssCeilingMib: {
     env: 'VMD_WORKER_RSS_CEILING_MIB',

@@ -3,6 +3,7 @@ import {
   ErrorCode,
   FailureKind,
   InvalidArgumentError,
+  ResourceExhaustedError,
   UnavailableError,
   VmdError,
   clampToQuota,
@@ -24,6 +25,7 @@ import { validateExecuteRequest, validateTenantId } from '../grpc/validate-reque
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { Admission } from '../tenants/admission.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import type { UsageRecorder } from '../tenants/usage-recorder.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
 
 /** A deadline leaving less than this (ms) cannot run anything useful: DEADLINE_EXCEEDED at once. */
@@ -43,6 +45,8 @@ export interface ExecutionServiceDeps {
    * @default local mode: `requested` as it is
    */
   authorizeTenant?: (ctx: CallContext, requested: string) => Promise<string>;
+  /** Counts runs and quota refusals per tenant (GetUsage). */
+  usage?: UsageRecorder;
 }
 
 /** The handlers of vmd.v1.ExecutionService. */
@@ -83,15 +87,26 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
       }
       const limits = clampToQuota(valid.requestedLimits, tenant.quota);
       ensureTimeLeft(ctx.deadlineMs);
-      const release = tenant.admission ? admission.admit(tenant.id, tenant.admission) : () => undefined;
+      const refused = (err: unknown): never => {
+        if (err instanceof ResourceExhaustedError) deps.usage?.recordRejected(tenant.id);
+        throw err;
+      };
+      let release: () => void = () => undefined;
       try {
-        const slot = await deps.scheduler.acquire(tenant.id, {
-          deadlineMs: ctx.deadlineMs - MIN_RUN_MS,
-          signal: ctx.signal,
-          ...(tenant.admission
-            ? { queueDepth: tenant.admission.queueDepth, weight: tenant.admission.weight }
-            : {}),
-        });
+        if (tenant.admission) release = admission.admit(tenant.id, tenant.admission);
+      } catch (err) {
+        refused(err);
+      }
+      try {
+        const slot = await deps.scheduler
+          .acquire(tenant.id, {
+            deadlineMs: ctx.deadlineMs - MIN_RUN_MS,
+            signal: ctx.signal,
+            ...(tenant.admission
+              ? { queueDepth: tenant.admission.queueDepth, weight: tenant.admission.weight }
+              : {}),
+          })
+          .catch(refused);
         try {
           ctx.logFields.queue_wait_ms = round(slot.queueWaitMs);
           ctx.logFields.dispatch_seq = ++dispatched;
@@ -131,6 +146,11 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
           ctx.logFields.worker_id = workerId;
           ctx.logFields.output_events = outputEvents;
           ctx.logFields.outcome = outcome.status === 'ok' ? 'ok' : outcome.failure.kind;
+          deps.usage?.recordRun(tenant.id, {
+            cpuMs: outcome.metrics.cpuTimeMs,
+            queueWaitMs: slot.queueWaitMs,
+            ...(outcome.status === 'error' ? { failureKind: outcome.failure.kind } : {}),
+          });
           if (
             clampedByDeadline &&
             outcome.status === 'error' &&

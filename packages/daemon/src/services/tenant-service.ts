@@ -1,6 +1,6 @@
 /**
  * vmd.v1.TenantService over the daemon's {@link Store}: tenants (quotas, capabilities, isolation)
- * and API keys. Every write is committed before the RPC answers and is written to the audit
+ * API keys and usage. Every write is committed before the RPC answers and is written to the audit
  * log (never with a secret). An API key's secret is returned once, by CreateApiKey; only its
  * hash is stored.
  *
@@ -9,6 +9,7 @@
  */
 import { ErrorCode, InvalidArgumentError, NotFoundError } from '@vmd/core';
 import {
+  ErrorKind,
   IsolationMode,
   type ApiKey,
   type Capabilities,
@@ -20,6 +21,9 @@ import {
   type CreateTenantResponse,
   type DeleteTenantRequest,
   type DeleteTenantResponse,
+  type ErrorCount,
+  type GetUsageRequest,
+  type GetUsageResponse,
   type GetTenantRequest,
   type GetTenantResponse,
   type ListApiKeysRequest,
@@ -59,6 +63,8 @@ export interface TenantServiceDeps {
   authorize?: (ctx: CallContext) => Promise<unknown>;
   /** Who the audit log names as the actor of a call. @default () => 'local' */
   actor?: (ctx: CallContext) => string;
+  /** Writes usage counted in memory, so GetUsage sees every run that has ended. */
+  flushUsage?: () => Promise<void>;
 }
 
 /** The handlers, keyed as grpc-js names TenantService's methods. */
@@ -71,7 +77,11 @@ export interface TenantServiceHandlers {
   createApiKey: UnaryHandler<CreateApiKeyRequest, CreateApiKeyResponse>;
   listApiKeys: UnaryHandler<ListApiKeysRequest, ListApiKeysResponse>;
   revokeApiKey: UnaryHandler<RevokeApiKeyRequest, RevokeApiKeyResponse>;
+  getUsage: UnaryHandler<GetUsageRequest, GetUsageResponse>;
 }
+
+/** The default GetUsage window: the 24 hours before its end. */
+const DEFAULT_USAGE_WINDOW_MS = 24 * 3_600_000;
 
 /** proto field name (snake_case) → {@link TenantQuotas} key. */
 const QUOTA_BY_PROTO_NAME = new Map<string, keyof TenantQuotas>(
@@ -181,6 +191,34 @@ export function createTenantService(deps: TenantServiceDeps): TenantServiceHandl
       deps.onKeyRevoked?.(record.id);
       await audit(ctx, 'apikey.revoke', `tenant/${record.tenant}/key/${record.id}`);
       return { key: toWireKey(record) };
+    },
+
+    async getUsage(req, ctx) {
+      if (req.tenant === '') throw new InvalidArgumentError('tenant', 'tenant (the tenant name) is required');
+      ctx.logFields.tenant_id = req.tenant;
+      const end = req.end ?? new Date();
+      const start = req.start ?? new Date(end.getTime() - DEFAULT_USAGE_WINDOW_MS);
+      if (!(start.getTime() < end.getTime())) {
+        throw new InvalidArgumentError(
+          'start',
+          `the window's start (${start.toISOString()}) must be before its end (${end.toISOString()})`,
+        );
+      }
+      await deps.flushUsage?.();
+      const u = await deps.store().getUsage(req.tenant, { start, end });
+      return {
+        tenant: u.tenant,
+        executions: u.executions,
+        errors: Object.entries(u.errors).map(([kind, count]): ErrorCount => ({
+          kind: toWireErrorKind(kind),
+          count,
+        })),
+        cpuTimeMs: u.cpuMs,
+        queueWaitMs: u.queueWaitMs,
+        rejected: u.rejected,
+        start: u.start,
+        end: u.end,
+      };
     },
   };
   const authorize = deps.authorize;
@@ -305,4 +343,10 @@ function toWireKey(r: ApiKeyRecord): ApiKey {
     createdAt: r.createdAt,
     revokedAt: r.revokedAt,
   };
+}
+
+/** A failure kind as the store keeps it (`TIMEOUT`) → wire `ErrorKind`. */
+function toWireErrorKind(kind: string): ErrorKind {
+  const wire = (ErrorKind as unknown as Record<string, ErrorKind | undefined>)[`ERROR_KIND_${kind}`];
+  return typeof wire === 'number' ? wire : ErrorKind.ERROR_KIND_UNSPECIFIED;
 }

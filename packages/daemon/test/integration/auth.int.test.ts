@@ -125,6 +125,7 @@ const ADMIN_RPCS: [string, (secret: string | undefined) => Promise<{ code: Statu
   ['CreateApiKey', (s) => unary(tenants.createApiKey, { tenant: 'beta', description: '' }, s)],
   ['ListApiKeys', (s) => unary(tenants.listApiKeys, { tenant: 'alpha', page: undefined }, s)],
   ['RevokeApiKey', (s) => unary(tenants.revokeApiKey, { id: 'ffffffffffffffff' }, s)],
+  ['GetUsage', (s) => unary(tenants.getUsage, { tenant: 'alpha', start: undefined, end: undefined }, s)],
 ];
 
 describe('authorization matrix (secure mode)', () => {

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../config/schema.js';
+import { defaultTenantQuotas } from '../daemon.js';
+import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { UsageRecorder } from './usage-recorder.js';
+
+/** The recorder against the real SQLite store in a temporary data dir. */
+let dir: string;
+let store: SqliteStore | undefined;
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 10, 28, 10, 0, 30);
+let now = T0;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vmd-usage-'));
+  store = await openSqliteStore({ dataDir: dir });
+  for (const name of ['a', 'b']) {
+    await store.createTenant({ name, quotas: defaultTenantQuotas(defaultConfig()) });
+  }
+  now = T0;
+});
+afterEach(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const windowAround = (t: number) => ({ start: new Date(t - HOUR), end: new Date(t + HOUR) });
+
+describe('UsageRecorder', () => {
+  it('sums runs, failures by kind and refusals per tenant, written in one flush', async () => {
+    const usage = new UsageRecorder({ store: () => store, now: () => now });
+    usage.recordRun('a', { cpuMs: 2, queueWaitMs: 1 });
+    usage.recordRun('a', { cpuMs: 3, queueWaitMs: 0.5, failureKind: 'TIMEOUT' });
+    now += 60_000; // the next minute: a second bucket
+    usage.recordRun('a', { cpuMs: 5, queueWaitMs: 0, failureKind: 'TIMEOUT' });
+    usage.recordRun('a', { cpuMs: Number.NaN, queueWaitMs: -1, failureKind: 'SYNTAX' });
+    usage.recordRejected('a');
+    usage.recordRun('b', { cpuMs: 7, queueWaitMs: 2 });
+
+    expect((await store!.getUsage('a', windowAround(T0))).executions).toBe(0); // nothing written yet
+    await usage.flush();
+    const a = await store!.getUsage('a', windowAround(T0));
+    expect(a).toMatchObject({ executions: 4, cpuMs: 10, queueWaitMs: 1.5, rejected: 1 });
+    expect(a.errors).toEqual({ SYNTAX: 1, TIMEOUT: 2 });
+    expect((await store!.getUsage('b', windowAround(T0))).executions).toBe(1);
+    // Only the first minute.
+    const first = await store!.getUsage('a', { start: new Date(T0 - HOUR), end: new Date(T0 + 20_000) });
+    expect(first).toMatchObject({ executions: 2, errors: { TIMEOUT: 1 } });
+  });
+
+  it('adds later flushes to the same minute and drops usage of a deleted tenant', async () => {
+    const usage = new UsageRecorder({ store: () => store, now: () => now });
+    usage.recordRun('a', { cpuMs: 1, queueWaitMs: 0 });
+    await usage.flush();
+    usage.recordRun('a', { cpuMs: 1, queueWaitMs: 0 });
+    usage.recordRun('gone', { cpuMs: 1, queueWaitMs: 0 });
+    await usage.flush();
+    expect((await store!.getUsage('a', windowAround(T0))).executions).toBe(2);
+  });
+
+  it('keeps counters while the store is unavailable and writes them once it is back', async () => {
+    let available = false;
+    const usage = new UsageRecorder({ store: () => (available ? store : undefined), now: () => now });
+    usage.recordRun('a', { cpuMs: 1, queueWaitMs: 0 });
+    await usage.flush();
+    available = true;
+    usage.recordRun('a', { cpuMs: 1, queueWaitMs: 0 });
+    await usage.flush();
+    expect((await store!.getUsage('a', windowAround(T0))).executions).toBe(2);
+  });
+
+  it('retries a failed write with the counters merged into newer ones', async () => {
+    const real = store!;
+    await real.close();
+    const usage = new UsageRecorder({ store: () => store, now: () => now });
+    usage.recordRun('a', { cpuMs: 1, queueWaitMs: 0, failureKind: 'RUNTIME' });
+    await usage.flush(); // the closed store refuses: kept
+    store = await openSqliteStore({ dataDir: dir });
+    usage.recordRun('a', { cpuMs: 1, queueWaitMs: 0, failureKind: 'RUNTIME' });
+    await usage.flush();
+    expect(await store.getUsage('a', windowAround(T0))).toMatchObject({
+      executions: 2,
+      errors: { RUNTIME: 2 },
+    });
+  });
+
+  it('stop() writes what is pending; concurrent flushes write each run once', async () => {
+    const usage = new UsageRecorder({ store: () => store, now: () => now });
+    usage.start();
+    for (let i = 0; i < 10; i++) usage.recordRun('a', { cpuMs: 1, queueWaitMs: 0 });
+    const first = usage.flush();
+    usage.recordRun('a', { cpuMs: 1, queueWaitMs: 0 });
+    await Promise.all([first, usage.flush(), usage.stop()]);
+    expect((await store!.getUsage('a', windowAround(T0))).executions).toBe(11);
+  });
+
+  it('deletes usage older than the retention at start', async () => {
+    const old = new UsageRecorder({ store: () => store, now: () => T0 - 10 * 24 * HOUR });
+    old.recordRun('a', { cpuMs: 1, queueWaitMs: 0 });
+    await old.flush();
+    const everything = { start: new Date(0), end: new Date(T0 + HOUR) };
+    expect((await store!.getUsage('a', everything)).executions).toBe(1);
+    const usage = new UsageRecorder({ store: () => store, now: () => now, retentionDays: 7 });
+    usage.start();
+    await usage.stop();
+    expect((await store!.getUsage('a', everything)).executions).toBe(0);
+  });
+});

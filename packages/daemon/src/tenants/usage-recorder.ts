@@ -1,0 +1,189 @@
+/**
+ * Per-tenant usage counters (executions, failures by kind, cpu time, queue wait, quota refusals),
+ * kept per minute in memory on the request path and written to the store in batches: one
+ * transaction per flush interval, never a write per request. GetUsage flushes first, so a caller
+ * always sees its own runs. A `kill -9` loses at most one interval of usage (admin writes are
+ * not affected: they commit before their RPC answers).
+ */
+import type { Logger } from 'pino';
+import type { Store, UsageDelta } from '../store/store.js';
+
+/** Options for {@link UsageRecorder}. */
+export interface UsageRecorderOptions {
+  /** The open store, or undefined while the daemon starts or stops (flushes then wait). */
+  store: () => Store | undefined;
+  /** How often pending counters are written, ms. @default 1000 */
+  flushIntervalMs?: number;
+  /**
+   * Pending (tenant, minute) buckets that trigger a flush at once; past 4× this (the store is
+   * failing), new usage is dropped and logged rather than growing memory without bound.
+   * @default 5000
+   */
+  maxPendingBuckets?: number;
+  /** Usage older than this is deleted (checked at start and every hour), days. 0 keeps all. */
+  retentionDays?: number;
+  logger?: Logger;
+  /** Clock, epoch ms. @default Date.now */
+  now?: () => number;
+}
+
+/** One finished run, as {@link UsageRecorder.recordRun} takes it. */
+export interface RunUsage {
+  cpuMs: number;
+  queueWaitMs: number;
+  /** The failure kind (`TIMEOUT`, `RUNTIME`, …) when the tenant's code failed. */
+  failureKind?: string;
+}
+
+interface Bucket {
+  tenant: string;
+  minute: number;
+  executions: number;
+  cpuMs: number;
+  queueWaitMs: number;
+  rejected: number;
+  errors: Map<string, number>;
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+export class UsageRecorder {
+  private pending = new Map<string, Bucket>();
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private pruning: Promise<void> | undefined;
+  private droppedBuckets = 0;
+  private readonly now: () => number;
+  private readonly flushIntervalMs: number;
+  private readonly maxPending: number;
+
+  constructor(private readonly options: UsageRecorderOptions) {
+    this.now = options.now ?? Date.now;
+    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
+    this.maxPending = options.maxPendingBuckets ?? 5000;
+  }
+
+  /** Starts the periodic flush and retention pruning. */
+  start(): void {
+    this.timer ??= setInterval(() => void this.flush(), this.flushIntervalMs);
+    this.timer.unref();
+    if ((this.options.retentionDays ?? 0) > 0 && this.pruneTimer === undefined) {
+      this.pruning = this.prune();
+      this.pruneTimer = setInterval(() => {
+        this.pruning = this.prune();
+      }, HOUR_MS);
+      this.pruneTimer.unref();
+    }
+  }
+
+  /** Stops the timers and writes what is pending. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    clearInterval(this.pruneTimer);
+    this.timer = undefined;
+    this.pruneTimer = undefined;
+    await this.pruning;
+    await this.flush();
+  }
+
+  /** Counts one run that reached the isolate (whatever its outcome). */
+  recordRun(tenant: string, run: RunUsage): void {
+    const b = this.bucket(tenant);
+    if (b === undefined) return;
+    b.executions++;
+    b.cpuMs += finite(run.cpuMs);
+    b.queueWaitMs += finite(run.queueWaitMs);
+    if (run.failureKind !== undefined)
+      b.errors.set(run.failureKind, (b.errors.get(run.failureKind) ?? 0) + 1);
+  }
+
+  /** Counts one request refused by a quota (rate, concurrency, queue depth). */
+  recordRejected(tenant: string): void {
+    const b = this.bucket(tenant);
+    if (b !== undefined) b.rejected++;
+  }
+
+  /** Writes pending counters now (one transaction). Concurrent calls share one write. */
+  async flush(): Promise<void> {
+    // A flush in progress may have taken its batch before the caller's latest runs: wait for it,
+    // then write what is left.
+    while (this.flushing !== undefined) await this.flushing;
+    if (this.pending.size === 0) return;
+    const store = this.options.store();
+    if (store === undefined) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    const deltas: UsageDelta[] = [...batch.values()].map((b) => ({
+      tenant: b.tenant,
+      time: new Date(b.minute),
+      executions: b.executions,
+      cpuMs: b.cpuMs,
+      queueWaitMs: b.queueWaitMs,
+      rejected: b.rejected,
+      errors: Object.fromEntries(b.errors),
+    }));
+    this.flushing = store.recordUsage(deltas).then(
+      () => undefined,
+      (err: unknown) => {
+        // Keep the counters for the next attempt (merged with newer ones).
+        for (const b of batch.values()) this.merge(b);
+        this.options.logger?.warn({ err, buckets: batch.size }, 'usage flush failed; will retry');
+      },
+    );
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  private async prune(): Promise<void> {
+    const store = this.options.store();
+    const days = this.options.retentionDays ?? 0;
+    if (store === undefined || days <= 0) return;
+    try {
+      const deleted = await store.pruneUsage(new Date(this.now() - days * DAY_MS));
+      if (deleted > 0) this.options.logger?.info({ deleted, retention_days: days }, 'pruned old usage');
+    } catch (err) {
+      this.options.logger?.warn({ err }, 'usage pruning failed');
+    }
+  }
+
+  private bucket(tenant: string): Bucket | undefined {
+    const minute = Math.floor(this.now() / MINUTE_MS) * MINUTE_MS;
+    const key = `${tenant}\u0000${minute}`;
+    let b = this.pending.get(key);
+    if (b !== undefined) return b;
+    if (this.pending.size >= this.maxPending * 4) {
+      if (this.droppedBuckets++ % 1000 === 0) {
+        this.options.logger?.warn({ pending: this.pending.size }, 'usage store is behind; dropping usage');
+      }
+      return undefined;
+    }
+    b = { tenant, minute, executions: 0, cpuMs: 0, queueWaitMs: 0, rejected: 0, errors: new Map() };
+    this.pending.set(key, b);
+    if (this.pending.size >= this.maxPending) void this.flush();
+    return b;
+  }
+
+  private merge(b: Bucket): void {
+    const key = `${b.tenant}\u0000${b.minute}`;
+    const into = this.pending.get(key);
+    if (into === undefined) {
+      this.pending.set(key, b);
+      return;
+    }
+    into.executions += b.executions;
+    into.cpuMs += b.cpuMs;
+    into.queueWaitMs += b.queueWaitMs;
+    into.rejected += b.rejected;
+    for (const [kind, n] of b.errors) into.errors.set(kind, (into.errors.get(kind) ?? 0) + n);
+  }
+}
+
+function finite(x: number): number {
+  return Number.isFinite(x) && x > 0 ? x : 0;
+}
