@@ -36,6 +36,8 @@ describe('argument errors exit 2 with usage', () => {
     [['exec', 'a.js', '--input', '{nope'], /not valid JSON/],
     [['exec', '-', '--input', '@-'], /cannot both come from stdin/],
     [['health', '--addr', 'http://localhost'], /INVALID_ARGUMENT: invalid vmd address 'http:\/\/localhost'/],
+    [['usage', '--since', 'yesterday'], /--since expects a duration back from now \(90s, 15m, 6h, 7d\)/],
+    [['usage', '--until', '2026-13-45'], /--until expects a duration/],
   ])('vmctl %j', async (argv, message) => {
     const fake = createFakeIo({ files: { 'a.js': '1' } });
     const { client } = createFakeClient(succeed);

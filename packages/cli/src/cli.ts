@@ -5,6 +5,7 @@ import type { RegisterCommand, RunAction } from './commands/command-kit.js';
 import { registerExecCommand } from './commands/exec.js';
 import { registerHealthCommand } from './commands/health.js';
 import { registerKeyCommand, registerTenantCommand } from './commands/tenant.js';
+import { registerUsageCommand } from './commands/usage.js';
 import { CliContext, type CliDependencies, type GlobalOptions } from './context.js';
 import { CliUsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -18,6 +19,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerHealthCommand,
   registerTenantCommand,
   registerKeyCommand,
+  registerUsageCommand,
 ];
 
 /** vmctl's version, from its package.json (dist/../package.json). */

@@ -78,4 +78,13 @@ export type { HealthStatus } from './health.js';
 export { readableToAsyncIterable } from './streams.js';
 export type { ReadableIterableOptions } from './streams.js';
 export { TenantAdmin } from './tenants.js';
-export type { ApiKeyInfo, ListPage, PageOptions, TenantFields, TenantInfo, TenantQuotas } from './tenants.js';
+export type {
+  ApiKeyInfo,
+  ListPage,
+  PageOptions,
+  TenantFields,
+  TenantInfo,
+  TenantQuotas,
+  TenantUsage,
+  UsageWindow,
+} from './tenants.js';

@@ -1,9 +1,10 @@
 /**
- * `client.tenants`: typed administration of tenants and API keys (vmd.v1.TenantService). In
+ * `client.tenants`: typed administration of tenants, API keys and usage (vmd.v1.TenantService). In
  * secure mode these calls need the admin token; in local mode the daemon answers on loopback.
  */
 import type { CallOptions, Metadata, ServiceError } from '@grpc/grpc-js';
 import type { CallScopeOptions } from './call-options.js';
+import { ErrorKind } from './gen/vmd/v1/common.js';
 import {
   IsolationMode,
   Tenant as WireTenant,
@@ -26,6 +27,8 @@ import {
   type ListApiKeysResponse,
   type RevokeApiKeyRequest,
   type RevokeApiKeyResponse,
+  type GetUsageRequest,
+  type GetUsageResponse,
 } from './gen/vmd/v1/tenant.js';
 
 /** Quotas of a tenant (every field; see docs/configuration.md and proto `vmd.v1.Quotas`). */
@@ -57,6 +60,29 @@ export interface ApiKeyInfo {
   description: string;
   createdAt: Date | undefined;
   revokedAt: Date | undefined;
+}
+
+/** A tenant's usage over a window (whole minutes: the minute containing `start` counts). */
+export interface TenantUsage {
+  tenant: string;
+  start: Date | undefined;
+  end: Date | undefined;
+  /** Runs that reached an isolate. */
+  executions: number;
+  /** Runs whose code failed, by kind (`TIMEOUT`, `RUNTIME`, `MEMORY_LIMIT`, …); absent kinds: 0. */
+  errors: Record<string, number>;
+  cpuTimeMs: number;
+  queueWaitMs: number;
+  /** Requests refused by the tenant's quotas (rate, concurrency, queue depth). */
+  rejected: number;
+}
+
+/** The window of {@link TenantAdmin.usage}. */
+export interface UsageWindow extends CallScopeOptions {
+  /** @default 24 hours before `end` */
+  start?: Date;
+  /** @default now */
+  end?: Date;
 }
 
 /** A page of a list call. */
@@ -187,6 +213,32 @@ export class TenantAdmin {
       `${PATH}RevokeApiKey`,
     );
     return keyFromWire(res.key);
+  }
+
+  /** A tenant's usage over a window. @throws VmdClientError NOT_FOUND (TENANT_NOT_FOUND) */
+  async usage(tenant: string, window: UsageWindow = {}): Promise<TenantUsage> {
+    const res = await this.t.unary<GetUsageRequest, GetUsageResponse>(
+      (r, m, o, cb) => this.t.raw().getUsage(r, m, o, cb),
+      { tenant, start: window.start, end: window.end },
+      window,
+      `${PATH}GetUsage`,
+    );
+    const errors: Record<string, number> = {};
+    for (const e of res.errors) {
+      const name = ErrorKind[e.kind];
+      const kind = typeof name === 'string' ? name.replace(/^ERROR_KIND_/, '') : String(e.kind);
+      errors[kind] = (errors[kind] ?? 0) + e.count;
+    }
+    return {
+      tenant: res.tenant,
+      start: res.start,
+      end: res.end,
+      executions: res.executions,
+      errors,
+      cpuTimeMs: res.cpuTimeMs,
+      queueWaitMs: res.queueWaitMs,
+      rejected: res.rejected,
+    };
   }
 }
 

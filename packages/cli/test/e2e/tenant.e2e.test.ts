@@ -82,4 +82,25 @@ describe('vmctl tenant / key', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--memory expects a positive integer');
   });
+
+  it('vmctl usage: runs and failures per tenant, as a table and as JSON', async () => {
+    await vmctl('tenant', 'create', 'metered');
+    for (const code of ['1', '2', 'throw new Error("no")']) {
+      await runCli(['exec', '-', '--tenant', 'metered'], { env: { VMD_ADDR: daemon.address }, input: code });
+    }
+    const json = await vmctl('--json', 'usage', 'metered', '--since', '1h');
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout) as { start: string; tenants: Array<Record<string, unknown>> };
+    expect(doc.tenants).toEqual([
+      expect.objectContaining({ tenant: 'metered', executions: 3, errors: { RUNTIME: 1 }, rejected: 0 }),
+    ]);
+    expect(Date.now() - Date.parse(doc.start)).toBeGreaterThan(3_500_000);
+    const table = await vmctl('usage');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/│ metered\s+│ 3\s+│ 1\s+│.*runtime 1/);
+    expect(table.stdout).toMatch(/│ acme\s+│ 1\s+│ 1\s+│.*timeout 1/);
+    const unknown = await vmctl('usage', 'nobody');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("tenant 'nobody' was not found");
+  });
 });
