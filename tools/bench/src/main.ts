@@ -5,7 +5,10 @@
  * - vmd Execute, fresh isolate per run, concurrency 1 → latency p50/p99;
  * - vmd Execute at concurrency 64 → executions/s;
  * - node:vm runInNewContext in-process (the unsafe floor) → latency and runs/s;
- * - a `node -e` child process per run (process-per-run judges) → latency and runs/s.
+ * - a `node -e` child process per run (process-per-run judges) → latency and runs/s;
+ * - fairness: a quiet tenant's latency (c1) alone and while a flood tenant keeps 200 requests
+ *   outstanding (tenancy.ts);
+ * - auth cost: Execute latency (c1) in local mode vs secure mode (`--auth`, API key) (tenancy.ts).
  *
  * Prints a table and writes a JSON report to bench-results/.
  */
@@ -15,7 +18,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot, startDaemon } from '@vmd/testkit';
 import { runInChildProcess, runInNodeVm } from './baselines.js';
-import { median, runConcurrent, summarize, type LatencySummary } from './stats.js';
+import {
+  runConcurrent,
+  scenarioResult,
+  summarize,
+  type ScenarioResult,
+  type ScenarioRound,
+} from './stats.js';
+import { authCostScenarios, fairnessScenarios, type BenchContext } from './tenancy.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -35,19 +45,6 @@ const progress = (msg: string): void => {
   process.stderr.write(`bench: ${msg}\n`);
 };
 
-interface ScenarioRound {
-  latency: LatencySummary;
-  throughputPerSec: number;
-}
-interface ScenarioResult {
-  name: string;
-  description: string;
-  concurrency: number;
-  runsPerRound: number;
-  rounds: ScenarioRound[];
-  median: { p50Ms: number; p99Ms: number; throughputPerSec: number };
-}
-
 async function scenario(
   name: string,
   description: string,
@@ -66,18 +63,7 @@ async function scenario(
       `${name} round ${r + 1}/${rounds}: p50 ${round.latency.p50.toFixed(3)} ms, p99 ${round.latency.p99.toFixed(3)} ms, ${round.throughputPerSec.toFixed(0)}/s`,
     );
   }
-  return {
-    name,
-    description,
-    concurrency,
-    runsPerRound: total,
-    rounds: results,
-    median: {
-      p50Ms: median(results.map((x) => x.latency.p50)),
-      p99Ms: median(results.map((x) => x.latency.p99)),
-      throughputPerSec: median(results.map((x) => x.throughputPerSec)),
-    },
-  };
+  return scenarioResult(name, description, concurrency, total, results);
 }
 
 /** Execute scenarios against one daemon started with `extraArgs`; names get `suffix`. */
@@ -126,6 +112,9 @@ async function main(): Promise<void> {
   results.push(
     ...(await daemonScenarios('-no-snapshot', ', bootstrapped from source', ['--no-isolate-snapshot'])),
   );
+  const ctx: BenchContext = { rounds, n, workers: Number(flags.workers), code: CODE, progress };
+  results.push(...(await fairnessScenarios(ctx)));
+  results.push(...(await authCostScenarios(ctx)));
   const vmTask = async (): Promise<void> => {
     if (runInNodeVm(CODE) !== 2) throw new Error('node:vm baseline failed');
   };
@@ -161,6 +150,11 @@ async function main(): Promise<void> {
       get('vmd-execute-no-snapshot-c64').median.throughputPerSec,
     snapshotLatencyP50Gain:
       get('vmd-execute-no-snapshot-c1').median.p50Ms / get('vmd-execute-c1').median.p50Ms,
+    fairnessP50FloodedVsAlone:
+      get('fairness-quiet-flooded-c1').median.p50Ms / get('fairness-quiet-alone-c1').median.p50Ms,
+    fairnessP99FloodedVsAlone:
+      get('fairness-quiet-flooded-c1').median.p99Ms / get('fairness-quiet-alone-c1').median.p99Ms,
+    authP50SecureVsLocal: get('auth-secure-c1').median.p50Ms / get('auth-local-c1').median.p50Ms,
   };
   const targets = {
     p50AtMost1Ms: get('vmd-execute-c1').median.p50Ms <= 1,
@@ -220,6 +214,16 @@ async function main(): Promise<void> {
   );
   console.log(
     `isolate snapshot (the default; --no-isolate-snapshot turns it off): ${ratios.snapshotThroughputGain.toFixed(2)}× the runs/s at 64 in flight, p50 ${ratios.snapshotLatencyP50Gain.toFixed(2)}× lower`,
+  );
+  const flooded = get('fairness-quiet-flooded-c1');
+  const floodRow = results.find((r) => r.name.startsWith('fairness-flood-'))!;
+  console.log(
+    `fairness: quiet tenant p50 ${flooded.median.p50Ms.toFixed(3)} ms / p99 ${flooded.median.p99Ms.toFixed(3)} ms under a ${floodRow.concurrency}-outstanding flood ` +
+      `(${ratios.fairnessP50FloodedVsAlone.toFixed(1)}× / ${ratios.fairnessP99FloodedVsAlone.toFixed(1)}× alone); ` +
+      `flood ${floodRow.median.throughputPerSec.toFixed(0)}/s, ${floodRow.extra?.['refusedTotal'] ?? 0} refused (RESOURCE_EXHAUSTED), ${floodRow.extra?.['errorsTotal'] ?? 0} other errors`,
+  );
+  console.log(
+    `auth cost: p50 ${get('auth-secure-c1').median.p50Ms.toFixed(3)} ms secure vs ${get('auth-local-c1').median.p50Ms.toFixed(3)} ms local (${ratios.authP50SecureVsLocal.toFixed(2)}×)`,
   );
   console.log(`\nreport: ${path.relative(process.cwd(), file)}`);
 }

@@ -45,3 +45,45 @@ export async function runConcurrent(
   await Promise.all(Array.from({ length: Math.min(concurrency, total) }, lane));
   return { latenciesMs, wallMs: performance.now() - started };
 }
+
+/** One round of a scenario. */
+export interface ScenarioRound {
+  latency: LatencySummary;
+  throughputPerSec: number;
+}
+
+/** A scenario's rounds and their medians, as reported in the table and the JSON report. */
+export interface ScenarioResult {
+  name: string;
+  description: string;
+  concurrency: number;
+  runsPerRound: number;
+  rounds: ScenarioRound[];
+  median: { p50Ms: number; p99Ms: number; throughputPerSec: number };
+  /** Scenario-specific figures (medians over rounds), e.g. refused requests. */
+  extra?: Record<string, number>;
+}
+
+/** Builds a {@link ScenarioResult} from its rounds (medians over rounds). */
+export function scenarioResult(
+  name: string,
+  description: string,
+  concurrency: number,
+  runsPerRound: number,
+  rounds: ScenarioRound[],
+  extra?: Record<string, number>,
+): ScenarioResult {
+  return {
+    name,
+    description,
+    concurrency,
+    runsPerRound,
+    rounds,
+    median: {
+      p50Ms: median(rounds.map((x) => x.latency.p50)),
+      p99Ms: median(rounds.map((x) => x.latency.p99)),
+      throughputPerSec: median(rounds.map((x) => x.throughputPerSec)),
+    },
+    ...(extra === undefined ? {} : { extra }),
+  };
+}
