@@ -1,6 +1,12 @@
 /** @vmd/core: the execution engine (isolates, limits, sandbox globals, worker process). No gRPC. */
 export { Engine, resolveEngineOptions } from './engine/engine.js';
-export type { EngineOptions, ResolvedEngineOptions, EngineStats, RunHooks } from './engine/engine.js';
+export type {
+  EngineOptions,
+  ResolvedEngineOptions,
+  EngineStats,
+  OpenReplSessionOptions,
+  RunHooks,
+} from './engine/engine.js';
 export type {
   ConsoleLevel,
   ExecutionMetrics,
@@ -42,4 +48,8 @@ export type {
   EnqueueResult,
 } from './scheduler/drr-scheduler.js';
 export { TokenBucket } from './scheduler/token-bucket.js';
+export { ReplSession } from './repl/session.js';
+export type { ReplEvalHooks, ReplEvalOutcome } from './repl/session.js';
+export { prepareReplInput, type PreparedInput } from './repl/prepare-input.js';
+export { parseCompletionTarget, type CompletionTarget } from './repl/complete.js';
 export type { TakeResult, TokenBucketConfig, TokenBucketOptions } from './scheduler/token-bucket.js';

@@ -23,6 +23,8 @@ import { NOOP_LOGGER, type Logger } from '../logging/logger.js';
 import { createSandboxSnapshot, deliverOutput, type DriverStatus, type Sandbox } from '../sandbox/bridge.js';
 import { compileModule, compileScript, tenantUrl } from './compile.js';
 import { RETURN_PREFIX, returnLastExpression } from './completion-value.js';
+import { ReplSession } from '../repl/session.js';
+import type { Limits } from '../limits/limits.js';
 import { collectExecutionMetrics } from './execution-metrics.js';
 import { IsolatePool, type PooledIsolate } from './isolate-pool.js';
 import { RunLimits, RunStoppedSignal, type StopReason } from './run-limits.js';
@@ -109,6 +111,16 @@ export interface EngineStats {
   runsCompleted: number;
   /** Isolate calls that never ended after their isolate was disposed (threads still spinning). */
   stuckIsolates: number;
+  /** Open REPL sessions (each holds one isolate). */
+  replSessions: number;
+}
+
+/** Options of {@link Engine.openReplSession}. */
+export interface OpenReplSessionOptions {
+  /** Per-input limits; `memoryMib` is the session's heap. */
+  limits: Limits;
+  /** Output of timers that fire between inputs. */
+  onBackgroundOutput?: (event: OutputEvent) => void;
 }
 
 /** Per-run callbacks. */
@@ -135,6 +147,7 @@ export class Engine {
   private runsCompleted = 0;
   private stuckIsolates = 0;
   private disposed = false;
+  private readonly sessions = new Set<ReplSession>();
 
   constructor(options: EngineOptions = {}) {
     this.options = resolveEngineOptions(options);
@@ -188,13 +201,42 @@ export class Engine {
       isolatesWarm: this.pool.warmCount(),
       runsCompleted: this.runsCompleted,
       stuckIsolates: this.stuckIsolates,
+      replSessions: this.sessions.size,
     };
+  }
+
+  /**
+   * Opens a REPL session: an isolate of its own that keeps state across inputs (see
+   * repl/session.ts). Close it with {@link Engine.closeReplSession}.
+   * @throws {UnavailableError} SHUTTING_DOWN after {@link Engine.dispose}.
+   */
+  openReplSession(options: OpenReplSessionOptions): ReplSession {
+    if (this.disposed) throw new UnavailableError(ErrorCode.SHUTTING_DOWN, 'the engine is shutting down');
+    const session = new ReplSession({
+      limits: { ...options.limits },
+      ...(options.onBackgroundOutput ? { onBackgroundOutput: options.onBackgroundOutput } : {}),
+      acquire: (memoryMib) => {
+        const entry = this.pool.take(memoryMib);
+        setImmediate(() => this.pool.refill());
+        return entry;
+      },
+    });
+    this.sessions.add(session);
+    return session;
+  }
+
+  /** Ends a REPL session and frees its isolate. */
+  closeReplSession(session: ReplSession): void {
+    session.dispose();
+    this.sessions.delete(session);
   }
 
   /** Cancels live runs (they resolve with CANCELLED), disposes the pool; later runs throw. */
   dispose(): void {
     this.disposed = true;
     for (const limits of this.live) limits.stop('engine-disposed');
+    for (const session of this.sessions) session.dispose();
+    this.sessions.clear();
     this.pool.dispose();
   }
 

@@ -12,6 +12,14 @@
  * - `arm`    creates the one-shot hook the module wrapper calls with the tenant's namespace;
  * - `tick`   fires the earliest due timer (one per call, so microtasks drain between timers);
  * - `status` reports state after the microtask queue has drained.
+ * REPL sessions (one isolate, many inputs) also use:
+ * - `repl-limits` arg = JSON `{ resultBytes, outputBytes, consoleLinesPerSecond }`: turns on
+ *            REPL mode (`_` and `_error` kept) and resets the output budget for the next input;
+ * - `repl-eval` / `repl-eval-await` (code, url): like `eval`, but the value is not awaited
+ *            unless the input used top-level await (its code then yields a promise of it);
+ * - `bg-tick` fires a due timer between inputs; what it throws is printed, like Node's REPL;
+ * - `repl-result` the settled value's { preview, json, hasJson } (timers may still be alive);
+ * - `repl-complete` (JSON path, prefix): completion candidates (see __complete).
  * The final status (settled, no timer keeps the run alive) carries the result strings.
  */
 export const DRIVER_SOURCE = String.raw`
@@ -22,6 +30,8 @@ let __input = undefined;
 let __resultBytes = 0;
 let __perfOrigin = __DateNow();
 let __syntaxCandidate = false;
+let __repl = false;            // a REPL session: keeps _ and _error
+let __replAwait = true;        // settle (await) the completion value
 const __indirectEval = eval;
 const __SyntaxError = SyntaxError;
 /** Prefix of the top-level-await form; the host corrects line-1 columns by its length. */
@@ -72,6 +82,7 @@ function __fail(e) {
   if (__state === 'error') return;
   __state = 'error';
   __failure = __describe(e);
+  if (__repl) __replDefine('_error', e);
 }
 
 function __finishValue(v) {
@@ -79,6 +90,7 @@ function __finishValue(v) {
   try {
     __result = __serializeResult(v, __resultBytes);
     __state = 'ok';
+    if (__repl) __replDefine('_', v);
   } catch (e) {
     if (e === __TOO_LARGE) {
       __state = 'error';
@@ -93,6 +105,7 @@ function __finishValue(v) {
 }
 
 function __settle(v) {
+  if (__repl && !__replAwait) { __finishValue(v); return; }
   let thenable = false;
   try {
     thenable = v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function';
@@ -126,6 +139,67 @@ function __status() {
     st.preview = __result.preview;
   }
   return st;
+}
+
+/** Prints what a timer threw between REPL inputs (nobody awaits it), as Node's REPL does. */
+function __printUncaught(e) {
+  const d = __describe(e);
+  __write('error', 'Uncaught ' + (d.stack !== '' ? d.stack : d.name + ': ' + d.message));
+}
+
+// Completion looks names up with the intrinsics as they were at bootstrap (tenant code may
+// replace the globals later), reads data properties only (a getter is never called), and is
+// bounded by the host's short timeout. A Proxy's traps are property lookups too: they run, under
+// that timeout.
+const __replGetOwnNames = Object.getOwnPropertyNames;
+const __replGetOwnDescriptor = Object.getOwnPropertyDescriptor;
+const __replGetProto = Object.getPrototypeOf;
+const __replHasOwn = Object.hasOwn;
+const __replCreateObject = Object.create;
+const __replDefineProperty = Object.defineProperty;
+const __replJSONparse = JSON.parse;
+const __MAX_CANDIDATES = 500;
+
+function __replDefine(name, value) {
+  __replDefineProperty(__G, name, { value, writable: true, configurable: true, enumerable: false });
+}
+
+function __hasPrefix(s, p) {
+  if (s.length < p.length) return false;
+  for (let i = 0; i < p.length; i++) if (s[i] !== p[i]) return false;
+  return true;
+}
+
+/** Candidate property names of globalThis.path[0].path[1]… that start with prefix. */
+function __complete(path, prefix) {
+  let target = __G;
+  for (let i = 0; i < path.length; i++) {
+    const key = '' + path[i];
+    let found = false;
+    for (let o = target, depth = 0; o !== null && o !== undefined && depth < 64; o = __replGetProto(o), depth++) {
+      const d = __replGetOwnDescriptor(o, key);
+      if (d === undefined) continue;
+      if (!__replHasOwn(d, 'value')) return [];
+      target = d.value;
+      found = true;
+      break;
+    }
+    if (!found || target === null || target === undefined) return [];
+    if (typeof target !== 'object' && typeof target !== 'function') target = __replGetProto(target);
+  }
+  const seen = __replCreateObject(null);
+  const out = [];
+  for (let o = target, depth = 0; o !== null && o !== undefined && depth < 64; o = __replGetProto(o), depth++) {
+    const names = __replGetOwnNames(o);
+    for (let i = 0; i < names.length && out.length < __MAX_CANDIDATES; i++) {
+      const n = names[i];
+      if (seen[n] === true || !__hasPrefix(n, prefix)) continue;
+      if (o === __G && __hasPrefix(n, '__')) continue;
+      seen[n] = true;
+      out[out.length] = n;
+    }
+  }
+  return out;
 }
 
 // ---- globals -------------------------------------------------------------------------------
@@ -208,6 +282,28 @@ function __driver(op, arg, arg2) {
       return __status();
     case 'status':
       return __status();
+    case 'repl-limits': {
+      const cfg = __replJSONparse(arg);
+      __repl = true;
+      __resultBytes = cfg.resultBytes;
+      __out.bytes = 0;
+      __out.blocked = false;
+      __setOutputLimits(cfg.outputBytes, cfg.consoleLinesPerSecond);
+      return __status();
+    }
+    case 'repl-eval':
+    case 'repl-eval-await':
+      __replAwait = op === 'repl-eval-await';
+      __evalTenant(arg, arg2, false);
+      return __status();
+    case 'bg-tick':
+      try { __fireOneTimer(); } catch (e) { __printUncaught(e); }
+      return __status();
+    case 'repl-result':
+      if (__state !== 'ok') return null;
+      return { preview: __result.preview, json: __result.json === undefined ? '' : __result.json, hasJson: __result.json !== undefined };
+    case 'repl-complete':
+      return __complete(__replJSONparse(arg), '' + arg2);
   }
   throw new Error('unknown driver op');
 }

@@ -1,0 +1,236 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../engine/engine.js';
+import type { OutputEvent } from '../engine/types.js';
+import { DEFAULT_LIMITS, type Limits } from '../limits/limits.js';
+import type { ReplEvalOutcome, ReplSession } from './session.js';
+
+/** REPL sessions on real isolates: state, `_`/`_error`, await, limits, interrupt, completion. */
+const LIMITS: Limits = { ...DEFAULT_LIMITS, wallTimeMs: 2000, cpuTimeMs: 300 };
+let engine: Engine;
+let session: ReplSession;
+let background: OutputEvent[];
+
+beforeAll(() => {
+  engine = new Engine({ warmIsolatesPerClass: 1 });
+});
+afterAll(() => engine.dispose());
+const open = (limits: Partial<Limits> = {}): ReplSession => {
+  background = [];
+  session = engine.openReplSession({
+    limits: { ...LIMITS, ...limits },
+    onBackgroundOutput: (e) => background.push(e),
+  });
+  return session;
+};
+afterEach(() => {
+  if (session) engine.closeReplSession(session);
+});
+
+async function ev(code: string, s: ReplSession = session): Promise<ReplEvalOutcome & { output: string[] }> {
+  const output: string[] = [];
+  const outcome = await s.eval(code, { onOutput: (e) => output.push(e.text) });
+  return { ...outcome, output };
+}
+async function value(code: string, s: ReplSession = session): Promise<string> {
+  const r = await ev(code, s);
+  if (r.status !== 'ok') throw new Error(`expected ok for ${code}, got ${JSON.stringify(r)}`);
+  return r.preview;
+}
+
+describe('REPL session state', () => {
+  it('keeps let/const/class/function declarations across inputs and allows redeclaring them', async () => {
+    open();
+    expect(await value('let a = 1')).toBe('undefined');
+    expect(await value('const b = a + 1; b')).toBe('2');
+    expect(await value('class P { constructor(x) { this.x = x } }')).toBe('undefined');
+    expect(await value('function twice(n) { return n * 2 }')).toBe('undefined');
+    expect(await value('twice(new P(b).x)')).toBe('4');
+    expect(await value('let a = "again"; a')).toBe("'again'");
+    expect(await value('const b = 10; b')).toBe('10');
+    expect(await value('const { x, y: [z] } = { x: 1, y: [2] }; x + z')).toBe('3');
+  });
+
+  it('keeps _ (the last result) and _error (the last error)', async () => {
+    open();
+    await value('6 * 7');
+    expect(await value('_ + 1')).toBe('43');
+    const failed = await ev('null.prop');
+    expect(failed.status).toBe('error');
+    expect(await value('_error instanceof TypeError')).toBe('true');
+    expect(await value('_error.message')).toContain('Cannot read properties of null');
+  });
+
+  it('supports top-level await, also in declarations', async () => {
+    open();
+    expect(await value('const v = await new Promise((r) => setTimeout(() => r(5), 20)); v * 2')).toBe('10');
+    expect(await value('v')).toBe('5');
+    expect(await value('await Promise.resolve("done")')).toBe("'done'");
+    // Without await the value is shown as it is, like Node's REPL.
+    expect(await value('Promise.resolve(1)')).toMatch(/^Promise/);
+  });
+
+  it('answers incomplete for an unfinished input and evaluates it once completed', async () => {
+    open();
+    expect((await ev('function add(a, b) {')).status).toBe('incomplete');
+    expect(await value('function add(a, b) {\n  return a + b\n}')).toBe('undefined');
+    expect(await value('add(2, 3)')).toBe('5');
+  });
+
+  it('reports a syntax error with its position, and the session goes on', async () => {
+    open();
+    const r = await ev('let = ;');
+    expect(r.status).toBe('error');
+    if (r.status === 'error') {
+      expect(r.failure).toMatchObject({ kind: 'SYNTAX', name: 'SyntaxError', line: 1 });
+      expect(r.stateLost).toBe(false);
+    }
+    expect(await value('1 + 1')).toBe('2');
+  });
+
+  it('streams console output of an input', async () => {
+    open();
+    const r = await ev('console.log("a", 1); console.error("b"); 3');
+    expect(r.output).toEqual(['a 1', 'b']);
+    expect(r.status === 'ok' && r.preview).toBe('3');
+  });
+
+  it('keeps firing timers between inputs, delivering their output in the background', async () => {
+    open();
+    await value('setTimeout(() => console.log("later"), 30); "scheduled"');
+    for (let i = 0; i < 100 && background.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(background.map((e) => e.text)).toEqual(['later']);
+  });
+
+  it('two sessions do not share state', async () => {
+    open();
+    const other = engine.openReplSession({ limits: LIMITS });
+    try {
+      await value('let secret = 1');
+      expect(await value('typeof secret', other)).toBe("'undefined'");
+    } finally {
+      engine.closeReplSession(other);
+    }
+  });
+});
+
+describe('REPL limits and interrupt', () => {
+  it('ends an infinite loop at the cpu limit and keeps the state', async () => {
+    open({ cpuTimeMs: 100 });
+    await value('let kept = "yes"');
+    const r = await ev('while (true) {}');
+    expect(r.status).toBe('error');
+    if (r.status === 'error') {
+      expect(r.failure.kind).toBe('TIMEOUT');
+      expect(r.stateLost).toBe(false);
+    }
+    expect(await value('kept')).toBe("'yes'");
+  });
+
+  it('ends a long await at the wall limit and keeps the state', async () => {
+    open({ wallTimeMs: 200 });
+    await value('let kept = 1');
+    const r = await ev('await new Promise((r) => setTimeout(r, 60000))');
+    expect(r.status === 'error' && r.failure.kind).toBe('TIMEOUT');
+    expect(await value('kept')).toBe('1');
+  });
+
+  it('answers at once for an await that can never settle', async () => {
+    open();
+    const r = await ev('await new Promise(() => {})');
+    expect(r.status === 'error' && r.failure.message).toContain('never settled');
+  });
+
+  it('interrupts a never-ending await within 100 ms; the state survives', async () => {
+    open({ wallTimeMs: 60_000 });
+    await value('let kept = 1');
+    const pending = ev('await new Promise((r) => setTimeout(r, 60000))');
+    await new Promise((r) => setTimeout(r, 50));
+    const at = performance.now();
+    expect(session.interrupt()).toBe(true);
+    const r = await pending;
+    expect(performance.now() - at).toBeLessThan(100);
+    expect(r.status === 'error' && [r.failure.kind, r.stateLost]).toEqual(['CANCELLED', false]);
+    expect(await value('kept')).toBe('1');
+  });
+
+  it('interrupts while (true) {} within 100 ms by restarting the session, saying state was lost', async () => {
+    open({ cpuTimeMs: 60_000, wallTimeMs: 60_000 });
+    await value('let kept = 1');
+    const pending = ev('while (true) {}');
+    await new Promise((r) => setTimeout(r, 50));
+    const at = performance.now();
+    expect(session.interrupt()).toBe(true);
+    const r = await pending;
+    expect(performance.now() - at).toBeLessThan(100);
+    expect(r.status).toBe('error');
+    if (r.status === 'error') {
+      expect(r.failure.kind).toBe('CANCELLED');
+      expect(r.stateLost).toBe(true);
+      expect(r.failure.message).toContain('state');
+    }
+    expect(await value('typeof kept')).toBe("'undefined'");
+    expect(await value('1 + 1')).toBe('2');
+  });
+
+  it('restarts the session past its heap limit, saying state was lost', async () => {
+    open({ memoryMib: 16, cpuTimeMs: 5000, wallTimeMs: 10_000 });
+    await value('let kept = 1');
+    const r = await ev('const hog = []; while (true) hog.push(new Array(100000).fill(1))');
+    expect(r.status).toBe('error');
+    if (r.status === 'error') {
+      expect(r.failure.kind).toBe('MEMORY_LIMIT');
+      expect(r.stateLost).toBe(true);
+    }
+    expect(await value('typeof kept')).toBe("'undefined'");
+  });
+
+  it('reset() gives a fresh context', async () => {
+    open();
+    await value('let gone = 1');
+    session.reset();
+    expect(await value('typeof gone')).toBe("'undefined'");
+  });
+});
+
+describe('REPL completion', () => {
+  it('completes globals, keywords and property paths (own and inherited)', async () => {
+    open();
+    await value('const config = { server: { port: 1, portName: "x" }, list: [1] }');
+    expect((await session.complete('con', 3)).candidates).toEqual(
+      expect.arrayContaining(['config', 'console', 'const', 'continue']),
+    );
+    expect(await session.complete('config.server.po', 16)).toEqual({
+      prefix: 'po',
+      candidates: ['port', 'portName'],
+    });
+    const arrayMethods = await session.complete('config.list.fi', 14);
+    expect(arrayMethods.candidates).toEqual(expect.arrayContaining(['fill', 'filter', 'find', 'findIndex']));
+    expect((await session.complete('console.lo', 10)).candidates).toEqual(['log']);
+  });
+
+  it('never calls a getter or returns completions inside a string', async () => {
+    open();
+    await value('globalThis.calls = 0; const o = { get trap() { calls++; return { inner: 1 } } }');
+    expect((await session.complete('o.trap.', 7)).candidates).toEqual([]);
+    expect((await session.complete('o.tr', 4)).candidates).toEqual(['trap']);
+    expect(await value('calls')).toBe('0');
+    expect((await session.complete('"con', 4)).candidates).toEqual([]);
+  });
+
+  it('is bounded in time against a hostile Proxy and keeps the session usable', async () => {
+    open();
+    await value('const p = new Proxy({}, { ownKeys() { while (true) {} } })');
+    const at = performance.now();
+    expect((await session.complete('p.', 2)).candidates).toEqual([]);
+    expect(performance.now() - at).toBeLessThan(1000);
+    expect(await value('1 + 1')).toBe('2');
+  });
+
+  it('uses the intrinsics from before tenant code ran', async () => {
+    open();
+    await value(
+      'Object.getOwnPropertyNames = () => { throw new Error("hijacked") }; const obj = { alpha: 1 }',
+    );
+    expect((await session.complete('obj.al', 6)).candidates).toEqual(['alpha']);
+  });
+});
