@@ -35,7 +35,13 @@ export type { Limits } from './limits/limits.js';
 export { NOOP_LOGGER } from './logging/logger.js';
 export type { Logger, LogFields } from './logging/logger.js';
 export { isParentMessage, isWorkerMessage } from './worker/protocol.js';
-export type { ParentMessage, WorkerMessage, WorkerStats, TraceCarrier } from './worker/protocol.js';
+export type {
+  ParentMessage,
+  ReplReply,
+  WorkerMessage,
+  WorkerStats,
+  TraceCarrier,
+} from './worker/protocol.js';
 export { resolveWorkerSpawn } from './worker/spawn-options.js';
 export type { WorkerSpawnOptions, ResolvedWorkerSpawn } from './worker/spawn-options.js';
 export { MAX_JSON_DEPTH, MAX_PREVIEW_CHARS } from './sandbox/in-isolate/serialize.js';
@@ -49,6 +55,7 @@ export type {
 } from './scheduler/drr-scheduler.js';
 export { TokenBucket } from './scheduler/token-bucket.js';
 export { ReplSession } from './repl/session.js';
+export { colorizePreview } from './repl/colorize.js';
 export type { ReplEvalHooks, ReplEvalOutcome } from './repl/session.js';
 export { prepareReplInput, type PreparedInput } from './repl/prepare-input.js';
 export { parseCompletionTarget, type CompletionTarget } from './repl/complete.js';

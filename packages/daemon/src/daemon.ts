@@ -1,14 +1,20 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { ErrorCode, UnavailableError } from '@vmd/core';
 import type { Limits } from '@vmd/core';
-import { ExecutionServiceService, TenantServiceService } from '@vmd/client/wire';
+import { ExecutionServiceService, ReplServiceService, TenantServiceService } from '@vmd/client/wire';
 import type { Server } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from './config/schema.js';
-import { adaptServerStreaming, adaptUnary, type AdaptOptions } from './grpc/adapt-handlers.js';
+import {
+  adaptBidiStreaming,
+  adaptServerStreaming,
+  adaptUnary,
+  type AdaptOptions,
+} from './grpc/adapt-handlers.js';
 import { bindServer, createGrpcServer, tryShutdown, type ServerTls } from './grpc/server.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { createExecutionService } from './services/execution-service.js';
+import { createReplService } from './services/repl-service.js';
 import { HealthService } from './services/health.js';
 import { addReflection } from './services/reflection.js';
 import { ApiKeyAuthenticator } from './auth/api-keys.js';
@@ -204,6 +210,23 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   server.addService(ExecutionServiceService, {
     execute: adaptServerStreaming(ExecutionServiceService.execute.path, execution.execute, adapt),
   });
+  const repl = createReplService({
+    pool,
+    tenants,
+    settings: {
+      idleTtlMs: config.replIdleTtlMs,
+      maxLifetimeMs: config.replMaxLifetimeMs,
+      maxSessions: config.replMaxSessions,
+    },
+    maxCodeBytes: config.maxCodeBytes,
+    isShuttingDown: () => shuttingDown,
+    authorizeTenant: async (ctx, requested) => (await authorizer.tenant(ctx, requested)).tenant,
+    usage,
+    logger: componentLogger(logger, 'repl'),
+  });
+  server.addService(ReplServiceService, {
+    session: adaptBidiStreaming(ReplServiceService.session.path, repl.session, adapt),
+  });
   const authenticator = new ApiKeyAuthenticator({ lookup: (id) => openStore().getApiKey(id) });
   const authorizer = new Authorizer({
     enabled: config.auth,
@@ -287,6 +310,8 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       { grace_ms: graceMs, in_flight: scheduler.inFlight, queued: scheduler.queued },
       'shutdown: draining',
     );
+    // REPL streams never end on their own: end their sessions so the calls finish.
+    repl.closeAll('shutting_down', 'vmd is shutting down; the session ended');
     const drained = tryShutdown(server).then(() => true);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));

@@ -6,6 +6,8 @@
  */
 import type { VmdErrorWire } from '../errors/vmd-error.js';
 import type { ExecutionOutcome, ExecutionRequest, OutputEvent } from '../engine/types.js';
+import type { Limits } from '../limits/limits.js';
+import type { ReplEvalOutcome } from '../repl/session.js';
 
 /** W3C trace context carried across the IPC boundary. */
 export interface TraceCarrier {
@@ -18,7 +20,22 @@ export type ParentMessage =
   | { type: 'run'; requestId: string; request: ExecutionRequest; trace?: TraceCarrier }
   | { type: 'cancel'; requestId: string }
   | { type: 'ping'; requestId: string }
-  | { type: 'shutdown' };
+  | { type: 'shutdown' }
+  // REPL sessions live in one worker; each request is answered by one `repl-reply` or
+  // `repl-error` with its requestId.
+  | { type: 'repl-open'; requestId: string; sessionId: string; limits: Limits }
+  | { type: 'repl-eval'; requestId: string; sessionId: string; code: string }
+  | { type: 'repl-complete'; requestId: string; sessionId: string; line: string; cursor: number }
+  | { type: 'repl-reset'; requestId: string; sessionId: string }
+  | { type: 'repl-interrupt'; sessionId: string }
+  | { type: 'repl-close'; sessionId: string };
+
+/** What a worker answers to a REPL request. */
+export type ReplReply =
+  | { kind: 'opened' }
+  | { kind: 'eval'; outcome: ReplEvalOutcome }
+  | { kind: 'completions'; prefix: string; candidates: string[] }
+  | { kind: 'reset' };
 
 /** Live numbers a worker reports on `ping`. */
 export interface WorkerStats {
@@ -31,6 +48,8 @@ export interface WorkerStats {
   rssBytes: number;
   /** Runs completed since the worker started. */
   runsCompleted: number;
+  /** Open REPL sessions. */
+  replSessions: number;
 }
 
 /** Worker → parent. */
@@ -40,6 +59,10 @@ export type WorkerMessage =
   | { type: 'run-result'; requestId: string; outcome: ExecutionOutcome }
   | { type: 'run-error'; requestId: string; error: VmdErrorWire }
   | { type: 'pong'; requestId: string; stats: WorkerStats }
+  | { type: 'repl-reply'; requestId: string; reply: ReplReply }
+  | { type: 'repl-error'; requestId: string; error: VmdErrorWire }
+  /** Output of a session: of the input `requestId`, or of its timers between inputs (''). */
+  | { type: 'repl-output'; sessionId: string; requestId: string; event: OutputEvent }
   | {
       type: 'log';
       level: 'debug' | 'info' | 'warn' | 'error';

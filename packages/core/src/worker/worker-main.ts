@@ -10,9 +10,10 @@
 import os from 'node:os';
 import { Engine } from '../engine/engine.js';
 import { ErrorCode } from '../errors/codes.js';
-import { InternalError, UnavailableError, VmdError } from '../errors/vmd-error.js';
+import { InternalError, NotFoundError, UnavailableError, VmdError } from '../errors/vmd-error.js';
 import type { Logger, LogFields } from '../logging/logger.js';
 import type { OutputEvent } from '../engine/types.js';
+import type { ReplSession } from '../repl/session.js';
 import type { ParentMessage, WorkerMessage } from './protocol.js';
 import { isParentMessage } from './protocol.js';
 
@@ -69,6 +70,10 @@ const engine = new Engine({
 });
 
 const controllers = new Map<string, AbortController>();
+/** Open REPL sessions by id (the daemon chooses ids and bounds how many a worker holds). */
+const sessions = new Map<string, ReplSession>();
+/** Sessions per worker, a backstop behind the daemon's own limits. */
+const MAX_SESSIONS = 4096;
 
 /** Largest text of one coalesced `output` message. */
 const MAX_COALESCED_CHARS = 64 * 1024;
@@ -85,7 +90,11 @@ class OutputCoalescer {
   private pending: OutputEvent[] = [];
   private scheduled = false;
 
-  constructor(private readonly requestId: string) {}
+  constructor(
+    private readonly requestId: string,
+    private readonly sendEvent: (event: OutputEvent) => void = (event) =>
+      send({ type: 'output', requestId, event }),
+  ) {}
 
   push(event: OutputEvent): void {
     // Merge into the latest event of the same level: the last one (order kept), or, once a turn
@@ -119,7 +128,7 @@ class OutputCoalescer {
     this.scheduled = false;
     const events = this.pending;
     this.pending = [];
-    for (const event of events) send({ type: 'output', requestId: this.requestId, event });
+    for (const event of events) this.sendEvent(event);
   }
 }
 
@@ -167,6 +176,82 @@ async function handleRun(message: Extract<ParentMessage, { type: 'run' }>): Prom
   }
 }
 
+type ReplMessage = Extract<
+  ParentMessage,
+  { type: 'repl-open' | 'repl-eval' | 'repl-complete' | 'repl-reset' }
+>;
+
+/** One REPL request → exactly one `repl-reply` or `repl-error`. */
+async function handleRepl(message: ReplMessage): Promise<void> {
+  const { requestId, sessionId } = message;
+  const fail = (error: VmdError): void => send({ type: 'repl-error', requestId, error: error.toWire() });
+  try {
+    if (message.type === 'repl-open') {
+      if (draining !== null || exiting) {
+        fail(new UnavailableError(ErrorCode.NO_HEALTHY_WORKER, 'this worker is being replaced; retry'));
+        return;
+      }
+      if (sessions.has(sessionId)) throw new InternalError(`duplicate session id ${sessionId}`);
+      if (sessions.size >= MAX_SESSIONS) {
+        fail(new UnavailableError(ErrorCode.NO_HEALTHY_WORKER, 'this worker holds its maximum of sessions'));
+        return;
+      }
+      const session = engine.openReplSession({
+        limits: message.limits,
+        onBackgroundOutput: (event) => send({ type: 'repl-output', sessionId, requestId: '', event }),
+      });
+      sessions.set(sessionId, session);
+      send({ type: 'repl-reply', requestId, reply: { kind: 'opened' } });
+      return;
+    }
+    const session = sessions.get(sessionId);
+    if (session === undefined) {
+      fail(
+        new NotFoundError(
+          ErrorCode.SESSION_NOT_FOUND,
+          'session',
+          sessionId,
+          `no REPL session ${sessionId} in this worker`,
+        ),
+      );
+      return;
+    }
+    switch (message.type) {
+      case 'repl-eval': {
+        const output = new OutputCoalescer(requestId, (event) =>
+          send({ type: 'repl-output', sessionId, requestId, event }),
+        );
+        const outcome = await session.eval(message.code, { onOutput: (event) => output.push(event) });
+        output.flush();
+        send({ type: 'repl-reply', requestId, reply: { kind: 'eval', outcome } });
+        return;
+      }
+      case 'repl-complete': {
+        const { prefix, candidates } = await session.complete(message.line, message.cursor);
+        send({ type: 'repl-reply', requestId, reply: { kind: 'completions', prefix, candidates } });
+        return;
+      }
+      case 'repl-reset':
+        session.reset();
+        send({ type: 'repl-reply', requestId, reply: { kind: 'reset' } });
+        return;
+    }
+  } catch (err) {
+    if (!(err instanceof VmdError))
+      logger.error({ component: 'worker', request_id: requestId, ...errFields(err) }, 'REPL request failed');
+    fail(
+      err instanceof VmdError ? err : new InternalError('the worker failed the REPL request', { cause: err }),
+    );
+  }
+}
+
+function closeSession(sessionId: string): void {
+  const session = sessions.get(sessionId);
+  if (session === undefined) return;
+  sessions.delete(sessionId);
+  engine.closeReplSession(session);
+}
+
 function drain(code: number): void {
   if (draining !== null) return;
   draining = { code };
@@ -192,12 +277,25 @@ function handle(message: ParentMessage): void {
           isolatesWarm: s.isolatesWarm,
           rssBytes: process.memoryUsage.rss(),
           runsCompleted: s.runsCompleted,
+          replSessions: s.replSessions,
         },
       });
       return;
     }
     case 'shutdown':
       shutdown(0);
+      return;
+    case 'repl-open':
+    case 'repl-eval':
+    case 'repl-complete':
+    case 'repl-reset':
+      void handleRepl(message);
+      return;
+    case 'repl-interrupt':
+      sessions.get(message.sessionId)?.interrupt();
+      return;
+    case 'repl-close':
+      closeSession(message.sessionId);
       return;
     default: {
       const unknown: never = message;

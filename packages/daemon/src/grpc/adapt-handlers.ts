@@ -43,6 +43,11 @@ export interface CallContext {
 
 export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
 export type ServerStreamingHandler<Req, Res> = (request: Req, ctx: CallContext) => AsyncIterable<Res>;
+/** A bidirectional handler: reads the client's messages, yields the server's. */
+export type BidiStreamingHandler<Req, Res> = (
+  requests: AsyncIterable<Req>,
+  ctx: CallContext,
+) => AsyncIterable<Res>;
 
 /** Shared dependencies of the adapters. */
 export interface AdaptOptions {
@@ -163,6 +168,44 @@ export function adaptServerStreaming<Req, Res>(
     const t = new CallTracker(path, call, opts);
     void (async () => {
       const iterable = handler(call.request, t.ctx);
+      try {
+        for await (const message of iterable) {
+          if (t.ctx.signal.aborted) break;
+          if (!call.write(message)) {
+            await once(call, 'drain', { signal: t.ctx.signal });
+          }
+        }
+        if (t.ctx.signal.aborted) {
+          t.finish(t.abortedStatus());
+          return;
+        }
+        call.end();
+        t.finish({ code: Status.OK });
+      } catch (err) {
+        const status = t.statusFor(err);
+        if (!t.ctx.signal.aborted) call.emit('error', status);
+        t.finish(status);
+      }
+    })().catch((err: unknown) => {
+      opts.logger.error({ err }, 'stream handler failed');
+    });
+  };
+}
+
+/**
+ * Adapts a bidirectional handler: it gets the client's messages as an async iterable (ending
+ * when the client half-closes) and yields responses (backpressure respected). Returning ends
+ * the call OK; a throw becomes its status.
+ */
+export function adaptBidiStreaming<Req, Res>(
+  path: string,
+  handler: BidiStreamingHandler<Req, Res>,
+  opts: AdaptOptions,
+): handleBidiStreamingCall<Req, Res> {
+  return (call) => {
+    const t = new CallTracker(path, call, opts);
+    void (async () => {
+      const iterable = handler(call as AsyncIterable<Req>, t.ctx);
       try {
         for await (const message of iterable) {
           if (t.ctx.signal.aborted) break;

@@ -21,6 +21,7 @@ import {
   type OutputEvent,
 } from '@vmd/client/wire';
 import type { CallContext, ServerStreamingHandler } from '../grpc/adapt-handlers.js';
+import { EventChannel } from '../grpc/event-channel.js';
 import { validateExecuteRequest, validateTenantId } from '../grpc/validate-request.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { Admission } from '../tenants/admission.js';
@@ -244,31 +245,4 @@ export function toTerminal(
       },
     },
   };
-}
-
-/** A minimal single-consumer async queue: push events, close, iterate. */
-class EventChannel<T> implements AsyncIterable<T> {
-  private readonly buffer: T[] = [];
-  private closed = false;
-  private wake: (() => void) | undefined;
-
-  push(value: T): void {
-    if (this.closed) return;
-    this.buffer.push(value);
-    this.wake?.();
-  }
-
-  close(): void {
-    this.closed = true;
-    this.wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    for (;;) {
-      while (this.buffer.length > 0) yield this.buffer.shift()!;
-      if (this.closed) return;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-      this.wake = undefined;
-    }
-  }
 }

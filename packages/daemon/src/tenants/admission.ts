@@ -15,6 +15,8 @@ export interface AdmissionQuota {
   queueDepth: number;
   /** Share of the run slots relative to other tenants (the scheduler's DRR weight, 1 = normal). */
   weight: number;
+  /** Open REPL sessions allowed at once. */
+  replSessions: number;
 }
 
 /** Retry hint when the concurrency limit refuses: a typical short run, ms. */

@@ -127,6 +127,7 @@ function toTenant(r: TenantRecord): Tenant {
       maxConcurrent: r.quotas.maxConcurrent,
       queueDepth: r.quotas.queueDepth,
       weight: r.quotas.weight,
+      replSessions: r.quotas.replSessions,
     }),
     createdAt: r.createdAt,
   });

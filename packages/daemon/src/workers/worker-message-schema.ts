@@ -42,6 +42,42 @@ const outcome = z.discriminatedUnion('status', [
   }),
 ]);
 
+const failure = z.object({
+  kind: z.enum(failureKinds),
+  name: z.string().max(10_000),
+  message: text,
+  stack: text,
+  line: z.number().int().nonnegative(),
+  column: z.number().int().nonnegative(),
+});
+
+const wireError = z.object({
+  code: z.string().refine(isErrorCode, 'unknown error code'),
+  message: z.string().max(64 * 1024),
+  details: z.object({
+    field: z.string().max(200).optional(),
+    resource: z.string().max(200).optional(),
+    retryAfterMs: count.optional(),
+  }),
+});
+
+const replOutcome = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('ok'), json: text.optional(), preview: text, metrics }),
+  z.object({ status: z.literal('error'), failure, metrics, stateLost: z.boolean() }),
+  z.object({ status: z.literal('incomplete') }),
+]);
+
+const replReply = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('opened') }),
+  z.object({ kind: z.literal('eval'), outcome: replOutcome }),
+  z.object({
+    kind: z.literal('completions'),
+    prefix: z.string().max(10_000),
+    candidates: z.array(z.string().max(10_000)).max(10_000),
+  }),
+  z.object({ kind: z.literal('reset') }),
+]);
+
 const outputEvent = z.object({
   stream: z.enum(['stdout', 'stderr']),
   level: z.enum(['log', 'info', 'warn', 'error', 'debug']),
@@ -76,6 +112,14 @@ const KNOWN = {
       rssBytes: count,
       runsCompleted: count,
     }),
+  }),
+  'repl-reply': z.object({ type: z.literal('repl-reply'), requestId: id, reply: replReply }),
+  'repl-error': z.object({ type: z.literal('repl-error'), requestId: id, error: wireError }),
+  'repl-output': z.object({
+    type: z.literal('repl-output'),
+    sessionId: id,
+    requestId: z.string().max(200),
+    event: outputEvent,
   }),
   log: z.object({
     type: z.literal('log'),

@@ -1,9 +1,28 @@
-import { ErrorCode, UnavailableError, type ExecutionRequest, type OutputEvent } from '@vmd/core';
+import {
+  ErrorCode,
+  UnavailableError,
+  type ExecutionRequest,
+  type Limits,
+  type OutputEvent,
+  type ReplReply,
+} from '@vmd/core';
 import type { Logger } from 'pino';
 import type { SpawnWorkerFn } from './spawn-worker.js';
-import { WorkerSupervisor, type RunResult, type SupervisorOptions } from './worker-supervisor.js';
+import {
+  WorkerSupervisor,
+  type ReplRequest,
+  type ReplSessionEvents,
+  type RunResult,
+  type SupervisorOptions,
+} from './worker-supervisor.js';
 
-export type { RunResult } from './worker-supervisor.js';
+export type { ReplRequest, ReplSessionEvents, RunResult } from './worker-supervisor.js';
+
+/** Where a REPL session lives: a worker slot and the worker process in it. */
+export interface SessionPlacement {
+  slot: number;
+  workerId: number;
+}
 
 /** Options for {@link WorkerPool}. */
 export interface WorkerPoolOptions extends SupervisorOptions {
@@ -102,6 +121,51 @@ export class WorkerPool {
       );
     }
     return best.run(request, onOutput, signal);
+  }
+
+  /** REPL sessions held by all workers. */
+  get sessionCount(): number {
+    return this.supervisors.reduce((n, s) => n + s.sessionCount, 0);
+  }
+
+  /**
+   * Opens a REPL session on the ready worker holding the fewest sessions. The session is pinned
+   * to that worker process for its whole life.
+   * @throws UnavailableError NO_HEALTHY_WORKER when no worker is ready.
+   */
+  async openSession(sessionId: string, limits: Limits, events: ReplSessionEvents): Promise<SessionPlacement> {
+    let best: WorkerSupervisor | undefined;
+    for (const s of this.supervisors) {
+      if (!s.isReady) continue;
+      if (!best || s.sessionCount < best.sessionCount) best = s;
+    }
+    if (!best) {
+      throw new UnavailableError(
+        ErrorCode.NO_HEALTHY_WORKER,
+        'no healthy worker is available to hold the session; retry shortly',
+      );
+    }
+    const slot = this.supervisors.indexOf(best);
+    const workerId = await best.replOpen(sessionId, limits, events);
+    return { slot, workerId };
+  }
+
+  /** A request to a session's worker (see {@link WorkerSupervisor.replRequest}). */
+  replRequest(
+    at: SessionPlacement,
+    sessionId: string,
+    request: ReplRequest,
+    onOutput?: (event: OutputEvent) => void,
+  ): Promise<ReplReply> {
+    return this.supervisors[at.slot]!.replRequest(at.workerId, sessionId, request, onOutput);
+  }
+
+  replInterrupt(at: SessionPlacement, sessionId: string): void {
+    this.supervisors[at.slot]?.replInterrupt(at.workerId, sessionId);
+  }
+
+  replClose(at: SessionPlacement, sessionId: string): void {
+    this.supervisors[at.slot]?.replClose(at.workerId, sessionId);
   }
 
   /** Stops every worker: `shutdown`, then SIGKILL after `graceMs`. */

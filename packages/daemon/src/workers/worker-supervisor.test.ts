@@ -254,7 +254,14 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
         c.reply({
           type: 'pong',
           requestId: m.requestId,
-          stats: { pid: c.pid, running: 0, isolatesWarm: 0, rssBytes: 1_000, runsCompleted: 0 },
+          stats: {
+            pid: c.pid,
+            running: 0,
+            isolatesWarm: 0,
+            rssBytes: 1_000,
+            runsCompleted: 0,
+            replSessions: 0,
+          },
         });
     });
     await waitFor(() => c.signalCode === 'SIGKILL');

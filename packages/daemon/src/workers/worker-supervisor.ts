@@ -4,12 +4,15 @@ import { createInterface } from 'node:readline';
 import {
   ErrorCode,
   FailureKind,
+  NotFoundError,
   UnavailableError,
   errorFromWire,
   type ExecutionFailure,
   type ExecutionOutcome,
   type ExecutionRequest,
+  type Limits,
   type OutputEvent,
+  type ReplReply,
   type ParentMessage,
   type VmdError,
   type WorkerMessage,
@@ -54,6 +57,28 @@ interface InFlightRun {
   cancelled: boolean;
 }
 
+/** A REPL request waiting for its `repl-reply`. */
+interface PendingReplRequest {
+  resolve: (reply: ReplReply) => void;
+  reject: (err: VmdError) => void;
+  onOutput: ((event: OutputEvent) => void) | undefined;
+  overrunTimer: NodeJS.Timeout | undefined;
+}
+
+/** What the owner of a REPL session hears from its worker. */
+export interface ReplSessionEvents {
+  /** Output of the session's timers between inputs. */
+  onBackgroundOutput: (event: OutputEvent) => void;
+  /** The worker holding the session died or was replaced: the session is gone. */
+  onLost: (error: VmdError) => void;
+}
+
+/** A REPL request to a session's worker. */
+export type ReplRequest =
+  | { type: 'repl-eval'; code: string; wallTimeMs: number }
+  | { type: 'repl-complete'; line: string; cursor: number }
+  | { type: 'repl-reset' };
+
 /** What a finished run returns. */
 export interface RunResult {
   outcome: ExecutionOutcome;
@@ -79,6 +104,8 @@ interface LiveWorker {
   ready: boolean;
   readyAt: number;
   inFlight: Map<string, InFlightRun>;
+  replRequests: Map<string, PendingReplRequest>;
+  sessions: Map<string, ReplSessionEvents>;
   pingSeq: number;
   /** Sent-at of the outstanding ping, or undefined. */
   pingSentAt: number | undefined;
@@ -242,6 +269,117 @@ export class WorkerSupervisor {
     });
   }
 
+  /** REPL sessions held by the current worker. */
+  get sessionCount(): number {
+    return this.worker?.sessions.size ?? 0;
+  }
+
+  /**
+   * Opens a REPL session in the current worker; it lives there until closed or the worker dies
+   * (then `events.onLost`). Returns the id of the worker that holds it.
+   * @throws UnavailableError NO_HEALTHY_WORKER when the worker is not ready.
+   */
+  async replOpen(sessionId: string, limits: Limits, events: ReplSessionEvents): Promise<number> {
+    const w = this.worker;
+    if (!w || !this.isReady) {
+      throw new UnavailableError(
+        ErrorCode.NO_HEALTHY_WORKER,
+        'no worker can hold a session right now; retry shortly',
+      );
+    }
+    w.sessions.set(sessionId, events);
+    try {
+      await this.replCall(
+        w,
+        { type: 'repl-open', requestId: this.nextReplId(), sessionId, limits },
+        undefined,
+        0,
+      );
+    } catch (err) {
+      w.sessions.delete(sessionId);
+      throw err;
+    }
+    return w.id;
+  }
+
+  /**
+   * Sends a request to a session held by worker `workerId`. An eval whose worker does not answer
+   * within its wall limit plus the overrun grace gets the worker killed (like a run).
+   * @throws VmdError SESSION_NOT_FOUND if that worker is gone; WORKER_CRASHED if it dies meanwhile.
+   */
+  replRequest(
+    workerId: number,
+    sessionId: string,
+    request: ReplRequest,
+    onOutput?: (event: OutputEvent) => void,
+  ): Promise<ReplReply> {
+    const w = this.worker;
+    if (!w || w.id !== workerId || !w.sessions.has(sessionId)) {
+      return Promise.reject(sessionGone(sessionId));
+    }
+    const requestId = this.nextReplId();
+    const message: ParentMessage =
+      request.type === 'repl-eval'
+        ? { type: 'repl-eval', requestId, sessionId, code: request.code }
+        : request.type === 'repl-complete'
+          ? { type: 'repl-complete', requestId, sessionId, line: request.line, cursor: request.cursor }
+          : { type: 'repl-reset', requestId, sessionId };
+    const overrunMs = request.type === 'repl-eval' ? request.wallTimeMs + this.opts.overrunGraceMs : 0;
+    return this.replCall(w, message, onOutput, overrunMs);
+  }
+
+  /** Interrupts the running input of a session (no answer; the eval answers CANCELLED). */
+  replInterrupt(workerId: number, sessionId: string): void {
+    const w = this.worker;
+    if (w && w.id === workerId) this.send(w, { type: 'repl-interrupt', sessionId });
+  }
+
+  /** Closes a session and frees its isolate. */
+  replClose(workerId: number, sessionId: string): void {
+    const w = this.worker;
+    if (!w || w.id !== workerId || !w.sessions.delete(sessionId)) return;
+    this.send(w, { type: 'repl-close', sessionId });
+  }
+
+  private nextReplId(): string {
+    return `s${this.slot}-${++this.requestSeq}`;
+  }
+
+  private replCall(
+    w: LiveWorker,
+    message: ParentMessage & { requestId: string },
+    onOutput: ((event: OutputEvent) => void) | undefined,
+    overrunMs: number,
+  ): Promise<ReplReply> {
+    return new Promise<ReplReply>((resolve, reject) => {
+      const pending: PendingReplRequest = {
+        resolve,
+        reject,
+        onOutput,
+        overrunTimer:
+          overrunMs > 0
+            ? setTimeout(() => {
+                this.logger.warn(
+                  { worker_id: w.id, request_id: message.requestId },
+                  'REPL input overran its wall limit; killing worker',
+                );
+                this.kill(w, 'overrun', message.requestId);
+              }, overrunMs)
+            : undefined,
+      };
+      w.replRequests.set(message.requestId, pending);
+      if (!this.send(w, message)) this.kill(w, 'crashed');
+    });
+  }
+
+  private takeRepl(w: LiveWorker, requestId: string): PendingReplRequest | undefined {
+    const pending = w.replRequests.get(requestId);
+    if (pending === undefined) return undefined;
+    w.replRequests.delete(requestId);
+    if (pending.overrunTimer) clearTimeout(pending.overrunTimer);
+    return pending;
+  }
+
   /** Stops the slot: no restarts; asks the worker to shut down, SIGKILL after `graceMs`. */
   async stop(graceMs = 2_000): Promise<void> {
     this.stopping = true;
@@ -311,6 +449,8 @@ export class WorkerSupervisor {
       ready: false,
       readyAt: 0,
       inFlight: new Map(),
+      replRequests: new Map(),
+      sessions: new Map(),
       pingSeq: 0,
       pingSentAt: undefined,
       pingTimer: undefined,
@@ -397,6 +537,20 @@ export class WorkerSupervisor {
       case 'run-error': {
         const run = this.take(w, msg.requestId);
         run?.reject(errorFromWire(msg.error));
+        return;
+      }
+      case 'repl-reply': {
+        this.takeRepl(w, msg.requestId)?.resolve(msg.reply);
+        return;
+      }
+      case 'repl-error': {
+        this.takeRepl(w, msg.requestId)?.reject(errorFromWire(msg.error));
+        return;
+      }
+      case 'repl-output': {
+        const pending = msg.requestId === '' ? undefined : w.replRequests.get(msg.requestId);
+        if (pending?.onOutput) pending.onOutput(msg.event);
+        else w.sessions.get(msg.sessionId)?.onBackgroundOutput(msg.event);
         return;
       }
       case 'pong': {
@@ -499,6 +653,17 @@ export class WorkerSupervisor {
   }
 
   private failInFlight(w: LiveWorker, reason: KillReason, culpritRequestId?: string, exitInfo = ''): void {
+    const lost =
+      reason === 'shutdown'
+        ? new UnavailableError(ErrorCode.SHUTTING_DOWN, 'the daemon is shutting down; the REPL session ended')
+        : new UnavailableError(
+            ErrorCode.WORKER_CRASHED,
+            `the worker process holding this REPL session ${reason === 'overrun' ? 'was stopped because an input overran its wall limit' : reason === 'rss' ? 'passed its memory ceiling and was replaced' : 'died'}; the session and its state are lost: open a new one`,
+          );
+    for (const [requestId] of [...w.replRequests]) this.takeRepl(w, requestId)?.reject(lost);
+    const sessions = [...w.sessions.values()];
+    w.sessions.clear();
+    for (const s of sessions) s.onLost(lost);
     const single = w.inFlight.size === 1;
     for (const run of [...w.inFlight.values()]) {
       this.take(w, run.requestId);
@@ -618,4 +783,13 @@ function failedOutcome(kind: ExecutionFailure['kind'], name: string, message: st
       outputBytes: 0,
     },
   };
+}
+
+function sessionGone(sessionId: string): VmdError {
+  return new NotFoundError(
+    ErrorCode.SESSION_NOT_FOUND,
+    'session',
+    sessionId,
+    `REPL session '${sessionId}' is no longer held by a worker (it was closed or its worker was replaced)`,
+  );
 }

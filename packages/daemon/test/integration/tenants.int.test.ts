@@ -134,14 +134,6 @@ describe('TenantService', () => {
     expect(d.logs.map((l) => JSON.stringify(l)).join('\n')).not.toContain(created.secret);
   });
 
-  it('answers UNIMPLEMENTED for GetUsage, naming it', async () => {
-    const f = await failure(
-      call(tenants, tenants.getUsage, { tenant: 'acme', start: undefined, end: undefined }),
-    );
-    expect(f.code).toBe(Status.UNIMPLEMENTED);
-    expect(f.details).toContain('GetUsage');
-  });
-
   it("clamps a run to its tenant's stored quota, and sees an update at once", async () => {
     await call(tenants, tenants.createTenant, {
       tenant: Tenant.fromPartial({ name: 'tight', quotas: { cpuTimeMs: 50, wallTimeMs: 2_000 } }),

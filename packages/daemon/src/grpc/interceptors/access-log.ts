@@ -18,6 +18,10 @@ export interface AccessLogFields {
   worker_id?: number;
   output_events?: number;
   code_bytes?: number;
+  /** ReplService: the session, whether the stream resumed it, inputs sent on the stream. */
+  session_id?: string;
+  resumed?: boolean;
+  inputs?: number;
 }
 
 /** One completed RPC. */

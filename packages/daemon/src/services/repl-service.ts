@@ -1,0 +1,461 @@
+/**
+ * vmd.v1.ReplService: interactive sessions over one bidirectional stream each.
+ *
+ * A session is an isolate pinned to one worker (core's ReplSession). It outlives its stream:
+ * closing the stream without `close` keeps it for its idle TTL, and a new stream resumes it by
+ * id — only for the same tenant (another tenant gets NOT_FOUND, as for an unknown id). Session
+ * ids are random UUIDs, never guessable. Limits: per-input cpu/wall/output and the session heap
+ * (clamped to the tenant's quota), an idle TTL, a maximum lifetime, open sessions per tenant
+ * (quota `repl_sessions`) and in the daemon. When a session ends for any reason its stream gets
+ * `ended` with the reason and closes.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ErrorCode,
+  InvalidArgumentError,
+  NotFoundError,
+  ResourceExhaustedError,
+  UnavailableError,
+  VmdError,
+  clampToQuota,
+  colorizePreview,
+  type Limits,
+  type ReplEvalOutcome,
+} from '@vmd/core';
+import {
+  ErrorKind,
+  type SessionRequest,
+  type SessionResponse,
+  type Limits as WireLimits,
+} from '@vmd/client/wire';
+import type { Logger } from 'pino';
+import type { BidiStreamingHandler, CallContext } from '../grpc/adapt-handlers.js';
+import { EventChannel } from '../grpc/event-channel.js';
+import { validateCode, validateLimits, validateTenantId } from '../grpc/validate-request.js';
+import { Admission } from '../tenants/admission.js';
+import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import type { UsageRecorder } from '../tenants/usage-recorder.js';
+import type { SessionPlacement, WorkerPool } from '../workers/worker-pool.js';
+import { toWireMetrics, toWireOutput } from './execution-service.js';
+
+/** Daemon-wide REPL settings. */
+export interface ReplSettings {
+  /** Idle time after which a session is discarded (a client may ask for less), ms. */
+  idleTtlMs: number;
+  /** A session ends this long after it opened, whatever it does, ms. */
+  maxLifetimeMs: number;
+  /** Open sessions in the daemon. */
+  maxSessions: number;
+}
+
+export interface ReplServiceDeps {
+  pool: WorkerPool;
+  tenants: TenantRegistry;
+  settings: ReplSettings;
+  maxCodeBytes: number;
+  isShuttingDown: () => boolean;
+  /** Secure mode: the tenant the call acts as (see ExecutionService). */
+  authorizeTenant?: (ctx: CallContext, requested: string) => Promise<string>;
+  usage?: UsageRecorder;
+  logger: Logger;
+}
+
+/** Why a session ended (SessionEnded.reason). */
+type EndReason = 'closed' | 'idle_timeout' | 'max_lifetime' | 'worker_crashed' | 'shutting_down';
+
+interface Session {
+  readonly id: string;
+  readonly tenant: string;
+  readonly placement: SessionPlacement;
+  readonly limits: Limits;
+  readonly idleTtlMs: number;
+  color: boolean;
+  /** The stream attached now, if any. */
+  attached: EventChannel<SessionResponse> | undefined;
+  running: number;
+  idleTimer: NodeJS.Timeout | undefined;
+  lifetimeTimer: NodeJS.Timeout;
+  ended: boolean;
+}
+
+export interface ReplService {
+  session: BidiStreamingHandler<SessionRequest, SessionResponse>;
+  /** Open sessions. */
+  readonly size: number;
+  /** Ends every session (shutdown). */
+  closeAll(reason: EndReason, message: string): void;
+}
+
+export function createReplService(deps: ReplServiceDeps): ReplService {
+  const sessions = new Map<string, Session>();
+  const perTenant = new Map<string, number>();
+  const admission = new Admission();
+
+  const end = (s: Session, reason: EndReason, message: string): void => {
+    if (s.ended) return;
+    s.ended = true;
+    sessions.delete(s.id);
+    const left = (perTenant.get(s.tenant) ?? 1) - 1;
+    if (left <= 0) perTenant.delete(s.tenant);
+    else perTenant.set(s.tenant, left);
+    if (s.idleTimer) clearTimeout(s.idleTimer);
+    clearTimeout(s.lifetimeTimer);
+    deps.pool.replClose(s.placement, s.id);
+    const stream = s.attached;
+    s.attached = undefined;
+    stream?.push({ response: { $case: 'ended', value: { reason, message } } });
+    stream?.close();
+    deps.logger.debug({ session_id: s.id, tenant_id: s.tenant, reason }, 'REPL session ended');
+  };
+
+  /** (Re)starts the idle timer; it does not fire while an input runs. */
+  const touch = (s: Session): void => {
+    if (s.idleTimer) clearTimeout(s.idleTimer);
+    s.idleTimer = setTimeout(() => {
+      if (s.running > 0) {
+        touch(s);
+        return;
+      }
+      end(s, 'idle_timeout', `the session was idle for ${s.idleTtlMs} ms and was discarded`);
+    }, s.idleTtlMs);
+    s.idleTimer.unref();
+  };
+
+  async function open(
+    ctx: CallContext,
+    req: Extract<SessionRequest['request'], { $case: 'open' }>['value'],
+  ): Promise<{ session: Session; resumed: boolean }> {
+    if (req.tenant !== '') validateTenantId(req.tenant);
+    const acting = deps.authorizeTenant ? await deps.authorizeTenant(ctx, req.tenant) : req.tenant;
+    const tenantId = validateTenantId(acting);
+    ctx.logFields.tenant_id = tenantId;
+    if (req.resumeSessionId !== '') {
+      const s = sessions.get(req.resumeSessionId);
+      if (s === undefined || s.tenant !== tenantId) {
+        throw new NotFoundError(
+          ErrorCode.SESSION_NOT_FOUND,
+          'session',
+          req.resumeSessionId,
+          `REPL session '${req.resumeSessionId}' was not found (it expired, was closed, or belongs to another tenant); open a new one`,
+        );
+      }
+      const previous = s.attached;
+      if (previous !== undefined) {
+        previous.push({
+          response: {
+            $case: 'ended',
+            value: { reason: 'resumed_elsewhere', message: 'another connection resumed this session' },
+          },
+        });
+        previous.close();
+      }
+      s.color = req.color;
+      return { session: s, resumed: true };
+    }
+
+    const tenant = await deps.tenants.resolve(tenantId);
+    const allowed = tenant.admission?.replSessions ?? Infinity;
+    if ((perTenant.get(tenantId) ?? 0) >= allowed) {
+      throw new ResourceExhaustedError(
+        ErrorCode.QUOTA_EXCEEDED,
+        `tenant '${tenantId}' already has ${allowed} REPL sessions open, its quota; close one (.exit) or wait for one to expire`,
+        1000,
+      );
+    }
+    if (sessions.size >= deps.settings.maxSessions) {
+      throw new ResourceExhaustedError(
+        ErrorCode.QUOTA_EXCEEDED,
+        `vmd holds its maximum of ${deps.settings.maxSessions} REPL sessions; retry later`,
+        5000,
+      );
+    }
+    const limits = clampToQuota(validateLimits(req.limits), tenant.quota);
+    const id = randomUUID();
+    const idleTtlMs =
+      req.idleTtlMs > 0 ? Math.min(req.idleTtlMs, deps.settings.idleTtlMs) : deps.settings.idleTtlMs;
+    perTenant.set(tenantId, (perTenant.get(tenantId) ?? 0) + 1);
+    let session: Session | undefined;
+    try {
+      const placement = await deps.pool.openSession(id, limits, {
+        onBackgroundOutput: (event) =>
+          session?.attached?.push({
+            response: { $case: 'output', value: { inputId: '', output: toWireOutput(event) } },
+          }),
+        onLost: (err) => {
+          if (session)
+            end(
+              session,
+              err.code === ErrorCode.SHUTTING_DOWN ? 'shutting_down' : 'worker_crashed',
+              err.message,
+            );
+        },
+      });
+      session = {
+        id,
+        tenant: tenantId,
+        placement,
+        limits,
+        idleTtlMs,
+        color: req.color,
+        attached: undefined,
+        running: 0,
+        idleTimer: undefined,
+        lifetimeTimer: setTimeout(() => {
+          if (session)
+            end(
+              session,
+              'max_lifetime',
+              `the session reached its maximum lifetime of ${deps.settings.maxLifetimeMs} ms`,
+            );
+        }, deps.settings.maxLifetimeMs).unref(),
+        ended: false,
+      };
+    } catch (err) {
+      const left = (perTenant.get(tenantId) ?? 1) - 1;
+      if (left <= 0) perTenant.delete(tenantId);
+      else perTenant.set(tenantId, left);
+      throw err;
+    }
+    sessions.set(id, session);
+    return { session, resumed: false };
+  }
+
+  async function evalInput(
+    s: Session,
+    inputId: string,
+    code: string,
+    out: EventChannel<SessionResponse>,
+  ): Promise<void> {
+    const tenant = await deps.tenants.resolve(s.tenant);
+    let release: () => void = () => undefined;
+    try {
+      if (tenant.admission) release = admission.admit(s.tenant, tenant.admission);
+    } catch (err) {
+      if (err instanceof ResourceExhaustedError) deps.usage?.recordRejected(s.tenant);
+      throw err;
+    }
+    s.running++;
+    try {
+      const reply = await deps.pool.replRequest(
+        s.placement,
+        s.id,
+        { type: 'repl-eval', code, wallTimeMs: s.limits.wallTimeMs },
+        (event) =>
+          out.push({ response: { $case: 'output', value: { inputId, output: toWireOutput(event) } } }),
+      );
+      if (reply.kind !== 'eval')
+        throw new VmdError(ErrorCode.INTERNAL, 'the worker answered an input with the wrong reply');
+      const outcome: ReplEvalOutcome = reply.outcome;
+      if (outcome.status !== 'incomplete') {
+        deps.usage?.recordRun(s.tenant, {
+          cpuMs: outcome.metrics.cpuTimeMs,
+          queueWaitMs: 0,
+          ...(outcome.status === 'error' ? { failureKind: outcome.failure.kind } : {}),
+        });
+      }
+      out.push(toWireOutcome(inputId, outcome, s.color, s.placement.workerId));
+    } finally {
+      s.running--;
+      release();
+      touch(s);
+    }
+  }
+
+  const session: BidiStreamingHandler<SessionRequest, SessionResponse> = async function* (requests, ctx) {
+    if (deps.isShuttingDown()) {
+      throw new UnavailableError(ErrorCode.SHUTTING_DOWN, 'vmd is shutting down; retry on another instance');
+    }
+    const it = requests[Symbol.asyncIterator]();
+    const first = await it.next();
+    if (first.done === true) return;
+    const request = first.value.request;
+    if (request?.$case !== 'open') {
+      throw new InvalidArgumentError('request', 'the first message of a session stream must be `open`');
+    }
+    const { session: s, resumed } = await open(ctx, request.value);
+    ctx.logFields.session_id = s.id;
+    ctx.logFields.resumed = resumed;
+    const out = new EventChannel<SessionResponse>();
+    s.attached = out;
+    touch(s);
+    out.push({
+      response: {
+        $case: 'ready',
+        value: { sessionId: s.id, limits: toWireLimits(s.limits), resumed, idleTtlMs: s.idleTtlMs },
+      },
+    });
+
+    let inputs = 0;
+    let failure: unknown;
+    const reading = (async () => {
+      for (;;) {
+        const next = await it.next();
+        if (next.done === true || s.ended || s.attached !== out) return;
+        const r = next.value.request;
+        touch(s);
+        switch (r?.$case) {
+          case 'input': {
+            validateCode(r.value.code, Math.min(deps.maxCodeBytes, s.limits.codeBytes), 'input.code');
+            inputs++;
+            const inputId = r.value.inputId;
+            evalInput(s, inputId, r.value.code, out).catch((err: unknown) => {
+              if (err instanceof ResourceExhaustedError) {
+                failure = err;
+                out.close();
+                return;
+              }
+              const lost =
+                err instanceof VmdError &&
+                (err.code === ErrorCode.WORKER_CRASHED || err.code === ErrorCode.SESSION_NOT_FOUND);
+              end(s, lost ? 'worker_crashed' : 'closed', err instanceof Error ? err.message : String(err));
+            });
+            break;
+          }
+          case 'complete': {
+            const { requestId, line, cursor } = r.value;
+            deps.pool
+              .replRequest(s.placement, s.id, { type: 'repl-complete', line: line.slice(0, 10_000), cursor })
+              .then(
+                (reply) =>
+                  out.push({
+                    response: {
+                      $case: 'completions',
+                      value: {
+                        requestId,
+                        prefix: reply.kind === 'completions' ? reply.prefix : '',
+                        candidates: reply.kind === 'completions' ? reply.candidates : [],
+                      },
+                    },
+                  }),
+                () =>
+                  out.push({
+                    response: { $case: 'completions', value: { requestId, prefix: '', candidates: [] } },
+                  }),
+              );
+            break;
+          }
+          case 'interrupt':
+            deps.pool.replInterrupt(s.placement, s.id);
+            break;
+          case 'reset':
+            await deps.pool.replRequest(s.placement, s.id, { type: 'repl-reset' });
+            out.push({
+              response: {
+                $case: 'ready',
+                value: {
+                  sessionId: s.id,
+                  limits: toWireLimits(s.limits),
+                  resumed: false,
+                  idleTtlMs: s.idleTtlMs,
+                },
+              },
+            });
+            break;
+          case 'close':
+            end(s, 'closed', 'the session was closed');
+            return;
+          case 'open':
+            throw new InvalidArgumentError('open', 'the session is already open on this stream');
+          default:
+            throw new InvalidArgumentError('request', 'empty session request');
+        }
+      }
+    })().then(
+      () => {
+        // The client half-closed or went away: the session stays for its idle TTL.
+        if (s.attached === out && s.running === 0) {
+          s.attached = undefined;
+          out.close();
+        } else if (s.attached === out) {
+          // Let running inputs answer, then close.
+          const wait = setInterval(() => {
+            if (s.running === 0 || s.attached !== out) {
+              clearInterval(wait);
+              if (s.attached === out) s.attached = undefined;
+              out.close();
+            }
+          }, 20);
+        }
+      },
+      (err: unknown) => {
+        failure = err;
+        if (s.attached === out) s.attached = undefined;
+        out.close();
+      },
+    );
+    ctx.signal.addEventListener('abort', () => {
+      if (s.attached === out) s.attached = undefined;
+      out.close();
+    });
+    try {
+      yield* out;
+    } finally {
+      ctx.logFields.inputs = inputs;
+      if (s.attached === out) s.attached = undefined;
+    }
+    void reading;
+    if (failure !== undefined) throw failure;
+  };
+
+  return {
+    session,
+    get size() {
+      return sessions.size;
+    },
+    closeAll(reason, message) {
+      for (const s of [...sessions.values()]) end(s, reason, message);
+    },
+  };
+}
+
+function toWireLimits(l: Limits): WireLimits {
+  return {
+    memoryMib: l.memoryMib,
+    cpuTimeMs: l.cpuTimeMs,
+    wallTimeMs: l.wallTimeMs,
+    outputBytes: l.outputBytes,
+    resultBytes: l.resultBytes,
+    consoleLinesPerSecond: l.consoleLinesPerSecond,
+  };
+}
+
+function toWireOutcome(
+  inputId: string,
+  outcome: ReplEvalOutcome,
+  color: boolean,
+  workerId: number,
+): SessionResponse {
+  if (outcome.status === 'incomplete') return { response: { $case: 'incomplete', value: { inputId } } };
+  const metrics = toWireMetrics(outcome.metrics, 0, workerId);
+  if (outcome.status === 'ok') {
+    return {
+      response: {
+        $case: 'result',
+        value: {
+          inputId,
+          value: {
+            json: outcome.json ?? '',
+            preview: color ? colorizePreview(outcome.preview) : outcome.preview,
+            hasJson: outcome.json !== undefined,
+          },
+          metrics,
+        },
+      },
+    };
+  }
+  const f = outcome.failure;
+  const kind =
+    (ErrorKind as unknown as Record<string, ErrorKind>)[`ERROR_KIND_${f.kind}`] ??
+    ErrorKind.ERROR_KIND_RUNTIME;
+  return {
+    response: {
+      $case: 'error',
+      value: {
+        inputId,
+        failure: { kind, name: f.name, message: f.message, stack: f.stack, line: f.line, column: f.column },
+        metrics,
+        stateLost: outcome.stateLost,
+      },
+    },
+  };
+}

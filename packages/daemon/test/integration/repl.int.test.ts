@@ -1,0 +1,268 @@
+import { credentials, Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import {
+  ReplServiceClient,
+  Tenant,
+  TenantServiceClient,
+  type SessionRequest,
+  type SessionResponse,
+} from '@vmd/client/wire';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childPids, sleep, startTestDaemon, Status, unaryCall, type TestDaemon } from './helpers.js';
+
+/**
+ * ReplService through a real daemon: sessions pinned to a worker, isolation between sessions
+ * and tenants, resume after a dropped connection, idle expiry, worker crash, quotas.
+ */
+let d: TestDaemon;
+let repl: InstanceType<typeof ReplServiceClient>;
+
+beforeAll(async () => {
+  d = await startTestDaemon({ workers: 1 });
+  repl = new ReplServiceClient(d.address, credentials.createInsecure());
+});
+afterAll(async () => {
+  repl.close();
+  await d.stop();
+});
+
+type Response = NonNullable<SessionResponse['response']>;
+
+/** One Session stream, driven like a client would. */
+class Stream {
+  readonly call: ClientDuplexStream<SessionRequest, SessionResponse>;
+  readonly received: Response[] = [];
+  error: ServiceError | undefined;
+  ended = false;
+  private waiters: (() => void)[] = [];
+  private seq = 0;
+
+  constructor(metadata = new Metadata()) {
+    this.call = repl.session(metadata);
+    this.call.on('data', (m: SessionResponse) => {
+      if (m.response) this.received.push(m.response);
+      this.notify();
+    });
+    this.call.on('error', (err: ServiceError) => {
+      this.error = err;
+      this.ended = true;
+      this.notify();
+    });
+    this.call.on('end', () => {
+      this.ended = true;
+      this.notify();
+    });
+  }
+
+  private notify(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  send(request: SessionRequest['request']): void {
+    this.call.write({ request });
+  }
+
+  async waitFor<C extends Response['$case']>(
+    match: (r: Response) => r is Extract<Response, { $case: C }>,
+    timeoutMs = 10_000,
+  ): Promise<Extract<Response, { $case: C }>> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.received.findIndex(match);
+      if (i >= 0) return this.received.splice(i, 1)[0] as Extract<Response, { $case: C }>;
+      if (this.ended) throw new Error(`stream ended: ${this.error?.details ?? 'ok'}`);
+      if (Date.now() > until) throw new Error(`timed out; received ${JSON.stringify(this.received)}`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 100);
+      });
+    }
+  }
+
+  async open(
+    tenant: string,
+    extra: Partial<Extract<SessionRequest['request'], { $case: 'open' }>['value']> = {},
+  ) {
+    this.send({
+      $case: 'open',
+      value: { tenant, limits: undefined, resumeSessionId: '', color: false, idleTtlMs: 0, ...extra },
+    });
+    return (await this.waitFor((r): r is Extract<Response, { $case: 'ready' }> => r.$case === 'ready')).value;
+  }
+
+  /** Evaluates one input: its output texts and its terminal response. */
+  async eval(code: string): Promise<{ output: string[]; terminal: Response }> {
+    const inputId = `i${++this.seq}`;
+    this.send({ $case: 'input', value: { inputId, code } });
+    const terminal = await this.waitFor(
+      (r): r is Extract<Response, { $case: 'result' | 'error' | 'incomplete' }> =>
+        (r.$case === 'result' || r.$case === 'error' || r.$case === 'incomplete') &&
+        r.value.inputId === inputId,
+    );
+    const output: string[] = [];
+    for (let i = this.received.length - 1; i >= 0; i--) {
+      const r = this.received[i]!;
+      if (r.$case === 'output' && r.value.inputId === inputId) {
+        output.unshift(r.value.output!.text);
+        this.received.splice(i, 1);
+      }
+    }
+    return { output, terminal };
+  }
+
+  async value(code: string): Promise<string> {
+    const { terminal } = await this.eval(code);
+    if (terminal.$case !== 'result') throw new Error(`expected a result, got ${JSON.stringify(terminal)}`);
+    return terminal.value.value!.preview;
+  }
+
+  close(): void {
+    this.send({ $case: 'close', value: {} });
+  }
+
+  drop(): void {
+    this.call.cancel();
+  }
+}
+
+describe('ReplService', () => {
+  it('keeps state across inputs, streams output, answers incomplete, completes and interrupts', async () => {
+    const s = new Stream();
+    const ready = await s.open('alice');
+    expect(ready.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ready.limits?.memoryMib).toBeGreaterThan(0);
+    expect(await s.value('let n = 20')).toBe('undefined');
+    const r = await s.eval('console.log("n is", n); n + 1');
+    expect(r.output).toEqual(['n is 20']);
+    expect(r.terminal.$case === 'result' && r.terminal.value.value?.preview).toBe('21');
+    expect((await s.eval('function f() {')).terminal.$case).toBe('incomplete');
+    s.send({ $case: 'complete', value: { requestId: 'c1', line: 'Math.ma', cursor: 7 } });
+    const c = await s.waitFor(
+      (x): x is Extract<Response, { $case: 'completions' }> => x.$case === 'completions',
+    );
+    expect(c.value).toMatchObject({ requestId: 'c1', prefix: 'ma', candidates: ['max'] });
+
+    const loop = s.eval('await new Promise((r) => setTimeout(r, 60_000))');
+    await sleep(200);
+    s.send({ $case: 'interrupt', value: { inputId: '' } });
+    const interrupted = (await loop).terminal;
+    expect(interrupted.$case).toBe('error');
+    if (interrupted.$case === 'error') {
+      expect(interrupted.value.failure?.name).toBe('AbortError');
+      expect(interrupted.value.stateLost).toBe(false);
+    }
+    expect(await s.value('n')).toBe('20');
+    s.close();
+    const ended = await s.waitFor((x): x is Extract<Response, { $case: 'ended' }> => x.$case === 'ended');
+    expect(ended.value.reason).toBe('closed');
+  });
+
+  it('gives colours when asked', async () => {
+    const s = new Stream();
+    await s.open('alice', { color: true });
+    expect(await s.value('[1, "a"]')).toBe("[ \u001b[33m1\u001b[39m, \u001b[32m'a'\u001b[39m ]");
+    s.close();
+  });
+
+  it('two sessions of one tenant do not share state; reset gives a fresh context', async () => {
+    const a = new Stream();
+    const b = new Stream();
+    await a.open('alice');
+    await b.open('alice');
+    await a.value('var onlyInA = 1');
+    expect(await b.value('typeof onlyInA')).toBe("'undefined'");
+    a.send({ $case: 'reset', value: {} });
+    await a.waitFor((x): x is Extract<Response, { $case: 'ready' }> => x.$case === 'ready');
+    expect(await a.value('typeof onlyInA')).toBe("'undefined'");
+    a.close();
+    b.close();
+  });
+
+  it('resumes a session after a dropped connection; another tenant gets NOT_FOUND for its id', async () => {
+    const first = new Stream();
+    const { sessionId } = await first.open('alice');
+    await first.value('const kept = "still here"');
+    first.drop();
+    await sleep(100);
+
+    const thief = new Stream();
+    thief.send({
+      $case: 'open',
+      value: { tenant: 'mallory', limits: undefined, resumeSessionId: sessionId, color: false, idleTtlMs: 0 },
+    });
+    for (let i = 0; i < 100 && !thief.ended; i++) await sleep(20);
+    expect(thief.error?.code).toBe(Status.NOT_FOUND);
+    expect(thief.error?.metadata.get('vmd-error-code')).toEqual(['SESSION_NOT_FOUND']);
+
+    const again = new Stream();
+    const ready = await again.open('alice', { resumeSessionId: sessionId });
+    expect(ready).toMatchObject({ sessionId, resumed: true });
+    expect(await again.value('kept')).toBe("'still here'");
+    again.close();
+  });
+
+  it('discards a session idle past its TTL', async () => {
+    const s = new Stream();
+    const { sessionId, idleTtlMs } = await s.open('alice', { idleTtlMs: 1000 });
+    expect(idleTtlMs).toBe(1000);
+    const ended = await s.waitFor(
+      (x): x is Extract<Response, { $case: 'ended' }> => x.$case === 'ended',
+      5000,
+    );
+    expect(ended.value.reason).toBe('idle_timeout');
+    const late = new Stream();
+    late.send({
+      $case: 'open',
+      value: { tenant: 'alice', limits: undefined, resumeSessionId: sessionId, color: false, idleTtlMs: 0 },
+    });
+    for (let i = 0; i < 100 && !late.ended; i++) await sleep(20);
+    expect(late.error?.code).toBe(Status.NOT_FOUND);
+  });
+
+  it('refuses a first message that is not open, and sessions past the tenant quota', async () => {
+    const bad = new Stream();
+    bad.send({ $case: 'input', value: { inputId: 'x', code: '1' } });
+    for (let i = 0; i < 100 && !bad.ended; i++) await sleep(20);
+    expect(bad.error?.code).toBe(Status.INVALID_ARGUMENT);
+
+    const admin = new TenantServiceClient(d.address, credentials.createInsecure());
+    await unaryCall(admin, admin.createTenant, {
+      tenant: Tenant.fromPartial({ name: 'one-session', quotas: { replSessions: 1 } }),
+    });
+    admin.close();
+    const first = new Stream();
+    await first.open('one-session');
+    const second = new Stream();
+    second.send({
+      $case: 'open',
+      value: { tenant: 'one-session', limits: undefined, resumeSessionId: '', color: false, idleTtlMs: 0 },
+    });
+    for (let i = 0; i < 100 && !second.ended; i++) await sleep(20);
+    expect(second.error?.code).toBe(Status.RESOURCE_EXHAUSTED);
+    expect(second.error?.details).toContain('REPL sessions open');
+    first.close();
+  });
+
+  it('ends the session with a clear message when its worker crashes; the daemon goes on', async () => {
+    const s = new Stream();
+    const { sessionId } = await s.open('alice');
+    await s.value('let x = 1');
+    const [worker] = childPids(d.pid);
+    process.kill(worker!, 'SIGKILL');
+    const ended = await s.waitFor((x): x is Extract<Response, { $case: 'ended' }> => x.$case === 'ended');
+    expect(ended.value.reason).toBe('worker_crashed');
+    expect(ended.value.message).toMatch(/session and its state are lost/);
+    for (let i = 0; i < 100 && childPids(d.pid).length < 1; i++) await sleep(50);
+    await sleep(500);
+    const again = new Stream();
+    again.send({
+      $case: 'open',
+      value: { tenant: 'alice', limits: undefined, resumeSessionId: sessionId, color: false, idleTtlMs: 0 },
+    });
+    for (let i = 0; i < 100 && !again.ended; i++) await sleep(20);
+    expect(again.error?.code).toBe(Status.NOT_FOUND);
+    const fresh = new Stream();
+    await fresh.open('alice');
+    expect(await fresh.value('1 + 1')).toBe('2');
+    fresh.close();
+  });
+});
