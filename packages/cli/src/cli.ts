@@ -6,6 +6,7 @@ import { registerExecCommand } from './commands/exec.js';
 import { registerHealthCommand } from './commands/health.js';
 import { registerKeyCommand, registerTenantCommand } from './commands/tenant.js';
 import { registerUsageCommand } from './commands/usage.js';
+import { registerReplCommand } from './commands/repl.js';
 import { CliContext, type CliDependencies, type GlobalOptions } from './context.js';
 import { CliUsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -17,6 +18,7 @@ import { formatClientError } from './output/render.js';
 const COMMANDS: readonly RegisterCommand[] = [
   registerExecCommand,
   registerHealthCommand,
+  registerReplCommand,
   registerTenantCommand,
   registerKeyCommand,
   registerUsageCommand,

@@ -78,6 +78,8 @@ export type { HealthStatus } from './health.js';
 export { readableToAsyncIterable } from './streams.js';
 export type { ReadableIterableOptions } from './streams.js';
 export { TenantAdmin } from './tenants.js';
+export { ReplSessionClient } from './repl.js';
+export type { ReplEnded, ReplEvalResult, ReplOptions } from './repl.js';
 export type {
   ApiKeyInfo,
   ListPage,

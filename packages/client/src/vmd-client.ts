@@ -22,6 +22,7 @@ import { MonitorServiceClient } from './gen/vmd/v1/monitor.js';
 import { ReplServiceClient } from './gen/vmd/v1/repl.js';
 import { TenantServiceClient } from './gen/vmd/v1/tenant.js';
 import { HealthClient, type HealthStatus } from './health.js';
+import { openRepl, type ReplOptions, type ReplSessionClient } from './repl.js';
 
 /**
  * The generated grpc-js clients of every vmd service, sharing the {@link VmdClient}'s channel
@@ -147,6 +148,29 @@ export class VmdClient {
       if (event.type === 'output') output.push(event);
     }
     return { ...(await execution.outcome), output };
+  }
+
+  /**
+   * Opens (or, with `resume`, continues) an interactive REPL session whose state lives in one
+   * isolate in the daemon. Resolves once the daemon is ready.
+   *
+   * @example
+   * ```ts
+   * const session = await client.repl({ tenant: 'acme' });
+   * await session.eval('let n = 20');
+   * const r = await session.eval('n + 22'); // { status: 'ok', value: { value: 42, preview: '42', … } }
+   * await session.close();
+   * ```
+   * @throws VmdClientError e.g. NOT_FOUND (SESSION_NOT_FOUND) for an expired `resume` id,
+   *   RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) past the tenant's session quota.
+   */
+  repl(options: ReplOptions = {}): Promise<ReplSessionClient> {
+    return openRepl(
+      this.raw.repl,
+      { address: this.address },
+      options,
+      options.tenant ?? this.options.tenant ?? '',
+    );
   }
 
   /**

@@ -4,7 +4,7 @@ import { repoRoot, startDaemon, type RunningDaemon } from '@vmd/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * examples/client/run-sum.mjs, the client's documented example, run as a user would run it
+ * The client's documented examples (examples/client/*.mjs), run as a user would run it
  * (`node examples/client/run-sum.mjs`, resolving @vmd/client from the workspace) against a
  * real daemon.
  */
@@ -50,5 +50,20 @@ describe('examples/client/run-sum.mjs', () => {
     const r = await runExample('examples/client/run-sum.mjs', { VMD_ADDR: '127.0.0.1:1' });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/UNAVAILABLE|cannot reach vmd/);
+  });
+});
+
+describe('examples/client/repl-session.mjs', () => {
+  it('keeps state, streams output, completes, resumes after a dropped connection, interrupts', async () => {
+    const r = await runExample('examples/client/repl-session.mjs', { VMD_ADDR: daemon.address });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split('\n')).toEqual([
+      '[stdout] summing',
+      'total: 8',
+      'completions: apple',
+      'resumed the same session: pear = 5',
+      'interrupted: CANCELLED, state lost: false',
+    ]);
   });
 });

@@ -62,7 +62,10 @@ export interface InterruptInput {
   inputId: string;
 }
 
-/** Discards the session's state and starts from a fresh context (".reset"). */
+/**
+ * Discards the session's state and starts from a fresh context (".reset"). Answered by
+ * `ready` (same session id, resumed false) once the fresh context is in place.
+ */
 export interface ResetSession {
 }
 

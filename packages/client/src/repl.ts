@@ -1,0 +1,295 @@
+/**
+ * `client.repl()`: an interactive session (vmd.v1.ReplService) whose state lives in one isolate
+ * in the daemon. Inputs run in order; each resolves with its value, its failure, or
+ * `incomplete` (send more lines). A dropped connection does not end the session: `resume` it by
+ * id within its idle TTL.
+ */
+import { Metadata, status as GrpcStatus, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { VmdClientError, toVmdClientError } from './errors.js';
+import { toExecutionValue, toFailure, toMetrics, toOutputEvent } from './execution.js';
+import type {
+  ExecutionFailure,
+  ExecutionMetrics,
+  ExecutionOutputEvent,
+  ExecutionValue,
+} from './execution-types.js';
+import type { ReplServiceClient, SessionRequest, SessionResponse } from './gen/vmd/v1/repl.js';
+
+/** Options of {@link VmdClient.repl}. */
+export interface ReplOptions {
+  /** The tenant (secure mode: the API key's tenant, or empty). @default the client's tenant */
+  tenant?: string;
+  /** Resume this session (after a dropped connection) instead of opening a new one. */
+  resume?: string;
+  /** Per-input limits and the session heap, clamped to the tenant's quota. */
+  limits?: { memoryMib?: number; cpuTimeMs?: number; wallTimeMs?: number; outputBytes?: number };
+  /** Previews with ANSI colours. @default false */
+  color?: boolean;
+  /** Idle time after which the daemon discards the session, ms (at most the daemon's). */
+  idleTtlMs?: number;
+  /** Output of timers firing between inputs. */
+  onBackgroundOutput?: (event: ExecutionOutputEvent) => void;
+}
+
+/** What one input gave. */
+export type ReplEvalResult =
+  | { status: 'ok'; value: ExecutionValue; metrics: ExecutionMetrics; output: ExecutionOutputEvent[] }
+  | {
+      status: 'error';
+      failure: ExecutionFailure;
+      /** The session had to restart: every binding is gone. */
+      stateLost: boolean;
+      metrics: ExecutionMetrics;
+      output: ExecutionOutputEvent[];
+    }
+  | { status: 'incomplete'; output: ExecutionOutputEvent[] };
+
+/** Why a session ended (`closed`, `idle_timeout`, `max_lifetime`, `worker_crashed`, …). */
+export interface ReplEnded {
+  reason: string;
+  message: string;
+}
+
+interface PendingInput {
+  output: ExecutionOutputEvent[];
+  onOutput: ((event: ExecutionOutputEvent) => void) | undefined;
+  resolve: (r: ReplEvalResult) => void;
+  reject: (e: VmdClientError) => void;
+}
+
+type Response = NonNullable<SessionResponse['response']>;
+
+/** An open REPL session. */
+export class ReplSessionClient {
+  /** The session id (pass as `resume` to continue it from another connection). */
+  id = '';
+  /** The limits in effect (after clamping to the tenant's quota). */
+  limits: { memoryMib: number; cpuTimeMs: number; wallTimeMs: number; outputBytes: number } = {
+    memoryMib: 0,
+    cpuTimeMs: 0,
+    wallTimeMs: 0,
+    outputBytes: 0,
+  };
+  /** True when this connection resumed an existing session. */
+  resumed = false;
+  /** Resolves when the session ends (the daemon says why) or the stream closes. */
+  readonly ended: Promise<ReplEnded>;
+
+  private readonly inputs = new Map<string, PendingInput>();
+  private readonly completions = new Map<string, (r: { prefix: string; candidates: string[] }) => void>();
+  private readyWaiters: Array<{ resolve: () => void; reject: (e: VmdClientError) => void }> = [];
+  private seq = 0;
+  private finished: ReplEnded | undefined;
+  private failure: VmdClientError | undefined;
+  private markEnded!: (e: ReplEnded) => void;
+
+  /** @internal use {@link VmdClient.repl}. */
+  constructor(
+    private readonly call: ClientDuplexStream<SessionRequest, SessionResponse>,
+    private readonly where: { address: string },
+    private readonly onBackgroundOutput: ((event: ExecutionOutputEvent) => void) | undefined,
+  ) {
+    this.ended = new Promise((resolve) => (this.markEnded = resolve));
+    call.on('data', (m: SessionResponse) => {
+      if (m.response) this.onResponse(m.response);
+    });
+    call.on('error', (err: ServiceError) => this.fail(toVmdClientError(err, { ...where, method: PATH })));
+    call.on('end', () => this.finish({ reason: 'stream_closed', message: 'the daemon closed the stream' }));
+  }
+
+  /** @internal sends `open` and waits for `ready`. */
+  open(options: ReplOptions, tenant: string): Promise<void> {
+    const ready = this.nextReady();
+    this.send({
+      $case: 'open',
+      value: {
+        tenant,
+        limits: {
+          memoryMib: options.limits?.memoryMib ?? 0,
+          cpuTimeMs: options.limits?.cpuTimeMs ?? 0,
+          wallTimeMs: options.limits?.wallTimeMs ?? 0,
+          outputBytes: options.limits?.outputBytes ?? 0,
+          resultBytes: 0,
+          consoleLinesPerSecond: 0,
+        },
+        resumeSessionId: options.resume ?? '',
+        color: options.color ?? false,
+        idleTtlMs: options.idleTtlMs ?? 0,
+      },
+    });
+    return ready;
+  }
+
+  /**
+   * Evaluates one input (inputs run in the order sent). `onOutput` sees console lines as they
+   * come; they are also collected in the result's `output`.
+   * @throws VmdClientError when the session or the connection ends first.
+   */
+  eval(
+    code: string,
+    options: { onOutput?: (event: ExecutionOutputEvent) => void } = {},
+  ): Promise<ReplEvalResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.finished) return Promise.reject(this.endedError());
+    const inputId = `i${++this.seq}`;
+    return new Promise<ReplEvalResult>((resolve, reject) => {
+      this.inputs.set(inputId, { output: [], onOutput: options.onOutput, resolve, reject });
+      this.send({ $case: 'input', value: { inputId, code } });
+    });
+  }
+
+  /** Completion candidates for `line` with the cursor at `cursor` (default: the end). */
+  complete(line: string, cursor = line.length): Promise<{ prefix: string; candidates: string[] }> {
+    if (this.failure || this.finished) return Promise.resolve({ prefix: '', candidates: [] });
+    const requestId = `c${++this.seq}`;
+    return new Promise((resolve) => {
+      this.completions.set(requestId, resolve);
+      this.send({ $case: 'complete', value: { requestId, line, cursor } });
+    });
+  }
+
+  /** Stops the running input (it resolves with a `CANCELLED` failure). */
+  interrupt(): void {
+    if (!this.finished) this.send({ $case: 'interrupt', value: { inputId: '' } });
+  }
+
+  /** Drops every binding: a fresh context in the same session. */
+  reset(): Promise<void> {
+    const ready = this.nextReady();
+    this.send({ $case: 'reset', value: {} });
+    return ready;
+  }
+
+  /** Ends the session (frees its isolate in the daemon) and the stream. */
+  async close(): Promise<void> {
+    if (this.finished || this.failure) return;
+    this.send({ $case: 'close', value: {} });
+    this.call.end();
+    await this.ended;
+  }
+
+  /** Drops the connection but keeps the session in the daemon (resume it by {@link id}). */
+  detach(): void {
+    this.call.cancel();
+  }
+
+  private send(request: SessionRequest['request']): void {
+    try {
+      this.call.write({ request });
+    } catch (err) {
+      this.fail(toVmdClientError(err, { ...this.where, method: PATH }));
+    }
+  }
+
+  private nextReady(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  private onResponse(r: Response): void {
+    switch (r.$case) {
+      case 'ready': {
+        this.id = r.value.sessionId;
+        this.resumed = r.value.resumed;
+        this.limits = {
+          memoryMib: r.value.limits?.memoryMib ?? 0,
+          cpuTimeMs: r.value.limits?.cpuTimeMs ?? 0,
+          wallTimeMs: r.value.limits?.wallTimeMs ?? 0,
+          outputBytes: r.value.limits?.outputBytes ?? 0,
+        };
+        this.readyWaiters.shift()?.resolve();
+        return;
+      }
+      case 'output': {
+        const event = toOutputEvent(r.value.output!);
+        const pending = this.inputs.get(r.value.inputId);
+        if (pending) {
+          pending.output.push(event);
+          pending.onOutput?.(event);
+        } else {
+          this.onBackgroundOutput?.(event);
+        }
+        return;
+      }
+      case 'result':
+      case 'error':
+      case 'incomplete': {
+        const pending = this.inputs.get(r.value.inputId);
+        if (!pending) return;
+        this.inputs.delete(r.value.inputId);
+        if (r.$case === 'incomplete') pending.resolve({ status: 'incomplete', output: pending.output });
+        else if (r.$case === 'result')
+          pending.resolve({
+            status: 'ok',
+            value: toExecutionValue(r.value.value),
+            metrics: toMetrics(r.value.metrics),
+            output: pending.output,
+          });
+        else
+          pending.resolve({
+            status: 'error',
+            failure: toFailure(r.value.failure),
+            stateLost: r.value.stateLost,
+            metrics: toMetrics(r.value.metrics),
+            output: pending.output,
+          });
+        return;
+      }
+      case 'completions': {
+        const resolve = this.completions.get(r.value.requestId);
+        this.completions.delete(r.value.requestId);
+        resolve?.({ prefix: r.value.prefix, candidates: r.value.candidates });
+        return;
+      }
+      case 'ended':
+        this.finish({ reason: r.value.reason, message: r.value.message });
+        return;
+    }
+  }
+
+  private endedError(): VmdClientError {
+    return new VmdClientError({
+      code: 'SESSION_NOT_FOUND',
+      grpcCode: GrpcStatus.NOT_FOUND,
+      message: `the REPL session ended (${this.finished?.reason ?? 'closed'}): ${this.finished?.message ?? ''}`,
+      address: this.where.address,
+    });
+  }
+
+  private finish(ended: ReplEnded): void {
+    if (this.finished) return;
+    this.finished = ended;
+    const err = this.failure ?? this.endedError();
+    for (const p of this.inputs.values()) p.reject(err);
+    this.inputs.clear();
+    for (const resolve of this.completions.values()) resolve({ prefix: '', candidates: [] });
+    this.completions.clear();
+    for (const w of this.readyWaiters.splice(0)) w.reject(err);
+    this.markEnded(ended);
+  }
+
+  private fail(err: VmdClientError): void {
+    this.failure ??= err;
+    this.finish({ reason: 'error', message: err.message });
+  }
+}
+
+const PATH = '/vmd.v1.ReplService/Session';
+
+/** @internal opens a session stream on `raw`. */
+export async function openRepl(
+  raw: ReplServiceClient,
+  where: { address: string },
+  options: ReplOptions,
+  tenant: string,
+): Promise<ReplSessionClient> {
+  const call = raw.session(new Metadata());
+  const session = new ReplSessionClient(call, where, options.onBackgroundOutput);
+  try {
+    await session.open(options, tenant);
+  } catch (err) {
+    call.cancel();
+    throw err;
+  }
+  return session;
+}
