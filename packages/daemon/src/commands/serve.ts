@@ -3,29 +3,12 @@ import { createDaemon } from '../daemon.js';
 import { installShutdownHandlers } from '../lifecycle/shutdown.js';
 import { componentLogger } from '../telemetry/logger.js';
 
-/** Flags of `vmd serve`, as commander parses them. */
-export interface ServeFlags {
-  listen?: string;
-  dataDir?: string;
-  workers?: string;
-  workerMaxInFlight?: string;
-  queueDepthPerTenant?: string;
-  maxCodeBytes?: string;
-  maxMessageBytes?: string;
-  shutdownGraceMs?: string;
-  workerRssCeilingMib?: string;
-  workerUser?: string;
-  isolateSnapshot?: boolean;
-  logLevel?: string;
-  logFormat?: string;
-  insecure?: boolean;
-  auth?: boolean;
-  adminTokenFile?: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  tlsClientCa?: string;
-  config?: string;
-}
+/**
+ * Flags of `vmd serve`, as commander parses them: one per config key with a flag (camelCase of
+ * the flag, which is the key's own name), strings to be parsed by loadConfig, booleans for
+ * switches; plus `config`.
+ */
+export type ServeFlags = Record<string, string | boolean | undefined> & { config?: string };
 
 /** Config keys set by `vmd serve` flags (flag values are strings; loadConfig parses them). */
 export function flagsToConfig(flags: ServeFlags): Record<string, unknown> {

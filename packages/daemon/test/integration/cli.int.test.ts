@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { CONFIG_KEYS } from '../../src/config/schema.js';
 import { DAEMON_MAIN } from './helpers.js';
 
 function vmd(args: string[], env: Record<string, string> = {}) {
@@ -15,6 +16,15 @@ describe('vmd cli', () => {
     const r = vmd(['version']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^vmd \d+\.\d+\.\d+/);
+  });
+
+  it('offers a serve flag for every config key that has one (the config table is the only list)', () => {
+    const r = vmd(['serve', '--help']);
+    expect(r.status).toBe(0);
+    const flags = Object.values(CONFIG_KEYS).flatMap((k) => (k.flag === undefined ? [] : [k.flag]));
+    expect(flags.length).toBeGreaterThan(20);
+    for (const flag of flags) expect(r.stdout).toContain(`${flag} `);
+    expect(r.stdout).toContain('--no-isolate-snapshot');
   });
 
   it('prints the effective config with sources', () => {
