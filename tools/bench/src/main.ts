@@ -8,7 +8,8 @@
  * - a `node -e` child process per run (process-per-run judges) → latency and runs/s;
  * - fairness: a quiet tenant's latency (c1) alone and while a flood tenant keeps 200 requests
  *   outstanding (tenancy.ts);
- * - auth cost: Execute latency (c1) in local mode vs secure mode (`--auth`, API key) (tenancy.ts).
+ * - auth cost: Execute latency (c1) in local mode vs secure mode (`--auth`, API key) (tenancy.ts);
+ * - REPL: input round trip on an open session vs Execute, and the RSS of idle sessions (repl.ts).
  *
  * Prints a table and writes a JSON report to bench-results/.
  */
@@ -25,6 +26,7 @@ import {
   type ScenarioResult,
   type ScenarioRound,
 } from './stats.js';
+import { replScenarios } from './repl.js';
 import { authCostScenarios, fairnessScenarios, type BenchContext } from './tenancy.js';
 
 const { values: flags } = parseArgs({
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
   const ctx: BenchContext = { rounds, n, workers: Number(flags.workers), code: CODE, progress };
   results.push(...(await fairnessScenarios(ctx)));
   results.push(...(await authCostScenarios(ctx)));
+  results.push(...(await replScenarios(ctx)));
   const vmTask = async (): Promise<void> => {
     if (runInNodeVm(CODE) !== 2) throw new Error('node:vm baseline failed');
   };
@@ -155,6 +158,7 @@ async function main(): Promise<void> {
     fairnessP99FloodedVsAlone:
       get('fairness-quiet-flooded-c1').median.p99Ms / get('fairness-quiet-alone-c1').median.p99Ms,
     authP50SecureVsLocal: get('auth-secure-c1').median.p50Ms / get('auth-local-c1').median.p50Ms,
+    replInputP50VsExecute: get('repl-input-c1').median.p50Ms / get('repl-execute-c1').median.p50Ms,
   };
   const targets = {
     p50AtMost1Ms: get('vmd-execute-c1').median.p50Ms <= 1,
@@ -224,6 +228,13 @@ async function main(): Promise<void> {
   );
   console.log(
     `auth cost: p50 ${get('auth-secure-c1').median.p50Ms.toFixed(3)} ms secure vs ${get('auth-local-c1').median.p50Ms.toFixed(3)} ms local (${ratios.authP50SecureVsLocal.toFixed(2)}×)`,
+  );
+  const repl = get('repl-input-c1');
+  const mem = repl.extra ?? {};
+  console.log(
+    `repl: input round trip p50 ${repl.median.p50Ms.toFixed(3)} ms / p99 ${repl.median.p99Ms.toFixed(3)} ms (${ratios.replInputP50VsExecute.toFixed(2)}× Execute's p50); ` +
+      `${mem['sessions'] ?? 0} idle sessions: workers ${(mem['workersRssBeforeMiB'] ?? 0).toFixed(0)} → ${(mem['workersRssAfterMiB'] ?? 0).toFixed(0)} MiB ` +
+      `(${(mem['workersKiBPerSession'] ?? 0).toFixed(0)} KiB/session), daemon ${(mem['daemonRssBeforeMiB'] ?? 0).toFixed(0)} → ${(mem['daemonRssAfterMiB'] ?? 0).toFixed(0)} MiB`,
   );
   console.log(`\nreport: ${path.relative(process.cwd(), file)}`);
 }
