@@ -4,6 +4,8 @@ export type {
   EngineOptions,
   ResolvedEngineOptions,
   EngineStats,
+  InvokeOutcome,
+  InvokeRequest,
   OpenReplSessionOptions,
   RunHooks,
 } from './engine/engine.js';
@@ -55,6 +57,8 @@ export type {
 } from './scheduler/drr-scheduler.js';
 export { TokenBucket } from './scheduler/token-bucket.js';
 export { ReplSession } from './repl/session.js';
+export { analyzeFile, checkBundle, normalizeBundlePath, resolveInBundle } from './functions/bundle.js';
+export type { BundleFile, BundleProblem, ModuleKind } from './functions/bundle.js';
 export { colorizePreview } from './repl/colorize.js';
 export type { ReplEvalHooks, ReplEvalOutcome } from './repl/session.js';
 export { prepareReplInput, type PreparedInput } from './repl/prepare-input.js';

@@ -20,9 +20,18 @@ import { tenantLocation, trimStack } from '../errors/trim-stack.js';
 import { InvalidArgumentError, ResourceExhaustedError, UnavailableError } from '../errors/vmd-error.js';
 import { DEFAULT_LIMITS } from '../limits/limits.js';
 import { NOOP_LOGGER, type Logger } from '../logging/logger.js';
-import { createSandboxSnapshot, deliverOutput, type DriverStatus, type Sandbox } from '../sandbox/bridge.js';
+import {
+  createSandboxSnapshot,
+  deliverOutput,
+  type DriverStatus,
+  type Sandbox,
+  type SandboxSink,
+} from '../sandbox/bridge.js';
 import { compileModule, compileScript, tenantUrl } from './compile.js';
 import { RETURN_PREFIX, returnLastExpression } from './completion-value.js';
+import { analyzeFile, normalizeBundlePath, type BundleFile } from '../functions/bundle.js';
+import { linkBundle } from '../functions/link.js';
+import { WarmInstances } from '../functions/warm-instances.js';
 import { ReplSession } from '../repl/session.js';
 import type { Limits } from '../limits/limits.js';
 import { collectExecutionMetrics } from './execution-metrics.js';
@@ -113,7 +122,33 @@ export interface EngineStats {
   stuckIsolates: number;
   /** Open REPL sessions (each holds one isolate). */
   replSessions: number;
+  /** Warm instances of deployed functions kept. */
+  warmInstances: number;
 }
+
+/** One invocation of a deployed function version. */
+export interface InvokeRequest {
+  /** Warm-instance key: tenant, function, version and bundle hash (never shared across them). */
+  key: string;
+  files: BundleFile[];
+  entry: string;
+  /** JSON text of the event ('' → null). */
+  eventJson: string;
+  /** What the handler's `ctx` carries (plus `getRemainingTimeInMillis()`). */
+  ctx: {
+    tenant: string;
+    functionName: string;
+    version: number;
+    requestId: string;
+    env: Record<string, string>;
+  };
+  limits: Limits;
+  /** A fresh isolate for this invocation, disposed after it (no warm instance). */
+  fresh: boolean;
+}
+
+/** How an invocation ended, and whether it ran in a warm instance. */
+export type InvokeOutcome = ExecutionOutcome & { warm: boolean };
 
 /** Options of {@link Engine.openReplSession}. */
 export interface OpenReplSessionOptions {
@@ -148,6 +183,7 @@ export class Engine {
   private stuckIsolates = 0;
   private disposed = false;
   private readonly sessions = new Set<ReplSession>();
+  private readonly warm = new WarmInstances();
 
   constructor(options: EngineOptions = {}) {
     this.options = resolveEngineOptions(options);
@@ -202,7 +238,208 @@ export class Engine {
       runsCompleted: this.runsCompleted,
       stuckIsolates: this.stuckIsolates,
       replSessions: this.sessions.size,
+      warmInstances: this.warm.size,
     };
+  }
+
+  /**
+   * Invokes a deployed function: in a warm instance of the same version when one is kept (its
+   * bundle already evaluated), else in a fresh isolate that loads the bundle first (a cold
+   * start). The invocation ends when the handler's value settles; an instance that ended
+   * cleanly (no timer pending, no limit hit, heap below 70% of its limit) is kept warm unless
+   * `fresh` was asked. Failures of the tenant's code are outcomes, as with {@link run}.
+   */
+  async invoke(request: InvokeRequest, hooks: RunHooks): Promise<InvokeOutcome> {
+    if (this.disposed) throw new UnavailableError(ErrorCode.SHUTTING_DOWN, 'the engine is shutting down');
+    if (this.running >= this.options.maxConcurrentRuns) {
+      throw new ResourceExhaustedError(
+        ErrorCode.CONCURRENCY_LIMITED,
+        `this worker already runs ${this.running} executions (its maximum)`,
+        50,
+      );
+    }
+    this.running++;
+    try {
+      return await this.invokeNow(request, hooks);
+    } finally {
+      this.running--;
+      this.runsCompleted++;
+    }
+  }
+
+  private async invokeNow(request: InvokeRequest, hooks: RunHooks): Promise<InvokeOutcome> {
+    const startedAtMs = performance.now();
+    const asRequest: ExecutionRequest = {
+      code: '',
+      sourceType: 'module',
+      inputJson: request.eventJson,
+      filename: request.entry,
+      limits: request.limits,
+    };
+    const warmEntry = request.fresh ? undefined : this.warm.take(request.key);
+    const entry = warmEntry ?? this.pool.take(request.limits.memoryMib);
+    if (warmEntry === undefined) setImmediate(() => this.pool.refill());
+    const { isolate, sandbox } = entry;
+    const limits = new RunLimits(
+      isolate,
+      request.limits,
+      safeCpuTime(isolate),
+      this.options.cpuPollIntervalMs,
+      hooks.signal,
+    );
+    this.live.add(limits);
+    const output = { bytes: 0, received: 0 };
+    sandbox.sink = this.sinkFor(limits, request.limits, hooks, output);
+
+    let result:
+      | { ok: true; json: string | undefined; preview: string; timersIdle: boolean }
+      | { ok: false; failure: ExecutionFailure };
+    try {
+      result = await this.driveInvoke(entry, request, limits, output, warmEntry === undefined);
+    } catch (err) {
+      if (err instanceof InvalidArgumentError) {
+        this.finish(entry, limits);
+        throw err;
+      }
+      result = { ok: false, failure: this.failureFromError(err, limits, asRequest) };
+    }
+    const metrics = collectExecutionMetrics(isolate, limits, startedAtMs, output.bytes);
+    const heapCeiling = request.limits.memoryMib * 1024 * 1024;
+    if (result.ok && metrics.heapUsedBytes > heapCeiling)
+      result = { ok: false, failure: memoryFailure(asRequest) };
+    const reusable =
+      !request.fresh &&
+      result.ok &&
+      result.timersIdle &&
+      limits.reason === null &&
+      !isolate.isDisposed &&
+      metrics.heapUsedBytes < heapCeiling * 0.7;
+    if (reusable) {
+      limits.clear();
+      this.live.delete(limits);
+      sandbox.sink = null;
+      this.warm.put(request.key, entry);
+    } else {
+      this.finish(entry, limits);
+    }
+    const warm = warmEntry !== undefined;
+    return result.ok
+      ? { status: 'ok', json: result.json, preview: result.preview, metrics, warm }
+      : { status: 'error', failure: result.failure, metrics, warm };
+  }
+
+  private async driveInvoke(
+    entry: PooledIsolate,
+    request: InvokeRequest,
+    limits: RunLimits,
+    output: { received: number },
+    cold: boolean,
+  ): Promise<
+    | { ok: true; json: string | undefined; preview: string; timersIdle: boolean }
+    | { ok: false; failure: ExecutionFailure }
+  > {
+    const { isolate, context, sandbox } = entry;
+    const guard = <T>(p: Promise<T>): Promise<T> =>
+      limits.guard(p, this.options.stuckGraceMs, () => {
+        this.stuckIsolates++;
+        this.options.onStuckIsolate();
+      });
+    const call = async (op: string, arg?: unknown, arg2?: unknown): Promise<DriverStatus> => {
+      const st = (await guard(callDriverRaw(sandbox, limits, op, arg, arg2))) as DriverStatus;
+      if (Array.isArray(st.output) && st.output.length > 0) {
+        await this.drainOutput(output, st.emitted);
+        if (sandbox.sink !== null) deliverOutput(sandbox.sink, st.output);
+      }
+      return st;
+    };
+    const toFailure = (f: DriverStatus['failure']): { ok: false; failure: ExecutionFailure } => ({
+      ok: false,
+      failure: f === null ? unknownFailure() : tenantFailure(f.kind, f.name, f.message, f.stack),
+    });
+
+    if (cold) {
+      const entryPath = normalizeBundlePath(request.entry) ?? request.entry;
+      const entryFile = request.files.find((f) => normalizeBundlePath(f.path) === entryPath);
+      const analyzed =
+        entryFile === undefined ? undefined : analyzeFile({ path: entryPath, content: entryFile.content });
+      if (analyzed !== undefined && 'kind' in analyzed && analyzed.kind === 'esm') {
+        const hookName = (await guard(callDriverRaw(sandbox, limits, 'fn-arm'))) as string;
+        const linked = await guard(linkBundle(isolate, context, request.files, request.entry, hookName));
+        if (!linked.ok) return linked;
+        limits.check();
+        await guard(linked.value.evaluate({ timeout: limits.remainingMs() }));
+        const st = await call('status');
+        if (st.state === 'error') return toFailure(st.failure);
+      } else {
+        const files: Record<string, string> = Object.create(null) as Record<string, string>;
+        for (const f of request.files) {
+          const p = normalizeBundlePath(f.path);
+          if (p !== undefined) files[p] = f.content;
+        }
+        const st = await call('fn-load-cjs', JSON.stringify(files), entryPath);
+        if (st.state === 'error') return toFailure(st.failure);
+      }
+    }
+
+    let status = await call(
+      'fn-invoke',
+      JSON.stringify({
+        resultBytes: request.limits.resultBytes,
+        outputBytes: request.limits.outputBytes,
+        consoleLinesPerSecond: request.limits.consoleLinesPerSecond,
+        eventJson: request.eventJson,
+        ctx: request.ctx,
+        deadlineMs: Date.now() + limits.remainingMs(),
+      }),
+    );
+    if (status.state === 'bad-input') {
+      throw new InvalidArgumentError('event_json', `the event is not valid JSON: ${status.message ?? ''}`);
+    }
+    if (status.state === 'pending') status = await call('status');
+    for (;;) {
+      if (status.state === 'error') return toFailure(status.failure);
+      if (status.state === 'ok') {
+        await this.drainOutput(output, status.emitted);
+        limits.check();
+        if (!status.alive) {
+          return {
+            ok: true,
+            json: status.hasJson === true ? status.json : undefined,
+            preview: status.preview ?? '',
+            timersIdle: true,
+          };
+        }
+        const r = (await guard(callDriverRaw(sandbox, limits, 'repl-result'))) as {
+          preview: string;
+          json: string;
+          hasJson: boolean;
+        } | null;
+        return {
+          ok: true,
+          json: r?.hasJson === true ? r.json : undefined,
+          preview: r?.preview ?? '',
+          timersIdle: false,
+        };
+      }
+      if (!status.alive) {
+        return {
+          ok: false,
+          failure: {
+            kind: FailureKind.RUNTIME,
+            name: 'Error',
+            message:
+              "The handler's result never settled: it is still pending but no timer or other work is left that could settle it",
+            stack: '',
+            line: 0,
+            column: 0,
+          },
+        };
+      }
+      if (status.nextTimerMs > 0) await limits.sleep(status.nextTimerMs);
+      status = await call('tick');
+      if (status.state !== 'error' && !(status.alive && status.state === 'pending'))
+        status = await call('status');
+    }
   }
 
   /**
@@ -237,6 +474,7 @@ export class Engine {
     for (const limits of this.live) limits.stop('engine-disposed');
     for (const session of this.sessions) session.dispose();
     this.sessions.clear();
+    this.warm.clear();
     this.pool.dispose();
   }
 
@@ -260,29 +498,7 @@ export class Engine {
     );
     this.live.add(limits);
     const output = { bytes: 0, received: 0 };
-    sandbox.sink = {
-      onBridgeCall: () => {
-        output.received++;
-      },
-      onOutput: (level, text, timeMs) => {
-        if (limits.reason !== null) return;
-        // isolation: defence in depth — the isolate already counted this line; the host
-        // re-counts what it received and never forwards past the limit.
-        output.bytes += Buffer.byteLength(text, 'utf8') + 1;
-        if (output.bytes > request.limits.outputBytes) {
-          limits.stop('output-bytes');
-          return;
-        }
-        try {
-          hooks.onOutput({ stream: STREAM_OF[level], level, text, timeMs });
-        } catch (err) {
-          this.options.logger.error({ component: 'engine', err }, 'onOutput hook threw');
-        }
-      },
-      onOutputLimit: (reason) => {
-        limits.stop(reason === 'rate' ? 'output-rate' : 'output-bytes');
-      },
-    };
+    sandbox.sink = this.sinkFor(limits, request.limits, hooks, output);
 
     let result:
       { ok: true; json: string | undefined; preview: string } | { ok: false; failure: ExecutionFailure };
@@ -306,6 +522,38 @@ export class Engine {
     return result.ok
       ? { status: 'ok', json: result.json, preview: result.preview, metrics }
       : { status: 'error', failure: result.failure, metrics };
+  }
+
+  /** The output sink of one run: counts bytes, stops the run past its limit, forwards lines. */
+  private sinkFor(
+    limits: RunLimits,
+    runLimits: Limits,
+    hooks: RunHooks,
+    output: { bytes: number; received: number },
+  ): SandboxSink {
+    return {
+      onBridgeCall: () => {
+        output.received++;
+      },
+      onOutput: (level, text, timeMs) => {
+        if (limits.reason !== null) return;
+        // isolation: defence in depth — the isolate already counted this line; the host
+        // re-counts what it received and never forwards past the limit.
+        output.bytes += Buffer.byteLength(text, 'utf8') + 1;
+        if (output.bytes > runLimits.outputBytes) {
+          limits.stop('output-bytes');
+          return;
+        }
+        try {
+          hooks.onOutput({ stream: STREAM_OF[level], level, text, timeMs });
+        } catch (err) {
+          this.options.logger.error({ component: 'engine', err }, 'onOutput hook threw');
+        }
+      },
+      onOutputLimit: (reason) => {
+        limits.stop(reason === 'rate' ? 'output-rate' : 'output-bytes');
+      },
+    };
   }
 
   private finish(entry: PooledIsolate, limits: RunLimits): void {

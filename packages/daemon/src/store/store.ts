@@ -246,6 +246,60 @@ export interface UsageSummary {
   rejected: number;
 }
 
+/** One source file of a deployed function's bundle. */
+export interface FunctionFile {
+  /** Relative path inside the bundle (`index.js`, `lib/util.mjs`). */
+  path: string;
+  content: string;
+}
+
+/** How a function version runs (proto `FunctionConfig`). */
+export interface FunctionConfigRecord {
+  /** Per-invocation limits asked for (0 or absent: the tenant's quota). */
+  limits: { memoryMib?: number; cpuTimeMs?: number; wallTimeMs?: number; outputBytes?: number };
+  /** Values visible to the handler as `ctx.env`. */
+  env: Record<string, string>;
+  /** Capabilities requested (each must be granted to the tenant). */
+  capabilities: string[];
+  /** A fresh isolate per invocation instead of warm instances. */
+  freshIsolatePerInvocation: boolean;
+}
+
+/** One immutable version of a function. */
+export interface FunctionVersionRecord {
+  tenant: string;
+  name: string;
+  version: number;
+  files: FunctionFile[];
+  entry: string;
+  config: FunctionConfigRecord;
+  /** SHA-256 of the bundle (files, entry, config), hex. */
+  sha256: string;
+  createdAt: Date;
+}
+
+/** A deployed function: which version is active and which is latest. */
+export interface FunctionRecord {
+  tenant: string;
+  name: string;
+  activeVersion: number;
+  latestVersion: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What {@link Store.deployFunction} stores. */
+export interface DeployFunctionInput {
+  tenant: string;
+  name: string;
+  files: FunctionFile[];
+  entry: string;
+  config: FunctionConfigRecord;
+  sha256: string;
+  /** Functions the tenant may have (its `functions` quota): a new name past it is refused. */
+  maxFunctions: number;
+}
+
 /** The daemon's durable state. See the module comment for the contract. */
 export interface Store {
   /** The schema version of the open data (migrations applied). */
@@ -324,6 +378,34 @@ export interface Store {
   getUsage(tenant: string, window: { start: Date; end: Date }): Promise<UsageSummary>;
   /** Deletes usage counters of minutes that start before `before` (retention). @returns rows. */
   pruneUsage(before: Date): Promise<number>;
+
+  /**
+   * Stores a new version of a function (creating the function on its first deploy) and makes it
+   * the active version, in one transaction.
+   * @throws NotFoundError TENANT_NOT_FOUND; VmdError QUOTA_EXCEEDED past `maxFunctions`.
+   */
+  deployFunction(
+    input: DeployFunctionInput,
+  ): Promise<{ function: FunctionRecord; version: FunctionVersionRecord }>;
+  /** @throws NotFoundError FUNCTION_NOT_FOUND */
+  getFunction(tenant: string, name: string): Promise<FunctionRecord>;
+  /**
+   * A version of a function (`undefined`: the active one).
+   * @throws NotFoundError FUNCTION_NOT_FOUND (function or version)
+   */
+  getFunctionVersion(tenant: string, name: string, version?: number): Promise<FunctionVersionRecord>;
+  /** A tenant's functions, by name. */
+  listFunctions(tenant: string, page?: PageRequest): Promise<Page<FunctionRecord>>;
+  /** A function's versions, newest first. @throws NotFoundError FUNCTION_NOT_FOUND */
+  listFunctionVersions(
+    tenant: string,
+    name: string,
+    page?: PageRequest,
+  ): Promise<Page<FunctionVersionRecord>>;
+  /** Points the function at an earlier (existing) version. @throws NotFoundError FUNCTION_NOT_FOUND */
+  rollbackFunction(tenant: string, name: string, version: number): Promise<FunctionRecord>;
+  /** Deletes a function and all its versions. @throws NotFoundError FUNCTION_NOT_FOUND */
+  deleteFunction(tenant: string, name: string): Promise<void>;
 
   /** Closes the store; later calls reject. Idempotent. */
   close(): Promise<void>;

@@ -20,6 +20,11 @@
  * - `bg-tick` fires a due timer between inputs; what it throws is printed, like Node's REPL;
  * - `repl-result` the settled value's { preview, json, hasJson } (timers may still be alive);
  * - `repl-complete` (JSON path, prefix): completion candidates (see __complete).
+ * Deployed functions (an instance may serve many invocations) also use:
+ * - `fn-load-cjs` (JSON files, entry): evaluates a CommonJS bundle; its export is the handler;
+ * - `fn-arm`   like `arm`, for an ES module bundle: the hook keeps the handler;
+ * - `fn-invoke` arg = JSON { resultBytes, outputBytes, consoleLinesPerSecond, eventJson, ctx,
+ *            deadlineMs }: calls the handler with (event, ctx) and settles its value.
  * The final status (settled, no timer keeps the run alive) carries the result strings.
  */
 export const DRIVER_SOURCE = String.raw`
@@ -142,6 +147,14 @@ function __status() {
 }
 
 /** Prints what a timer threw between REPL inputs (nobody awaits it), as Node's REPL does. */
+/** Defines a one-shot global hook (for a module wrapper to call); it removes itself. */
+function __defineHook(name, fn) {
+  __replDefineProperty(__G, name, {
+    configurable: true, enumerable: false, writable: false,
+    value: function (ns) { delete __G[name]; fn(ns); },
+  });
+}
+
 function __printUncaught(e) {
   const d = __describe(e);
   __write('error', 'Uncaught ' + (d.stack !== '' ? d.stack : d.name + ': ' + d.message));
@@ -200,6 +213,94 @@ function __complete(path, prefix) {
     }
   }
   return out;
+}
+
+// ---- deployed functions ------------------------------------------------------------------
+let __fnHandler = null;
+
+/** The handler a bundle exports: the export itself, or its handler/default property. */
+function __fnPick(exported) {
+  if (typeof exported === 'function') return exported;
+  if (exported !== null && typeof exported === 'object') {
+    const d = __replGetOwnDescriptor(exported, 'handler') || __replGetOwnDescriptor(exported, 'default');
+    if (d !== undefined && typeof d.value === 'function') return d.value;
+  }
+  throw new TypeError('the entry point exports no handler function: use module.exports = async (event, ctx) => …, exports.handler = …, or export default async function (event, ctx) { … }');
+}
+
+function __fnResolve(files, spec, from) {
+  if (spec.slice(0, 2) !== './' && spec.slice(0, 3) !== '../') return undefined;
+  const parts = from.split('/');
+  parts.pop();
+  const segs = spec.split('/');
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i];
+    if (s === '.' || s === '') continue;
+    if (s === '..') { if (parts.length === 0) return undefined; parts.pop(); }
+    else parts[parts.length] = s;
+  }
+  const base = parts.join('/');
+  const candidates = [base, base + '.js', base + '.cjs', base + '.json', base + '/index.js'];
+  for (let i = 0; i < candidates.length; i++) if (__replHasOwn(files, candidates[i])) return candidates[i];
+  return undefined;
+}
+
+/** Evaluates a CommonJS bundle inside the isolate; require() reaches only the bundle's files. */
+function __fnLoadCjs(filesJson, entry) {
+  __state = 'idle'; __failure = null;
+  const files = __replJSONparse(filesJson);
+  const cache = __replCreateObject(null);
+  function load(path) {
+    if (cache[path] !== undefined) return cache[path].exports;
+    const module = { exports: {} };
+    cache[path] = module;
+    const source = files[path];
+    if (path.slice(-5) === '.json') { module.exports = __replJSONparse(source); return module.exports; }
+    const dir = path.split('/').slice(0, -1).join('/');
+    const wrapper = __indirectEval('(function (exports, require, module, __filename, __dirname) {' + source + '\n})\n//# sourceURL=file:///tenant/' + path);
+    const require = function require(spec) {
+      const resolved = __fnResolve(files, '' + spec, path);
+      if (resolved === undefined) throw new Error("Cannot find module '" + spec + "': only files deployed in the function's bundle can be required");
+      return load(resolved);
+    };
+    wrapper.call(module.exports, module.exports, require, module, '/' + path, '/' + dir);
+    return module.exports;
+  }
+  try {
+    __fnHandler = __fnPick(load(entry));
+  } catch (e) {
+    __fail(e);
+  }
+  return __status();
+}
+
+function __fnInvoke(cfg) {
+  __state = 'idle'; __failure = null; __result = null; __syntaxCandidate = false;
+  __repl = false; __replAwait = true;
+  __resultBytes = cfg.resultBytes;
+  __out.bytes = 0;
+  __out.blocked = false;
+  __setOutputLimits(cfg.outputBytes, cfg.consoleLinesPerSecond);
+  let event = null;
+  if (cfg.eventJson !== '') {
+    try { event = __replJSONparse(cfg.eventJson); } catch (e) { return { state: 'bad-input', message: __str(e && e.message, 500) }; }
+  }
+  if (typeof __fnHandler !== 'function') { __fail(new TypeError('the function has no handler')); return __status(); }
+  const deadline = cfg.deadlineMs;
+  const c = cfg.ctx;
+  const ctx = {
+    tenant: c.tenant,
+    functionName: c.functionName,
+    version: c.version,
+    requestId: c.requestId,
+    env: Object.freeze(c.env),
+    getRemainingTimeInMillis() { return Math.max(0, deadline - __DateNow()); },
+  };
+  Object.freeze(ctx);
+  let v;
+  try { v = __fnHandler(event, ctx); } catch (e) { __fail(e); return __status(); }
+  __settle(v);
+  return __status();
 }
 
 // ---- globals -------------------------------------------------------------------------------
@@ -302,6 +403,20 @@ function __driver(op, arg, arg2) {
     case 'repl-result':
       if (__state !== 'ok') return null;
       return { preview: __result.preview, json: __result.json === undefined ? '' : __result.json, hasJson: __result.json !== undefined };
+    case 'fn-load-cjs':
+      return __fnLoadCjs(arg, arg2);
+    case 'fn-arm': {
+      const bytes = new Uint8Array(12);
+      __randomBytesInto(bytes);
+      let name = '__vmd_fn_loaded_';
+      for (let i = 0; i < bytes.length; i++) name += bytes[i].toString(16).padStart(2, '0');
+      __defineHook(name, function (ns) {
+        try { __fnHandler = __fnPick(ns); } catch (e) { __fail(e); }
+      });
+      return name;
+    }
+    case 'fn-invoke':
+      return __fnInvoke(__replJSONparse(arg));
     case 'repl-complete':
       return __complete(__replJSONparse(arg), '' + arg2);
   }

@@ -79,6 +79,35 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  // Deployed functions and their immutable versions (FunctionService).
+  {
+    version: 2,
+    name: 'deployed functions and their versions',
+    sql: `
+      CREATE TABLE functions (
+        tenant          TEXT    NOT NULL REFERENCES tenants (name) ON DELETE CASCADE,
+        name            TEXT    NOT NULL,
+        active_version  INTEGER NOT NULL,
+        latest_version  INTEGER NOT NULL,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL,
+        PRIMARY KEY (tenant, name)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE function_versions (
+        tenant      TEXT    NOT NULL,
+        name        TEXT    NOT NULL,
+        version     INTEGER NOT NULL,
+        entry       TEXT    NOT NULL,
+        files       TEXT    NOT NULL CHECK (json_valid(files)),
+        config      TEXT    NOT NULL CHECK (json_valid(config)),
+        sha256      TEXT    NOT NULL,
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (tenant, name, version),
+        FOREIGN KEY (tenant, name) REFERENCES functions (tenant, name) ON DELETE CASCADE
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this build of vmd writes. */

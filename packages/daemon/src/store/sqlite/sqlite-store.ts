@@ -14,6 +14,9 @@ import {
   type AuditQuery,
   type CreateApiKeyInput,
   type CreateTenantInput,
+  type DeployFunctionInput,
+  type FunctionRecord,
+  type FunctionVersionRecord,
   type IsolationMode,
   type Page,
   type PageRequest,
@@ -107,6 +110,28 @@ interface UsageTotalsRow {
   rejected: number;
 }
 
+interface FunctionRow {
+  tenant: string;
+  name: string;
+  active_version: number;
+  latest_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+interface FunctionVersionRow {
+  tenant: string;
+  name: string;
+  version: number;
+  entry: string;
+  files: string;
+  config: string;
+  sha256: string;
+  created_at: number;
+}
+
+const FUNCTION_COLUMNS = 'tenant, name, active_version, latest_version, created_at, updated_at';
+const FUNCTION_VERSION_COLUMNS = 'tenant, name, version, entry, files, config, sha256, created_at';
 const TENANT_COLUMNS = 'name, display_name, quotas, capabilities, isolation, created_at, updated_at';
 const API_KEY_COLUMNS = 'id, tenant, hash, description, created_at, revoked_at, last_used_at';
 const AUDIT_COLUMNS = 'id, time, actor, action, target, outcome, details';
@@ -514,6 +539,181 @@ export class SqliteStore implements Store {
     );
   }
 
+  // -------------------------------------------------------------------------------- functions
+
+  deployFunction(
+    input: DeployFunctionInput,
+  ): Promise<{ function: FunctionRecord; version: FunctionVersionRecord }> {
+    return this.call(() => {
+      const name = checkName(input.name);
+      return this.transaction(() => {
+        this.requireTenant(input.tenant);
+        const now = this.nowMs();
+        let fn = this.stmt(`SELECT ${FUNCTION_COLUMNS} FROM functions WHERE tenant = ? AND name = ?`).get(
+          input.tenant,
+          name,
+        ) as unknown as FunctionRow | undefined;
+        if (fn === undefined) {
+          const count = (
+            this.stmt('SELECT COUNT(*) AS n FROM functions WHERE tenant = ?').get(input.tenant) as {
+              n: number;
+            }
+          ).n;
+          if (count >= input.maxFunctions) {
+            throw new VmdError(
+              ErrorCode.QUOTA_EXCEEDED,
+              `tenant '${input.tenant}' already has ${count} functions, its quota; delete one or ask for a larger quota`,
+            );
+          }
+          this.stmt(
+            'INSERT INTO functions (tenant, name, active_version, latest_version, created_at, updated_at) VALUES (?, ?, 0, 0, ?, ?)',
+          ).run(input.tenant, name, now, now);
+          fn = {
+            tenant: input.tenant,
+            name,
+            active_version: 0,
+            latest_version: 0,
+            created_at: now,
+            updated_at: now,
+          };
+        }
+        const version = fn.latest_version + 1;
+        this.stmt(
+          `INSERT INTO function_versions (tenant, name, version, entry, files, config, sha256, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          input.tenant,
+          name,
+          version,
+          input.entry,
+          JSON.stringify(input.files),
+          JSON.stringify(input.config),
+          input.sha256,
+          now,
+        );
+        const updated = this.stmt(
+          `UPDATE functions SET active_version = ?, latest_version = ?, updated_at = ? WHERE tenant = ? AND name = ?
+           RETURNING ${FUNCTION_COLUMNS}`,
+        ).get(version, version, now, input.tenant, name) as unknown as FunctionRow;
+        return {
+          function: decodeFunction(updated),
+          version: {
+            tenant: input.tenant,
+            name,
+            version,
+            files: input.files,
+            entry: input.entry,
+            config: input.config,
+            sha256: input.sha256,
+            createdAt: new Date(now),
+          },
+        };
+      });
+    });
+  }
+
+  getFunction(tenant: string, name: string): Promise<FunctionRecord> {
+    return this.call(() => decodeFunction(this.requireFunction(tenant, name)));
+  }
+
+  getFunctionVersion(tenant: string, name: string, version?: number): Promise<FunctionVersionRecord> {
+    return this.call(() =>
+      this.transaction(() => {
+        const fn = this.requireFunction(tenant, name);
+        const wanted = version === undefined || version === 0 ? fn.active_version : version;
+        const row = this.stmt(
+          `SELECT ${FUNCTION_VERSION_COLUMNS} FROM function_versions WHERE tenant = ? AND name = ? AND version = ?`,
+        ).get(tenant, name, wanted) as unknown as FunctionVersionRow | undefined;
+        if (row === undefined) throw functionNotFound(tenant, name, wanted);
+        return decodeFunctionVersion(row);
+      }, 'read'),
+    );
+  }
+
+  listFunctions(tenant: string, page: PageRequest = {}): Promise<Page<FunctionRecord>> {
+    return this.call(() => {
+      const size = pageSize(page);
+      const cursor = decodePageToken(page.pageToken, 'functions', 2);
+      return this.transaction(() => {
+        this.requireTenant(tenant);
+        let after = '';
+        if (cursor !== undefined) {
+          const [cursorTenant, name] = cursor;
+          if (cursorTenant !== tenant || typeof name !== 'string') throw badPageToken();
+          after = name;
+        }
+        const rows = this.stmt(
+          `SELECT ${FUNCTION_COLUMNS} FROM functions WHERE tenant = ? AND name > ? ORDER BY name LIMIT ?`,
+        ).all(tenant, after, size + 1) as unknown as FunctionRow[];
+        return toPage(rows, size, decodeFunction, (last) => ['functions', tenant, last.name]);
+      }, 'read');
+    });
+  }
+
+  listFunctionVersions(
+    tenant: string,
+    name: string,
+    page: PageRequest = {},
+  ): Promise<Page<FunctionVersionRecord>> {
+    return this.call(() => {
+      const size = pageSize(page);
+      const cursor = decodePageToken(page.pageToken, 'function-versions', 3);
+      return this.transaction(() => {
+        this.requireFunction(tenant, name);
+        let below = Number.MAX_SAFE_INTEGER;
+        if (cursor !== undefined) {
+          const [cursorTenant, cursorName, version] = cursor;
+          if (cursorTenant !== tenant || cursorName !== name || typeof version !== 'number')
+            throw badPageToken();
+          below = version;
+        }
+        const rows = this.stmt(
+          `SELECT ${FUNCTION_VERSION_COLUMNS} FROM function_versions
+           WHERE tenant = ? AND name = ? AND version < ? ORDER BY version DESC LIMIT ?`,
+        ).all(tenant, name, below, size + 1) as unknown as FunctionVersionRow[];
+        return toPage(rows, size, decodeFunctionVersion, (last) => [
+          'function-versions',
+          tenant,
+          name,
+          last.version,
+        ]);
+      }, 'read');
+    });
+  }
+
+  rollbackFunction(tenant: string, name: string, version: number): Promise<FunctionRecord> {
+    return this.call(() =>
+      this.transaction(() => {
+        this.requireFunction(tenant, name);
+        const exists = this.stmt(
+          'SELECT 1 AS ok FROM function_versions WHERE tenant = ? AND name = ? AND version = ?',
+        ).get(tenant, name, version);
+        if (exists === undefined) throw functionNotFound(tenant, name, version);
+        return decodeFunction(
+          this.stmt(
+            `UPDATE functions SET active_version = ?, updated_at = ? WHERE tenant = ? AND name = ? RETURNING ${FUNCTION_COLUMNS}`,
+          ).get(version, this.nowMs(), tenant, name) as unknown as FunctionRow,
+        );
+      }),
+    );
+  }
+
+  deleteFunction(tenant: string, name: string): Promise<void> {
+    return this.call(() => {
+      const { changes } = this.stmt('DELETE FROM functions WHERE tenant = ? AND name = ?').run(tenant, name);
+      if (Number(changes) === 0) throw functionNotFound(tenant, name);
+    });
+  }
+
+  private requireFunction(tenant: string, name: string): FunctionRow {
+    const row = this.stmt(`SELECT ${FUNCTION_COLUMNS} FROM functions WHERE tenant = ? AND name = ?`).get(
+      tenant,
+      name,
+    ) as unknown as FunctionRow | undefined;
+    if (row === undefined) throw functionNotFound(tenant, name);
+    return row;
+  }
+
   // -------------------------------------------------------------------------------- lifecycle
 
   close(): Promise<void> {
@@ -697,6 +897,40 @@ function errorText(err: unknown): string {
 }
 
 // ------------------------------------------------------------------------- validation, codecs
+
+function functionNotFound(tenant: string, name: string, version?: number): NotFoundError {
+  const what = version === undefined ? `function '${name}'` : `version ${version} of function '${name}'`;
+  return new NotFoundError(
+    ErrorCode.FUNCTION_NOT_FOUND,
+    'function',
+    name,
+    `${what} of tenant '${tenant}' was not found; list them with \`vmctl fn list\` or \`vmctl fn versions ${name}\``,
+  );
+}
+
+function decodeFunction(row: FunctionRow): FunctionRecord {
+  return {
+    tenant: row.tenant,
+    name: row.name,
+    activeVersion: row.active_version,
+    latestVersion: row.latest_version,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+function decodeFunctionVersion(row: FunctionVersionRow): FunctionVersionRecord {
+  return {
+    tenant: row.tenant,
+    name: row.name,
+    version: row.version,
+    entry: row.entry,
+    files: JSON.parse(row.files) as FunctionVersionRecord['files'],
+    config: JSON.parse(row.config) as FunctionVersionRecord['config'],
+    sha256: row.sha256,
+    createdAt: new Date(row.created_at),
+  };
+}
 
 function tenantNotFound(name: string): NotFoundError {
   return new NotFoundError(

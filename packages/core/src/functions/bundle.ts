@@ -1,0 +1,169 @@
+/**
+ * A deployed function's bundle: a set of source files with an entry point. Checked at deploy
+ * (syntax, module kind, imports that stay inside the bundle) on the host with acorn, without
+ * running anything, and resolved again by the worker when it loads an instance.
+ *
+ * Kinds: `.mjs` files and `.js` files with `import`/`export` are ES modules (the handler is the
+ * default export, or a named `handler`); other files are CommonJS scripts (`module.exports =
+ * handler` or `exports.handler = …`, with `require('./other')` inside the bundle).
+ */
+import { parse, type Node } from 'acorn';
+
+export interface BundleFile {
+  path: string;
+  content: string;
+}
+
+/** A problem that makes the bundle undeployable, located in one of its files. */
+export interface BundleProblem {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export type ModuleKind = 'esm' | 'cjs';
+
+const PATH_RE = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9_.\-/]{1,200}$/;
+
+/** Normalizes a bundle path (`./a/b.js` → `a/b.js`); undefined if it is not a safe relative path. */
+export function normalizeBundlePath(p: string): string | undefined {
+  const cleaned = p.replace(/^\.\//, '');
+  return PATH_RE.test(cleaned) ? cleaned : undefined;
+}
+
+/** Resolves `specifier` imported from `from` to a bundle path (relative specifiers only). */
+export function resolveInBundle(
+  specifier: string,
+  from: string,
+  paths: ReadonlySet<string>,
+): string | undefined {
+  if (!specifier.startsWith('./') && !specifier.startsWith('../')) return undefined;
+  const parts = from.split('/').slice(0, -1);
+  for (const seg of specifier.split('/')) {
+    if (seg === '.' || seg === '') continue;
+    if (seg === '..') {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+    } else parts.push(seg);
+  }
+  const base = parts.join('/');
+  for (const candidate of [
+    base,
+    `${base}.js`,
+    `${base}.mjs`,
+    `${base}.cjs`,
+    `${base}.json`,
+    `${base}/index.js`,
+  ]) {
+    if (paths.has(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+type AnyNode = Node & Record<string, unknown>;
+
+/** The kind of `file` and the specifiers it imports (ES module) — or its syntax error. */
+export function analyzeFile(
+  file: BundleFile,
+): { kind: ModuleKind; imports: Array<{ specifier: string; line: number; column: number }> } | BundleProblem {
+  const wantModule =
+    file.path.endsWith('.mjs') || (file.path.endsWith('.js') && /\b(?:import|export)\b/.test(file.content));
+  if (file.path.endsWith('.json')) {
+    try {
+      JSON.parse(file.content);
+      return { kind: 'cjs', imports: [] };
+    } catch (err) {
+      return { file: file.path, line: 1, column: 1, message: `invalid JSON: ${(err as Error).message}` };
+    }
+  }
+  const attempt = (sourceType: 'module' | 'script') =>
+    parse(file.content, { ecmaVersion: 'latest', sourceType, locations: true, allowHashBang: true });
+  let program: ReturnType<typeof attempt>;
+  let kind: ModuleKind;
+  try {
+    if (wantModule && !file.path.endsWith('.cjs')) {
+      program = attempt('module');
+      const hasModuleSyntax = (program.body as unknown as AnyNode[]).some((n) =>
+        /^(Import|Export)/.test(n.type),
+      );
+      kind = hasModuleSyntax || file.path.endsWith('.mjs') ? 'esm' : 'cjs';
+      if (kind === 'cjs') program = attempt('script');
+    } else {
+      program = attempt('script');
+      kind = 'cjs';
+    }
+  } catch (err) {
+    const e = err as { message: string; loc?: { line: number; column: number } };
+    return {
+      file: file.path,
+      line: e.loc?.line ?? 0,
+      column: (e.loc?.column ?? 0) + 1,
+      message: e.message.replace(/\s*\(\d+:\d+\)$/, ''),
+    };
+  }
+  const imports: Array<{ specifier: string; line: number; column: number }> = [];
+  for (const node of program.body as unknown as AnyNode[]) {
+    const source = node['source'] as (AnyNode & { value?: unknown }) | null | undefined;
+    if (/^(ImportDeclaration|ExportNamedDeclaration|ExportAllDeclaration)$/.test(node.type) && source) {
+      imports.push({
+        specifier: String(source.value),
+        line: source.loc?.start.line ?? 0,
+        column: (source.loc?.start.column ?? 0) + 1,
+      });
+    }
+  }
+  return { kind, imports };
+}
+
+/**
+ * Checks a bundle: safe unique paths, the entry among them, every file parses, ES module imports
+ * resolve inside the bundle. Returns the entry's kind, or the problems.
+ */
+export function checkBundle(
+  files: readonly BundleFile[],
+  entry: string,
+): { ok: true; kind: ModuleKind } | { ok: false; problems: BundleProblem[] } {
+  const problems: BundleProblem[] = [];
+  const paths = new Set<string>();
+  for (const f of files) {
+    const p = normalizeBundlePath(f.path);
+    if (p === undefined) {
+      problems.push({
+        file: f.path,
+        line: 0,
+        column: 0,
+        message: 'not a safe relative path (letters, digits, . _ - /)',
+      });
+    } else if (paths.has(p)) {
+      problems.push({ file: f.path, line: 0, column: 0, message: 'appears twice in the bundle' });
+    } else paths.add(p);
+  }
+  const entryPath = normalizeBundlePath(entry);
+  if (entryPath === undefined || !paths.has(entryPath)) {
+    problems.push({ file: entry, line: 0, column: 0, message: 'the entry point is not one of the files' });
+  }
+  let kind: ModuleKind = 'cjs';
+  for (const f of files) {
+    const p = normalizeBundlePath(f.path);
+    if (p === undefined) continue;
+    const analyzed = analyzeFile({ path: p, content: f.content });
+    if ('message' in analyzed) {
+      problems.push(analyzed);
+      continue;
+    }
+    if (p === entryPath) kind = analyzed.kind;
+    if (analyzed.kind !== 'esm') continue;
+    for (const imp of analyzed.imports) {
+      if (resolveInBundle(imp.specifier, p, paths) === undefined) {
+        problems.push({
+          file: p,
+          line: imp.line,
+          column: imp.column,
+          message: `imports '${imp.specifier}', which is not a file of the bundle (only relative imports of deployed files work)`,
+        });
+      }
+    }
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, kind };
+}
