@@ -1,7 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { ErrorCode, UnavailableError } from '@vmd/core';
 import type { Limits } from '@vmd/core';
-import { ExecutionServiceService, ReplServiceService, TenantServiceService } from '@vmd/client/wire';
+import {
+  ExecutionServiceService,
+  FunctionServiceService,
+  ReplServiceService,
+  TenantServiceService,
+} from '@vmd/client/wire';
 import type { Server } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from './config/schema.js';
@@ -14,7 +19,9 @@ import {
 import { bindServer, createGrpcServer, tryShutdown, type ServerTls } from './grpc/server.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { createExecutionService } from './services/execution-service.js';
+import { createFunctionService } from './services/function-service.js';
 import { createReplService } from './services/repl-service.js';
+import { Admission } from './tenants/admission.js';
 import { HealthService } from './services/health.js';
 import { addReflection } from './services/reflection.js';
 import { ApiKeyAuthenticator } from './auth/api-keys.js';
@@ -198,7 +205,9 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
 
   const server: Server = createGrpcServer({ maxMessageBytes: config.maxMessageBytes });
   const adapt: AdaptOptions = { logger: grpcLog };
+  const admission = new Admission();
   const execution = createExecutionService({
+    admission,
     maxCodeBytes: config.maxCodeBytes,
     tenants,
     scheduler,
@@ -209,6 +218,32 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   });
   server.addService(ExecutionServiceService, {
     execute: adaptServerStreaming(ExecutionServiceService.execute.path, execution.execute, adapt),
+  });
+  const functions = createFunctionService({
+    store: openStore,
+    tenants,
+    scheduler,
+    pool,
+    admission,
+    isShuttingDown: () => shuttingDown,
+    authorizeTenant: async (ctx, requested) => (await authorizer.tenant(ctx, requested)).tenant,
+    usage,
+    actor: () => (config.auth ? 'tenant-api-key' : 'local'),
+  });
+  const F = FunctionServiceService;
+  server.addService(FunctionServiceService, {
+    deployFunction: adaptUnary(F.deployFunction.path, functions.deployFunction, adapt),
+    invokeFunction: adaptUnary(F.invokeFunction.path, functions.invokeFunction, adapt),
+    invokeFunctionStream: adaptServerStreaming(
+      F.invokeFunctionStream.path,
+      functions.invokeFunctionStream,
+      adapt,
+    ),
+    getFunction: adaptUnary(F.getFunction.path, functions.getFunction, adapt),
+    listFunctions: adaptUnary(F.listFunctions.path, functions.listFunctions, adapt),
+    listFunctionVersions: adaptUnary(F.listFunctionVersions.path, functions.listFunctionVersions, adapt),
+    rollbackFunction: adaptUnary(F.rollbackFunction.path, functions.rollbackFunction, adapt),
+    deleteFunction: adaptUnary(F.deleteFunction.path, functions.deleteFunction, adapt),
   });
   const repl = createReplService({
     pool,

@@ -85,12 +85,13 @@ describe('Engine.invoke', () => {
   });
 
   it('reuses a warm instance of the same version (module state survives), never across keys', async () => {
-    const files = { 'index.js': 'let calls = 0; module.exports = () => ++calls;' };
+    const files = { 'index.js': 'let calls = 0; module.exports = () => { console.log("call"); return ++calls; };' };
     const req = request(files, 'index.js');
     const first = await invoke(req);
     const second = await invoke({ ...req });
     expect([value(first), first.warm]).toEqual([1, false]);
     expect([value(second), second.warm]).toEqual([2, true]);
+    expect(second.output).toEqual(['call']);
     const other = await invoke({ ...req, key: 'other-tenant/f/1' });
     expect([value(other), other.warm]).toEqual([1, false]);
     const fresh = await invoke({ ...req, fresh: true });

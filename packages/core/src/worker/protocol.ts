@@ -5,6 +5,7 @@
  * chosen by the parent. Both sides dispatch with an exhaustive switch.
  */
 import type { VmdErrorWire } from '../errors/vmd-error.js';
+import type { InvokeRequest } from '../engine/engine.js';
 import type { ExecutionOutcome, ExecutionRequest, OutputEvent } from '../engine/types.js';
 import type { Limits } from '../limits/limits.js';
 import type { ReplEvalOutcome } from '../repl/session.js';
@@ -18,6 +19,8 @@ export interface TraceCarrier {
 /** Parent → worker. */
 export type ParentMessage =
   | { type: 'run'; requestId: string; request: ExecutionRequest; trace?: TraceCarrier }
+  /** A deployed function's invocation: answered like `run` (`warm` set on the outcome). */
+  | { type: 'invoke'; requestId: string; request: InvokeRequest; trace?: TraceCarrier }
   | { type: 'cancel'; requestId: string }
   | { type: 'ping'; requestId: string }
   | { type: 'shutdown' }
@@ -50,13 +53,15 @@ export interface WorkerStats {
   runsCompleted: number;
   /** Open REPL sessions. */
   replSessions: number;
+  /** Warm instances of deployed functions. */
+  warmInstances: number;
 }
 
 /** Worker → parent. */
 export type WorkerMessage =
   | { type: 'ready'; pid: number }
   | { type: 'output'; requestId: string; event: OutputEvent }
-  | { type: 'run-result'; requestId: string; outcome: ExecutionOutcome }
+  | { type: 'run-result'; requestId: string; outcome: ExecutionOutcome & { warm?: boolean } }
   | { type: 'run-error'; requestId: string; error: VmdErrorWire }
   | { type: 'pong'; requestId: string; stats: WorkerStats }
   | { type: 'repl-reply'; requestId: string; reply: ReplReply }

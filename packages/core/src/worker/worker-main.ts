@@ -132,7 +132,7 @@ class OutputCoalescer {
   }
 }
 
-async function handleRun(message: Extract<ParentMessage, { type: 'run' }>): Promise<void> {
+async function handleRun(message: Extract<ParentMessage, { type: 'run' | 'invoke' }>): Promise<void> {
   const { requestId } = message;
   if (draining !== null || exiting) {
     const error = new UnavailableError(
@@ -154,10 +154,11 @@ async function handleRun(message: Extract<ParentMessage, { type: 'run' }>): Prom
   controllers.set(requestId, controller);
   const output = new OutputCoalescer(requestId);
   try {
-    const outcome = await engine.run(message.request, {
-      signal: controller.signal,
-      onOutput: (event) => output.push(event),
-    });
+    const hooks = { signal: controller.signal, onOutput: (event: OutputEvent) => output.push(event) };
+    const outcome =
+      message.type === 'invoke'
+        ? await engine.invoke(message.request, hooks)
+        : await engine.run(message.request, hooks);
     output.flush();
     send({ type: 'run-result', requestId, outcome });
   } catch (err) {
@@ -261,6 +262,7 @@ function drain(code: number): void {
 function handle(message: ParentMessage): void {
   switch (message.type) {
     case 'run':
+    case 'invoke':
       void handleRun(message);
       return;
     case 'cancel':
@@ -278,6 +280,7 @@ function handle(message: ParentMessage): void {
           rssBytes: process.memoryUsage.rss(),
           runsCompleted: s.runsCompleted,
           replSessions: s.replSessions,
+          warmInstances: s.warmInstances,
         },
       });
       return;

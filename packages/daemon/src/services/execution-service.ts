@@ -48,6 +48,8 @@ export interface ExecutionServiceDeps {
   authorizeTenant?: (ctx: CallContext, requested: string) => Promise<string>;
   /** Counts runs and quota refusals per tenant (GetUsage). */
   usage?: UsageRecorder;
+  /** Per-tenant rate and concurrency, shared with the other services that run code. */
+  admission?: Admission;
 }
 
 /** The handlers of vmd.v1.ExecutionService. */
@@ -62,7 +64,7 @@ export interface ExecutionServiceHandlers {
  * statuses.
  */
 export function createExecutionService(deps: ExecutionServiceDeps): ExecutionServiceHandlers {
-  const admission = new Admission();
+  const admission = deps.admission ?? new Admission();
   let dispatched = 0;
   return {
     async *execute(req: ExecuteRequest, ctx: CallContext): AsyncGenerator<ExecuteResponse> {

@@ -1,10 +1,10 @@
 import type { Server, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ErrorCode, VmdError } from '@vmd/core';
-import { FunctionServiceService, MonitorServiceService } from '@vmd/client/wire';
+import { MonitorServiceService } from '@vmd/client/wire';
 import { adaptFailing, type AdaptOptions } from '../grpc/adapt-handlers.js';
 
 /** Services of the contract that this daemon does not implement yet. */
-export const NOT_YET_IMPLEMENTED = [FunctionServiceService, MonitorServiceService] as const;
+export const NOT_YET_IMPLEMENTED = [MonitorServiceService] as const;
 
 /** An UNIMPLEMENTED handler for one method (for a service built method by method). */
 export function unimplementedMethod(

@@ -27,7 +27,13 @@ const metrics = z.object({
 });
 
 const outcome = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('ok'), json: text.optional(), preview: text, metrics }),
+  z.object({
+    status: z.literal('ok'),
+    json: text.optional(),
+    preview: text,
+    metrics,
+    warm: z.boolean().optional(),
+  }),
   z.object({
     status: z.literal('error'),
     failure: z.object({
@@ -39,6 +45,7 @@ const outcome = z.discriminatedUnion('status', [
       column: z.number().int().nonnegative(),
     }),
     metrics,
+    warm: z.boolean().optional(),
   }),
 ]);
 

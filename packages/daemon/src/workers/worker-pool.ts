@@ -2,6 +2,7 @@ import {
   ErrorCode,
   UnavailableError,
   type ExecutionRequest,
+  type InvokeRequest,
   type Limits,
   type OutputEvent,
   type ReplReply,
@@ -104,6 +105,34 @@ export class WorkerPool {
     onOutput: (event: OutputEvent) => void,
     signal?: AbortSignal,
   ): Promise<RunResult> {
+    const best = this.leastBusy();
+    if (!best) return Promise.reject(noWorker());
+    return best.run(request, onOutput, signal);
+  }
+
+  /**
+   * Invokes a deployed function. Invocations of one function version prefer one worker (by a
+   * hash of its key) so its warm instances are found again; a busy preferred worker yields to
+   * the least-busy one.
+   */
+  invoke(
+    request: InvokeRequest,
+    onOutput: (event: OutputEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<RunResult> {
+    const n = this.supervisors.length;
+    let hash = 0;
+    for (let i = 0; i < request.key.length; i++) hash = (hash * 31 + request.key.charCodeAt(i)) >>> 0;
+    const preferred = this.supervisors[hash % Math.max(1, n)];
+    const chosen =
+      preferred !== undefined && preferred.freeSlots > 0 && preferred.inFlight < this.options.maxInFlight - 1
+        ? preferred
+        : this.leastBusy();
+    if (!chosen) return Promise.reject(noWorker());
+    return chosen.invoke(request, onOutput, signal);
+  }
+
+  private leastBusy(): WorkerSupervisor | undefined {
     let best: WorkerSupervisor | undefined;
     const n = this.supervisors.length;
     for (let i = 0; i < n; i++) {
@@ -112,15 +141,7 @@ export class WorkerPool {
       if (!best || s.inFlight < best.inFlight) best = s;
     }
     this.rr = (this.rr + 1) % Math.max(1, n);
-    if (!best) {
-      return Promise.reject(
-        new UnavailableError(
-          ErrorCode.NO_HEALTHY_WORKER,
-          'no healthy worker is available to run the code; retry shortly',
-        ),
-      );
-    }
-    return best.run(request, onOutput, signal);
+    return best;
   }
 
   /** REPL sessions held by all workers. */
@@ -172,4 +193,11 @@ export class WorkerPool {
   async stop(graceMs = 2_000): Promise<void> {
     await Promise.all(this.supervisors.map((s) => s.stop(graceMs)));
   }
+}
+
+function noWorker(): UnavailableError {
+  return new UnavailableError(
+    ErrorCode.NO_HEALTHY_WORKER,
+    'no healthy worker is available to run the code; retry shortly',
+  );
 }

@@ -261,6 +261,7 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
             rssBytes: 1_000,
             runsCompleted: 0,
             replSessions: 0,
+            warmInstances: 0,
           },
         });
     });

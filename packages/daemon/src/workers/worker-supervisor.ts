@@ -10,6 +10,7 @@ import {
   type ExecutionFailure,
   type ExecutionOutcome,
   type ExecutionRequest,
+  type InvokeRequest,
   type Limits,
   type OutputEvent,
   type ReplReply,
@@ -81,7 +82,7 @@ export type ReplRequest =
 
 /** What a finished run returns. */
 export interface RunResult {
-  outcome: ExecutionOutcome;
+  outcome: ExecutionOutcome & { warm?: boolean };
   /** The worker process that ran it. */
   workerId: number;
 }
@@ -218,6 +219,34 @@ export class WorkerSupervisor {
     onOutput: (event: OutputEvent) => void,
     signal?: AbortSignal,
   ): Promise<RunResult> {
+    return this.dispatch(
+      (requestId) => ({ type: 'run', requestId, request }),
+      request.limits.wallTimeMs,
+      onOutput,
+      signal,
+    );
+  }
+
+  /** Sends a deployed function's invocation to the worker (like {@link run}). */
+  invoke(
+    request: InvokeRequest,
+    onOutput: (event: OutputEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<RunResult> {
+    return this.dispatch(
+      (requestId) => ({ type: 'invoke', requestId, request }),
+      request.limits.wallTimeMs,
+      onOutput,
+      signal,
+    );
+  }
+
+  private dispatch(
+    message: (requestId: string) => ParentMessage,
+    wallTimeMs: number,
+    onOutput: (event: OutputEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<RunResult> {
     const w = this.worker;
     if (!w || !this.isReady || this.freeSlots === 0) {
       return Promise.reject(
@@ -231,22 +260,22 @@ export class WorkerSupervisor {
     return new Promise<RunResult>((resolve, reject) => {
       const run: InFlightRun = {
         requestId,
-        wallTimeMs: request.limits.wallTimeMs,
+        wallTimeMs,
         onOutput,
         resolve,
         reject,
         cancelled: false,
         overrunTimer: setTimeout(() => {
           this.logger.warn(
-            { worker_id: w.id, request_id: requestId, wall_time_ms: request.limits.wallTimeMs },
+            { worker_id: w.id, request_id: requestId, wall_time_ms: wallTimeMs },
             'run overran its wall limit; killing worker',
           );
           this.kill(w, 'overrun', requestId);
-        }, request.limits.wallTimeMs + this.opts.overrunGraceMs),
+        }, wallTimeMs + this.opts.overrunGraceMs),
       };
       w.inFlight.set(requestId, run);
       this.startRssSampling(w);
-      if (!this.send(w, { type: 'run', requestId, request })) {
+      if (!this.send(w, message(requestId))) {
         this.kill(w, 'crashed');
         return;
       }

@@ -280,6 +280,8 @@ function __fnInvoke(cfg) {
   __resultBytes = cfg.resultBytes;
   __out.bytes = 0;
   __out.blocked = false;
+  // The host counts bridge calls per invocation: a warm instance starts counting again.
+  __out.emitted = 0;
   __setOutputLimits(cfg.outputBytes, cfg.consoleLinesPerSecond);
   let event = null;
   if (cfg.eventJson !== '') {

@@ -22,6 +22,10 @@ export interface AccessLogFields {
   session_id?: string;
   resumed?: boolean;
   inputs?: number;
+  /** FunctionService: the function, its version, whether a warm instance ran it. */
+  function?: string;
+  function_version?: number;
+  warm?: boolean;
 }
 
 /** One completed RPC. */

@@ -1,0 +1,456 @@
+/**
+ * vmd.v1.FunctionService: tenants deploy named functions (a bundle of files with an entry point)
+ * as immutable versions, and invoke them with events. Deploy checks the bundle on the host
+ * (syntax with line/column, imports inside the bundle) and stores it; invoke goes through the
+ * same admission, scheduler and worker pool as Execute, and runs in a warm instance of the
+ * version when a worker keeps one (the pool prefers one worker per version).
+ *
+ * Authorization: like Execute, a tenant key acts only as its own tenant (for every method).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  ErrorCode,
+  InvalidArgumentError,
+  ResourceExhaustedError,
+  UnavailableError,
+  checkBundle,
+  clampToQuota,
+  type InvokeOutcome,
+  type Limits,
+  type OutputEvent as CoreOutputEvent,
+} from '@vmd/core';
+import {
+  ErrorKind,
+  type DeleteFunctionRequest,
+  type DeleteFunctionResponse,
+  type DeployFunctionRequest,
+  type DeployFunctionResponse,
+  type DeployedFunction,
+  type FunctionVersion,
+  type GetFunctionRequest,
+  type GetFunctionResponse,
+  type InvokeFunctionRequest,
+  type InvokeFunctionResponse,
+  type InvokeFunctionStreamRequest,
+  type InvokeFunctionStreamResponse,
+  type ListFunctionVersionsRequest,
+  type ListFunctionVersionsResponse,
+  type ListFunctionsRequest,
+  type ListFunctionsResponse,
+  type RollbackFunctionRequest,
+  type RollbackFunctionResponse,
+} from '@vmd/client/wire';
+import type { CallContext, ServerStreamingHandler, UnaryHandler } from '../grpc/adapt-handlers.js';
+import { EventChannel } from '../grpc/event-channel.js';
+import { validateInputJson, validateLimits, validateTenantId } from '../grpc/validate-request.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { FunctionConfigRecord, FunctionRecord, FunctionVersionRecord, Store } from '../store/store.js';
+import type { Admission } from '../tenants/admission.js';
+import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import type { UsageRecorder } from '../tenants/usage-recorder.js';
+import type { WorkerPool } from '../workers/worker-pool.js';
+import { MIN_RUN_MS, toWireMetrics, toWireOutput } from './execution-service.js';
+
+export interface FunctionServiceDeps {
+  store: () => Store;
+  tenants: TenantRegistry;
+  scheduler: Scheduler;
+  pool: WorkerPool;
+  admission: Admission;
+  isShuttingDown: () => boolean;
+  authorizeTenant?: (ctx: CallContext, requested: string) => Promise<string>;
+  usage?: UsageRecorder;
+  /** Who the audit log names as the actor. */
+  actor?: (ctx: CallContext) => string;
+}
+
+export interface FunctionServiceHandlers {
+  deployFunction: UnaryHandler<DeployFunctionRequest, DeployFunctionResponse>;
+  invokeFunction: UnaryHandler<InvokeFunctionRequest, InvokeFunctionResponse>;
+  invokeFunctionStream: ServerStreamingHandler<InvokeFunctionStreamRequest, InvokeFunctionStreamResponse>;
+  getFunction: UnaryHandler<GetFunctionRequest, GetFunctionResponse>;
+  listFunctions: UnaryHandler<ListFunctionsRequest, ListFunctionsResponse>;
+  listFunctionVersions: UnaryHandler<ListFunctionVersionsRequest, ListFunctionVersionsResponse>;
+  rollbackFunction: UnaryHandler<RollbackFunctionRequest, RollbackFunctionResponse>;
+  deleteFunction: UnaryHandler<DeleteFunctionRequest, DeleteFunctionResponse>;
+}
+
+const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const MAX_ENV = 64;
+const MAX_ENV_VALUE = 4096;
+const MAX_FILES = 256;
+/** Capabilities a function may request; none is available in this version of vmd yet. */
+const KNOWN_CAPABILITIES = new Set(['kv', 'fetch']);
+
+function validateName(name: string): string {
+  if (!NAME_RE.test(name)) {
+    throw new InvalidArgumentError(
+      'name',
+      `function name '${name.slice(0, 80)}' is not valid: use 1-63 characters [a-z0-9_-], starting with a letter or digit`,
+    );
+  }
+  return name;
+}
+
+export function createFunctionService(deps: FunctionServiceDeps): FunctionServiceHandlers {
+  const actorOf = deps.actor ?? (() => 'local');
+  const acting = async (ctx: CallContext, requested: string): Promise<string> => {
+    if (requested !== '') validateTenantId(requested);
+    const tenant = validateTenantId(
+      deps.authorizeTenant ? await deps.authorizeTenant(ctx, requested) : requested,
+    );
+    ctx.logFields.tenant_id = tenant;
+    return tenant;
+  };
+
+  async function invoke(
+    req: InvokeFunctionRequest,
+    ctx: CallContext,
+    onOutput: (event: CoreOutputEvent) => void,
+  ): Promise<InvokeFunctionResponse> {
+    if (deps.isShuttingDown()) {
+      throw new UnavailableError(ErrorCode.SHUTTING_DOWN, 'vmd is shutting down; retry on another instance');
+    }
+    const tenantId = await acting(ctx, req.tenant);
+    const name = validateName(req.name);
+    validateInputJson(req.eventJson, 'event_json');
+    const requested = validateLimits(req.limits);
+    const tenant = await deps.tenants.resolve(tenantId);
+    const fn = await deps.store().getFunctionVersion(tenantId, name, req.version || undefined);
+    ctx.logFields.function = name;
+    ctx.logFields.function_version = fn.version;
+    const limits: Limits = clampToQuota({ ...nonZero(fn.config.limits), ...requested }, tenant.quota);
+    const refused = (err: unknown): never => {
+      if (err instanceof ResourceExhaustedError) deps.usage?.recordRejected(tenantId);
+      throw err;
+    };
+    let release: () => void = () => undefined;
+    try {
+      if (tenant.admission) release = deps.admission.admit(tenantId, tenant.admission);
+    } catch (err) {
+      refused(err);
+    }
+    try {
+      const slot = await deps.scheduler
+        .acquire(tenantId, {
+          deadlineMs: ctx.deadlineMs - MIN_RUN_MS,
+          signal: ctx.signal,
+          ...(tenant.admission
+            ? { queueDepth: tenant.admission.queueDepth, weight: tenant.admission.weight }
+            : {}),
+        })
+        .catch(refused);
+      try {
+        const remaining = ctx.deadlineMs - Date.now();
+        if (remaining < limits.wallTimeMs) limits.wallTimeMs = Math.max(1, Math.floor(remaining));
+        const { outcome, workerId } = await deps.pool.invoke(
+          {
+            key: `${tenantId}/${name}/${fn.version}/${fn.sha256}`,
+            files: fn.files,
+            entry: fn.entry,
+            eventJson: req.eventJson,
+            ctx: {
+              tenant: tenantId,
+              functionName: name,
+              version: fn.version,
+              requestId: randomUUID(),
+              env: fn.config.env,
+            },
+            limits,
+            fresh: fn.config.freshIsolatePerInvocation,
+          },
+          onOutput,
+          ctx.signal,
+        );
+        ctx.logFields.outcome = outcome.status === 'ok' ? 'ok' : outcome.failure.kind;
+        ctx.logFields.worker_id = workerId;
+        ctx.logFields.warm = outcome.warm === true;
+        deps.usage?.recordRun(tenantId, {
+          cpuMs: outcome.metrics.cpuTimeMs,
+          queueWaitMs: slot.queueWaitMs,
+          ...(outcome.status === 'error' ? { failureKind: outcome.failure.kind } : {}),
+        });
+        return toWireInvocation(
+          fn.version,
+          { ...outcome, warm: outcome.warm === true },
+          slot.queueWaitMs,
+          workerId,
+        );
+      } finally {
+        slot.release();
+      }
+    } finally {
+      release();
+    }
+  }
+
+  const handlers: FunctionServiceHandlers = {
+    async deployFunction(req, ctx) {
+      const tenantId = await acting(ctx, req.tenant);
+      const name = validateName(req.name);
+      ctx.logFields.function = name;
+      await deps.tenants.resolve(tenantId); // local mode: created on first use
+      const tenant = await deps.store().getTenant(tenantId);
+      if (req.files.length === 0)
+        throw new InvalidArgumentError('files', 'files is empty: send the function source');
+      if (req.files.length > MAX_FILES) {
+        throw new InvalidArgumentError(
+          'files',
+          `a bundle has at most ${MAX_FILES} files, got ${req.files.length}`,
+        );
+      }
+      const bytes = req.files.reduce((n, f) => n + Buffer.byteLength(f.content, 'utf8'), 0);
+      if (bytes > tenant.quotas.codeBytes) {
+        throw new InvalidArgumentError(
+          'files',
+          `the bundle is ${bytes} bytes, more than tenant '${tenantId}' may deploy (${tenant.quotas.codeBytes} bytes)`,
+          ErrorCode.CODE_TOO_LARGE,
+        );
+      }
+      const entry = req.entry !== '' ? req.entry : req.files.length === 1 ? req.files[0]!.path : 'index.js';
+      const files = req.files.map((f) => ({ path: f.path.replace(/^\.\//, ''), content: f.content }));
+      const checked = checkBundle(files, entry);
+      if (!checked.ok) {
+        const list = checked.problems
+          .slice(0, 10)
+          .map((p) => `${p.file}${p.line > 0 ? `:${p.line}:${p.column}` : ''}: ${p.message}`)
+          .join('; ');
+        throw new InvalidArgumentError('files', `the bundle cannot be deployed: ${list}`);
+      }
+      const config = validateConfig(req.config);
+      const sha256 = createHash('sha256')
+        .update(
+          JSON.stringify({ files: [...files].sort((a, b) => a.path.localeCompare(b.path)), entry, config }),
+        )
+        .digest('hex');
+      const { function: fn, version } = await deps.store().deployFunction({
+        tenant: tenantId,
+        name,
+        files,
+        entry: entry.replace(/^\.\//, ''),
+        config,
+        sha256,
+        maxFunctions: tenant.quotas.functions,
+      });
+      ctx.logFields.function_version = version.version;
+      await deps.store().appendAudit({
+        actor: actorOf(ctx),
+        action: 'function.deploy',
+        target: `tenant/${tenantId}/function/${name}`,
+        outcome: 'ok',
+        details: { version: version.version, files: files.length, bytes },
+      });
+      return { function: toWireFunction(fn), version: version.version };
+    },
+
+    invokeFunction(req, ctx) {
+      const logs: ReturnType<typeof toWireOutput>[] = [];
+      return invoke(req, ctx, (event) => logs.push(toWireOutput(event))).then((res) => ({ ...res, logs }));
+    },
+
+    invokeFunctionStream(req, ctx) {
+      const channel = new EventChannel<InvokeFunctionStreamResponse>();
+      const invocation = req.invocation;
+      if (invocation === undefined) throw new InvalidArgumentError('invocation', 'invocation is required');
+      let failure: unknown;
+      invoke(invocation, ctx, (event) =>
+        channel.push({ event: { $case: 'output', value: toWireOutput(event) } }),
+      ).then(
+        (done) => {
+          channel.push({ event: { $case: 'done', value: done } });
+          channel.close();
+        },
+        (err: unknown) => {
+          failure = err;
+          channel.close();
+        },
+      );
+      return (async function* () {
+        yield* channel;
+        if (failure !== undefined) throw failure;
+      })();
+    },
+
+    async getFunction(req, ctx) {
+      const tenantId = await acting(ctx, req.tenant);
+      const fn = await deps.store().getFunction(tenantId, validateName(req.name));
+      const active = await deps.store().getFunctionVersion(tenantId, fn.name);
+      return { function: toWireFunction(fn), active: toWireVersion(active) };
+    },
+
+    async listFunctions(req, ctx) {
+      const tenantId = await acting(ctx, req.tenant);
+      await deps.tenants.resolve(tenantId);
+      const page = await deps.store().listFunctions(tenantId, fromWirePage(req.page));
+      return { functions: page.items.map(toWireFunction), page: { nextPageToken: page.nextPageToken } };
+    },
+
+    async listFunctionVersions(req, ctx) {
+      const tenantId = await acting(ctx, req.tenant);
+      const page = await deps
+        .store()
+        .listFunctionVersions(tenantId, validateName(req.name), fromWirePage(req.page));
+      return {
+        versions: page.items.map((v) => toWireVersion(v, false)),
+        page: { nextPageToken: page.nextPageToken },
+      };
+    },
+
+    async rollbackFunction(req, ctx) {
+      const tenantId = await acting(ctx, req.tenant);
+      const name = validateName(req.name);
+      if (req.version === 0)
+        throw new InvalidArgumentError('version', 'version is required: the version to make active');
+      const fn = await deps.store().rollbackFunction(tenantId, name, req.version);
+      await deps.store().appendAudit({
+        actor: actorOf(ctx),
+        action: 'function.rollback',
+        target: `tenant/${tenantId}/function/${name}`,
+        outcome: 'ok',
+        details: { version: req.version },
+      });
+      return { function: toWireFunction(fn) };
+    },
+
+    async deleteFunction(req, ctx) {
+      const tenantId = await acting(ctx, req.tenant);
+      const name = validateName(req.name);
+      await deps.store().deleteFunction(tenantId, name);
+      await deps.store().appendAudit({
+        actor: actorOf(ctx),
+        action: 'function.delete',
+        target: `tenant/${tenantId}/function/${name}`,
+        outcome: 'ok',
+        details: {},
+      });
+      return {};
+    },
+  };
+  return handlers;
+}
+
+function nonZero(l: FunctionConfigRecord['limits']): Partial<Limits> {
+  const out: Partial<Limits> = {};
+  for (const [k, v] of Object.entries(l) as [keyof Limits, number | undefined][]) if (v) out[k] = v;
+  return out;
+}
+
+function validateConfig(config: DeployFunctionRequest['config']): FunctionConfigRecord {
+  const limits = validateLimits(config?.limits, 'config.limits');
+  const env: Record<string, string> = {};
+  const entries = Object.entries(config?.env ?? {});
+  if (entries.length > MAX_ENV) {
+    throw new InvalidArgumentError('config.env', `at most ${MAX_ENV} env values, got ${entries.length}`);
+  }
+  for (const [k, v] of entries) {
+    if (!ENV_KEY_RE.test(k)) {
+      throw new InvalidArgumentError(
+        'config.env',
+        `env name '${k.slice(0, 80)}' is not valid: use letters, digits and _`,
+      );
+    }
+    if (v.length > MAX_ENV_VALUE) {
+      throw new InvalidArgumentError(
+        'config.env',
+        `env value of ${k} is longer than ${MAX_ENV_VALUE} characters`,
+      );
+    }
+    env[k] = v;
+  }
+  for (const c of config?.capabilities ?? []) {
+    throw new InvalidArgumentError(
+      'config.capabilities',
+      KNOWN_CAPABILITIES.has(c)
+        ? `capability '${c}' is not available in this version of vmd yet; deploy without it`
+        : `unknown capability '${c.slice(0, 80)}'`,
+    );
+  }
+  return {
+    limits: {
+      ...(limits.memoryMib ? { memoryMib: limits.memoryMib } : {}),
+      ...(limits.cpuTimeMs ? { cpuTimeMs: limits.cpuTimeMs } : {}),
+      ...(limits.wallTimeMs ? { wallTimeMs: limits.wallTimeMs } : {}),
+      ...(limits.outputBytes ? { outputBytes: limits.outputBytes } : {}),
+    },
+    env,
+    capabilities: [],
+    freshIsolatePerInvocation: config?.freshIsolatePerInvocation ?? false,
+  };
+}
+
+function fromWirePage(page: { pageSize: number; pageToken: string } | undefined): {
+  pageSize?: number;
+  pageToken?: string;
+} {
+  return { pageSize: page?.pageSize ?? 0, pageToken: page?.pageToken ?? '' };
+}
+
+function toWireFunction(fn: FunctionRecord): DeployedFunction {
+  return {
+    tenant: fn.tenant,
+    name: fn.name,
+    activeVersion: fn.activeVersion,
+    latestVersion: fn.latestVersion,
+    createdAt: fn.createdAt,
+    updatedAt: fn.updatedAt,
+  };
+}
+
+function toWireVersion(v: FunctionVersionRecord, withFiles = true): FunctionVersion {
+  return {
+    version: v.version,
+    files: withFiles ? v.files : [],
+    entry: v.entry,
+    config: {
+      limits: {
+        memoryMib: v.config.limits.memoryMib ?? 0,
+        cpuTimeMs: v.config.limits.cpuTimeMs ?? 0,
+        wallTimeMs: v.config.limits.wallTimeMs ?? 0,
+        outputBytes: v.config.limits.outputBytes ?? 0,
+        resultBytes: 0,
+        consoleLinesPerSecond: 0,
+      },
+      env: v.config.env,
+      capabilities: v.config.capabilities,
+      freshIsolatePerInvocation: v.config.freshIsolatePerInvocation,
+    },
+    createdAt: v.createdAt,
+    sha256: v.sha256,
+  };
+}
+
+function toWireInvocation(
+  version: number,
+  outcome: InvokeOutcome,
+  queueWaitMs: number,
+  workerId: number,
+): InvokeFunctionResponse {
+  const metrics = toWireMetrics(outcome.metrics, queueWaitMs, workerId);
+  if (outcome.status === 'ok') {
+    return {
+      version,
+      outcome: {
+        $case: 'result',
+        value: { json: outcome.json ?? '', preview: outcome.preview, hasJson: outcome.json !== undefined },
+      },
+      logs: [],
+      metrics,
+      warm: outcome.warm,
+    };
+  }
+  const f = outcome.failure;
+  const kind =
+    (ErrorKind as unknown as Record<string, ErrorKind>)[`ERROR_KIND_${f.kind}`] ??
+    ErrorKind.ERROR_KIND_RUNTIME;
+  return {
+    version,
+    outcome: {
+      $case: 'error',
+      value: { kind, name: f.name, message: f.message, stack: f.stack, line: f.line, column: f.column },
+    },
+    logs: [],
+    metrics,
+    warm: outcome.warm,
+  };
+}
