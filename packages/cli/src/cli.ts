@@ -7,6 +7,7 @@ import { registerHealthCommand } from './commands/health.js';
 import { registerKeyCommand, registerTenantCommand } from './commands/tenant.js';
 import { registerUsageCommand } from './commands/usage.js';
 import { registerReplCommand } from './commands/repl.js';
+import { registerFnCommand } from './commands/fn.js';
 import { CliContext, type CliDependencies, type GlobalOptions } from './context.js';
 import { CliUsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -19,6 +20,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerExecCommand,
   registerHealthCommand,
   registerReplCommand,
+  registerFnCommand,
   registerTenantCommand,
   registerKeyCommand,
   registerUsageCommand,

@@ -79,6 +79,14 @@ export { readableToAsyncIterable } from './streams.js';
 export type { ReadableIterableOptions } from './streams.js';
 export { TenantAdmin } from './tenants.js';
 export { ReplSessionClient } from './repl.js';
+export { FunctionAdmin } from './functions.js';
+export type {
+  DeployOptions,
+  FunctionInfo,
+  FunctionVersionInfo,
+  InvokeOptions,
+  InvokeResult,
+} from './functions.js';
 export type { ReplEnded, ReplEvalResult, ReplOptions } from './repl.js';
 export type {
   ApiKeyInfo,

@@ -1,4 +1,5 @@
 import { Metadata, status as GrpcStatus, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { FunctionAdmin } from './functions.js';
 import { TenantAdmin } from './tenants.js';
 import { cancelOnAbort, earliestDeadline, toGrpcCallOptions, type CallScopeOptions } from './call-options.js';
 import { loadClientConfig, type LoadClientConfigOptions } from './client-config.js';
@@ -71,6 +72,8 @@ export class VmdClient {
   readonly raw: RawClients;
   /** Tenant and API key administration (TenantService). */
   readonly tenants: TenantAdmin;
+  /** Deployed functions: deploy, invoke, versions, rollback (FunctionService). */
+  readonly functions: FunctionAdmin;
 
   /**
    * Does not connect: the channel connects on the first call.
@@ -82,6 +85,13 @@ export class VmdClient {
     this.raw = createRawClients(this.connection);
     this.tenants = new TenantAdmin({
       raw: () => this.raw.tenants,
+      unary: (invoke, request, scope, method) => this.unary(invoke, request, scope, method),
+    });
+    this.functions = new FunctionAdmin({
+      raw: () => this.raw.tenants,
+      rawFunctions: () => this.raw.functions,
+      address: () => this.address,
+      tenant: () => this.options.tenant ?? '',
       unary: (invoke, request, scope, method) => this.unary(invoke, request, scope, method),
     });
   }

@@ -9,3 +9,5 @@ export type { LogLine, RunningDaemon, StartDaemonOptions } from './start-daemon.
 export { runCli, normalizeCliOutput, VMCTL_BIN } from './run-cli.js';
 export type { CliResult, RunCliOptions } from './run-cli.js';
 export { repoRoot } from './paths.js';
+export { runExample } from './run-example.js';
+export type { ExampleResult } from './run-example.js';

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { repoRoot, startDaemon, type RunningDaemon } from '@vmd/testkit';
+import { runExample, startDaemon, type RunningDaemon } from '@vmd/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -15,25 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await daemon.stop();
 });
-
-function runExample(
-  file: string,
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, file)], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('examples/client/run-sum.mjs', () => {
   it('streams the output, prints the result and the caught tenant failure', async () => {

@@ -1,0 +1,115 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { RegisterCommand } from './command-kit.js';
+import { positiveInteger, withUsageHint } from './command-kit.js';
+
+/** Options of `vmctl fn deploy`. */
+export interface FnDeployOptions {
+  entry?: string;
+  memory?: number;
+  timeout?: number;
+  cpu?: number;
+  env: Record<string, string>;
+  fresh?: boolean;
+}
+
+/** Options of `vmctl fn invoke`. */
+export interface FnInvokeOptions {
+  event?: string;
+  version?: number;
+  memory?: number;
+  timeout?: number;
+  cpu?: number;
+}
+
+function envPair(value: string, previous: Record<string, string>): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at <= 0) throw new InvalidArgumentError(`--env expects NAME=value, got '${value}'`);
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+}
+
+const load = () => import('../handlers/fn.js');
+
+/** `vmctl fn deploy|invoke|list|versions|get|delete|rollback`. */
+export const registerFnCommand: RegisterCommand = (program, runAction): Command => {
+  const fn = program
+    .command('fn')
+    .summary('deployed functions: deploy once, invoke with events')
+    .description(
+      'Deploy JavaScript handlers (module.exports = async (event, ctx) => … or export default) as immutable versions, invoke them with JSON events, roll back.',
+    );
+  withUsageHint(
+    fn
+      .command('deploy')
+      .argument('<name>', 'function name')
+      .argument(
+        '<files...>',
+        'source files of the bundle (paths are kept relative to their common directory)',
+      )
+      .option('--entry <file>', 'entry file of the bundle (default: the only file, else index.js)')
+      .option('--memory <mib>', 'heap per instance, MiB', positiveInteger('--memory', 'MiB', 64))
+      .option(
+        '--timeout <ms>',
+        'wall time per invocation, ms',
+        positiveInteger('--timeout', 'milliseconds', 5000),
+      )
+      .option('--cpu <ms>', 'cpu time per invocation, ms', positiveInteger('--cpu', 'milliseconds', 1000))
+      .option('--env <NAME=value>', 'a value the handler sees in ctx.env (repeatable)', envPair, {})
+      .option('--fresh', 'a fresh isolate for every invocation (no warm instances)')
+      .summary('deploy a new version of a function'),
+    'vmctl fn deploy',
+  ).action(async (name: string, files: string[], o: FnDeployOptions, self: Command) => {
+    await runAction(self, async (context) => (await load()).runFnDeploy(context, name, files, o));
+  });
+  withUsageHint(
+    fn
+      .command('invoke')
+      .argument('<name>')
+      .option('--event <json>', 'the event: JSON text or @file (default null)')
+      .option(
+        '--version <n>',
+        'a specific version (default: the active one)',
+        positiveInteger('--version', 'version', 2),
+      )
+      .option('--memory <mib>', 'heap, MiB', positiveInteger('--memory', 'MiB', 64))
+      .option('--timeout <ms>', 'wall time, ms', positiveInteger('--timeout', 'milliseconds', 5000))
+      .option('--cpu <ms>', 'cpu time, ms', positiveInteger('--cpu', 'milliseconds', 1000))
+      .summary('invoke a function with an event (logs stream live)'),
+    'vmctl fn invoke',
+  ).action(async (name: string, o: FnInvokeOptions, self: Command) => {
+    await runAction(self, async (context) => (await load()).runFnInvoke(context, name, o));
+  });
+  fn.command('list')
+    .summary("list the tenant's functions")
+    .action(async (_o: unknown, self: Command) => {
+      await runAction(self, async (context) => (await load()).runFnList(context));
+    });
+  fn.command('versions')
+    .argument('<name>')
+    .summary("list a function's versions")
+    .action(async (name: string, _o: unknown, self: Command) => {
+      await runAction(self, async (context) => (await load()).runFnVersions(context, name));
+    });
+  fn.command('get')
+    .argument('<name>')
+    .summary('show a function and its active version')
+    .action(async (name: string, _o: unknown, self: Command) => {
+      await runAction(self, async (context) => (await load()).runFnGet(context, name));
+    });
+  fn.command('delete')
+    .argument('<name>')
+    .summary('delete a function and all its versions')
+    .action(async (name: string, _o: unknown, self: Command) => {
+      await runAction(self, async (context) => (await load()).runFnDelete(context, name));
+    });
+  withUsageHint(
+    fn
+      .command('rollback')
+      .argument('<name>')
+      .argument('<version>', 'the version to make active', positiveInteger('version', 'version', 1))
+      .summary('make an earlier version active again'),
+    'vmctl fn rollback',
+  ).action(async (name: string, version: number, _o: unknown, self: Command) => {
+    await runAction(self, async (context) => (await load()).runFnRollback(context, name, version));
+  });
+  return fn;
+};

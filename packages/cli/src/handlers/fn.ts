@@ -1,0 +1,219 @@
+import path from 'node:path';
+import Table from 'cli-table3';
+import type { FunctionInfo, InvokeResult } from '@vmd/client';
+import type { FnDeployOptions, FnInvokeOptions } from '../commands/fn.js';
+import type { CliContext } from '../context.js';
+import { CliUsageError } from '../errors.js';
+import { EXIT_CODE_BY_FAILURE_KIND, ExitCode } from '../output/exit-codes.js';
+import { formatFailure, formatResult, renderJson } from '../output/render.js';
+import { resolveInput } from '../source/parse-input.js';
+
+/** Handlers of `vmctl fn …`: lines and tables for people, one JSON document with `--json`. */
+
+const when = (d: Date | undefined): string => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '');
+
+async function withClient<T>(
+  context: CliContext,
+  fn: (c: ReturnType<CliContext['createClient']>) => Promise<T>,
+): Promise<T> {
+  const client = context.createClient();
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+function fnJson(f: FunctionInfo): unknown {
+  return { ...f, createdAt: when(f.createdAt), updatedAt: when(f.updatedAt) };
+}
+
+/** The bundle: each file's path relative to the files' common directory. */
+export function bundlePaths(files: string[]): { base: string; relative: string[] } {
+  const absolute = files.map((f) => path.resolve(f));
+  let base = path.dirname(absolute[0]!);
+  for (const f of absolute) {
+    while (!(f + path.sep).startsWith(base + path.sep) && base !== path.dirname(base))
+      base = path.dirname(base);
+  }
+  return { base, relative: absolute.map((f) => path.relative(base, f).split(path.sep).join('/')) };
+}
+
+export async function runFnDeploy(
+  context: CliContext,
+  name: string,
+  files: string[],
+  o: FnDeployOptions,
+): Promise<ExitCode> {
+  const { base, relative } = bundlePaths(files);
+  const bundle: Record<string, string> = {};
+  for (let i = 0; i < files.length; i++) {
+    try {
+      bundle[relative[i]!] = await context.io.readFile(files[i]!);
+    } catch (err) {
+      throw new CliUsageError(`cannot read ${files[i]}: ${(err as Error).message}`);
+    }
+  }
+  const entry =
+    o.entry === undefined ? undefined : path.relative(base, path.resolve(o.entry)).split(path.sep).join('/');
+  return withClient(context, async (c) => {
+    const { function: fn, version } = await c.functions.deploy(name, bundle, {
+      ...(entry !== undefined ? { entry } : {}),
+      ...(o.memory !== undefined ? { memoryMb: o.memory } : {}),
+      ...(o.timeout !== undefined ? { timeoutMs: o.timeout } : {}),
+      ...(o.cpu !== undefined ? { cpuTimeMs: o.cpu } : {}),
+      env: o.env,
+      freshIsolatePerInvocation: o.fresh === true,
+    });
+    context.io.stdout.write(
+      context.json
+        ? renderJson({ function: fnJson(fn), version })
+        : `deployed ${fn.name} version ${version} (${relative.length} file${relative.length === 1 ? '' : 's'}); it is now active\n`,
+    );
+    return ExitCode.OK;
+  });
+}
+
+export async function runFnInvoke(context: CliContext, name: string, o: FnInvokeOptions): Promise<ExitCode> {
+  const eventJson =
+    o.event === undefined
+      ? 'null'
+      : await resolveInput(o.event, {
+          file: (p) => context.io.readFile(p),
+          stdin: () => context.io.readStdin(),
+        });
+  return withClient(context, async (c) => {
+    const r: InvokeResult = await c.functions.invoke(name, JSON.parse(eventJson) as unknown, {
+      ...(o.version !== undefined ? { version: o.version } : {}),
+      ...(o.memory !== undefined ? { memoryMb: o.memory } : {}),
+      ...(o.timeout !== undefined ? { timeoutMs: o.timeout } : {}),
+      ...(o.cpu !== undefined ? { cpuTimeMs: o.cpu } : {}),
+      ...(context.json
+        ? {}
+        : {
+            onLog: (e) =>
+              (e.stream === 'stderr' ? context.io.stderr : context.io.stdout).write(`${e.text}\n`),
+          }),
+    });
+    if (context.json) {
+      context.io.stdout.write(
+        renderJson({
+          ok: r.ok,
+          version: r.version,
+          warm: r.warm,
+          ...(r.ok ? { value: r.value.value, preview: r.value.preview } : { failure: r.failure }),
+          logs: r.logs.map((l) => ({ stream: l.stream, level: l.level, text: l.text })),
+          metrics: r.metrics,
+        }),
+      );
+    } else if (r.ok) {
+      const text = formatResult(r.value, context.out);
+      if (text !== undefined) context.io.stdout.write(text);
+      context.io.stderr.write(
+        context.err.dim(
+          `version ${r.version}, ${r.warm ? 'warm' : 'cold'} start, ${r.metrics.wallTimeMs.toFixed(1)} ms\n`,
+        ),
+      );
+    } else {
+      context.io.stderr.write(formatFailure(r.failure, undefined, name, context.err));
+    }
+    return r.ok ? ExitCode.OK : EXIT_CODE_BY_FAILURE_KIND[r.failure.kind];
+  });
+}
+
+export const runFnList = (context: CliContext): Promise<ExitCode> =>
+  withClient(context, async (c) => {
+    const all: FunctionInfo[] = [];
+    let pageToken = '';
+    do {
+      const page = await c.functions.list({ pageToken });
+      all.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken !== '');
+    if (context.json) context.io.stdout.write(renderJson({ functions: all.map(fnJson) }));
+    else {
+      const t = new Table({ head: ['name', 'active', 'latest', 'updated'], style: { head: [], border: [] } });
+      t.push(
+        ...all.map((f) => [f.name, String(f.activeVersion), String(f.latestVersion), when(f.updatedAt)]),
+      );
+      context.io.stdout.write(`${t.toString()}\n`);
+    }
+    return ExitCode.OK;
+  });
+
+export const runFnVersions = (context: CliContext, name: string): Promise<ExitCode> =>
+  withClient(context, async (c) => {
+    const { function: fn } = await c.functions.get(name);
+    const page = await c.functions.versions(name, { pageSize: 1000 });
+    if (context.json) {
+      context.io.stdout.write(
+        renderJson({
+          active: fn.activeVersion,
+          versions: page.items.map((v) => ({
+            version: v.version,
+            entry: v.entry,
+            sha256: v.sha256,
+            createdAt: when(v.createdAt),
+          })),
+        }),
+      );
+    } else {
+      const t = new Table({
+        head: ['version', 'entry', 'sha256', 'created', ''],
+        style: { head: [], border: [] },
+      });
+      t.push(
+        ...page.items.map((v) => [
+          String(v.version),
+          v.entry,
+          v.sha256.slice(0, 12),
+          when(v.createdAt),
+          v.version === fn.activeVersion ? 'active' : '',
+        ]),
+      );
+      context.io.stdout.write(`${t.toString()}\n`);
+    }
+    return ExitCode.OK;
+  });
+
+export const runFnGet = (context: CliContext, name: string): Promise<ExitCode> =>
+  withClient(context, async (c) => {
+    const { function: fn, active } = await c.functions.get(name);
+    if (context.json) {
+      context.io.stdout.write(
+        renderJson({ function: fnJson(fn), active: { ...active, createdAt: when(active.createdAt) } }),
+      );
+    } else {
+      const rows: [string, string][] = [
+        ['name', fn.name],
+        ['active version', `${fn.activeVersion} of ${fn.latestVersion}`],
+        ['entry', active.entry],
+        ['files', active.files.map((f) => `${f.path} (${Buffer.byteLength(f.content)} bytes)`).join(', ')],
+        ['env', Object.keys(active.env).join(', ') || '(none)'],
+        ['instances', active.freshIsolatePerInvocation ? 'fresh per invocation' : 'warm when possible'],
+        ['sha256', active.sha256],
+        ['updated', when(fn.updatedAt)],
+      ];
+      const width = Math.max(...rows.map(([k]) => k.length));
+      context.io.stdout.write(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n');
+    }
+    return ExitCode.OK;
+  });
+
+export const runFnDelete = (context: CliContext, name: string): Promise<ExitCode> =>
+  withClient(context, async (c) => {
+    await c.functions.delete(name);
+    context.io.stdout.write(context.json ? renderJson({ deleted: name }) : `deleted function ${name}\n`);
+    return ExitCode.OK;
+  });
+
+export const runFnRollback = (context: CliContext, name: string, version: number): Promise<ExitCode> =>
+  withClient(context, async (c) => {
+    const fn = await c.functions.rollback(name, version);
+    context.io.stdout.write(
+      context.json
+        ? renderJson({ function: fnJson(fn) })
+        : `${name}: version ${fn.activeVersion} is active again\n`,
+    );
+    return ExitCode.OK;
+  });
