@@ -9,7 +9,9 @@
  * - fairness: a quiet tenant's latency (c1) alone and while a flood tenant keeps 200 requests
  *   outstanding (tenancy.ts);
  * - auth cost: Execute latency (c1) in local mode vs secure mode (`--auth`, API key) (tenancy.ts);
- * - REPL: input round trip on an open session vs Execute, and the RSS of idle sessions (repl.ts).
+ * - REPL: input round trip on an open session vs Execute, and the RSS of idle sessions (repl.ts);
+ * - functions: invoke p50/p99 warm and cold (with and without snapshot), invocations/s at 64 vs
+ *   Execute of the same code (functions.ts).
  *
  * Prints a table and writes a JSON report to bench-results/.
  */
@@ -26,6 +28,7 @@ import {
   type ScenarioResult,
   type ScenarioRound,
 } from './stats.js';
+import { functionScenarios } from './functions.js';
 import { replScenarios } from './repl.js';
 import { authCostScenarios, fairnessScenarios, type BenchContext } from './tenancy.js';
 
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
   results.push(...(await fairnessScenarios(ctx)));
   results.push(...(await authCostScenarios(ctx)));
   results.push(...(await replScenarios(ctx)));
+  results.push(...(await functionScenarios(ctx)));
   const vmTask = async (): Promise<void> => {
     if (runInNodeVm(CODE) !== 2) throw new Error('node:vm baseline failed');
   };
@@ -159,6 +163,11 @@ async function main(): Promise<void> {
       get('fairness-quiet-flooded-c1').median.p99Ms / get('fairness-quiet-alone-c1').median.p99Ms,
     authP50SecureVsLocal: get('auth-secure-c1').median.p50Ms / get('auth-local-c1').median.p50Ms,
     replInputP50VsExecute: get('repl-input-c1').median.p50Ms / get('repl-execute-c1').median.p50Ms,
+    invokeColdVsWarmP50: get('invoke-cold-c1').median.p50Ms / get('invoke-warm-c1').median.p50Ms,
+    invokeColdSnapshotGainP50:
+      get('invoke-cold-no-snapshot-c1').median.p50Ms / get('invoke-cold-c1').median.p50Ms,
+    invokeWarmThroughputVsExecute:
+      get('invoke-warm-c64').median.throughputPerSec / get('invoke-execute-c64').median.throughputPerSec,
   };
   const targets = {
     p50AtMost1Ms: get('vmd-execute-c1').median.p50Ms <= 1,
@@ -235,6 +244,11 @@ async function main(): Promise<void> {
     `repl: input round trip p50 ${repl.median.p50Ms.toFixed(3)} ms / p99 ${repl.median.p99Ms.toFixed(3)} ms (${ratios.replInputP50VsExecute.toFixed(2)}× Execute's p50); ` +
       `${mem['sessions'] ?? 0} idle sessions: workers ${(mem['workersRssBeforeMiB'] ?? 0).toFixed(0)} → ${(mem['workersRssAfterMiB'] ?? 0).toFixed(0)} MiB ` +
       `(${(mem['workersKiBPerSession'] ?? 0).toFixed(0)} KiB/session), daemon ${(mem['daemonRssBeforeMiB'] ?? 0).toFixed(0)} → ${(mem['daemonRssAfterMiB'] ?? 0).toFixed(0)} MiB`,
+  );
+  console.log(
+    `functions: invoke p50 warm ${get('invoke-warm-c1').median.p50Ms.toFixed(3)} ms, cold ${get('invoke-cold-c1').median.p50Ms.toFixed(3)} ms ` +
+      `(${ratios.invokeColdVsWarmP50.toFixed(2)}× warm; without snapshot ${get('invoke-cold-no-snapshot-c1').median.p50Ms.toFixed(3)} ms); ` +
+      `${get('invoke-warm-c64').median.throughputPerSec.toFixed(0)} invocations/s at 64 in flight (${ratios.invokeWarmThroughputVsExecute.toFixed(2)}× Execute of the same code)`,
   );
   console.log(`\nreport: ${path.relative(process.cwd(), file)}`);
 }
