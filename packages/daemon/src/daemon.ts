@@ -257,6 +257,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     isShuttingDown: () => shuttingDown,
     authorizeTenant: async (ctx, requested) => (await authorizer.tenant(ctx, requested)).tenant,
     usage,
+    admission,
     logger: componentLogger(logger, 'repl'),
   });
   server.addService(ReplServiceService, {
@@ -292,7 +293,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     revokeApiKey: adaptUnary(T.revokeApiKey.path, tenantService.revokeApiKey, adapt),
     getUsage: adaptUnary(T.getUsage.path, tenantService.getUsage, adapt),
   });
-  for (const service of NOT_YET_IMPLEMENTED) addUnimplementedService(server, service, adapt);
+  for (const service of NOT_YET_IMPLEMENTED) addUnimplementedService(server, service, adapt, authorizer);
   const health = new HealthService();
   health.addToServer(server);
   addReflection(server);

@@ -80,53 +80,69 @@ export async function startDaemon(options: StartDaemonOptions = {}): Promise<Run
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
 
-  const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(
-          new Error(
-            `vmd did not log 'listening' within ${options.startTimeoutMs ?? 30_000} ms; stderr:\n${stderr}`,
+  let client: VmdClient | undefined;
+  let lines: ReturnType<typeof createInterface> | undefined;
+  let address: string;
+  try {
+    address = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `vmd did not log 'listening' within ${options.startTimeoutMs ?? 30_000} ms; stderr:\n${stderr}`,
+            ),
           ),
-        ),
-      options.startTimeoutMs ?? 30_000,
-    );
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      let parsed: LogLine;
-      try {
-        parsed = JSON.parse(line) as LogLine;
-      } catch {
-        return;
-      }
-      logs.push(parsed);
-      if (parsed.msg === 'listening' && typeof parsed.address === 'string') {
+        options.startTimeoutMs ?? 30_000,
+      );
+      lines = createInterface({ input: child.stdout });
+      lines.on('line', (line) => {
+        let parsed: LogLine;
+        try {
+          parsed = JSON.parse(line) as LogLine;
+        } catch {
+          return;
+        }
+        logs.push(parsed);
+        if (parsed.msg === 'listening' && typeof parsed.address === 'string') {
+          clearTimeout(timer);
+          resolve(parsed.address);
+        }
+      });
+      void exited.then(({ code, signal }) => {
         clearTimeout(timer);
-        resolve(parsed.address);
-      }
+        reject(new Error(`vmd exited early (code ${code}, signal ${signal}); stderr:\n${stderr}`));
+      });
     });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`vmd exited early (code ${code}, signal ${signal}); stderr:\n${stderr}`));
-    });
-  });
 
-  const client = new VmdClient({ address });
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  for (;;) {
-    try {
-      if ((await client.health()) === 'SERVING') break;
-    } catch {
-      // not ready yet
+    client = new VmdClient({ address });
+    const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+    for (;;) {
+      try {
+        if ((await client.health()) === 'SERVING') break;
+      } catch {
+        // not ready yet
+      }
+      if (Date.now() > deadline) throw new Error(`vmd at ${address} never became SERVING`);
+      await new Promise((r) => setTimeout(r, 50));
     }
-    if (Date.now() > deadline) throw new Error(`vmd at ${address} never became SERVING`);
-    await new Promise((r) => setTimeout(r, 50));
+  } catch (err) {
+    // Start-up failed or timed out: never leave the daemon (and its workers) running behind.
+    client?.close();
+    lines?.close();
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
+    throw err;
   }
+  const readyClient = client;
 
   let stopped = false;
   const stop = async (graceMs = 10_000): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    client.close();
+    readyClient.close();
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -141,7 +157,7 @@ export async function startDaemon(options: StartDaemonOptions = {}): Promise<Run
     pid: child.pid!,
     process: child,
     dataDir,
-    client,
+    client: readyClient,
     logs,
     stderr: () => stderr,
     exited,

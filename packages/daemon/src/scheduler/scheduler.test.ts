@@ -120,6 +120,36 @@ describe('Scheduler', () => {
     expect(order).toEqual(['a1', 'b1', 'c1', 'a2', 'a3']);
   });
 
+  it('measures queue wait on the monotonic clock, with sub-ms precision', async () => {
+    let mono = 1_000.25;
+    let wall = 5_000;
+    const s = new Scheduler({
+      capacity: () => capacity,
+      maxQueueDepthPerTenant: 10,
+      now: () => wall,
+      monotonicNow: () => mono,
+    });
+    const first = await s.acquire('a');
+    const queued = s.acquire('b', { deadlineMs: 10_000 });
+    mono += 12.375;
+    wall += 999; // a wall-clock jump (NTP step) must not show up as queue wait
+    first.release();
+    const slot = await queued;
+    expect(slot.queueWaitMs).toBe(12.375);
+    slot.release();
+  });
+
+  it('uses performance.now by default (faked by vitest, fractional in real time)', async () => {
+    const s = make();
+    const first = await s.acquire('a');
+    const queued = s.acquire('b');
+    vi.advanceTimersByTime(0.5);
+    first.release();
+    const slot = await queued;
+    expect(slot.queueWaitMs).toBeCloseTo(0.5, 6);
+    slot.release();
+  });
+
   it("shares slots by the tenants' weights", async () => {
     const s = make(100);
     const first = await s.acquire('x');

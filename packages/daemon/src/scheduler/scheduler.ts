@@ -10,8 +10,13 @@ export interface SchedulerOptions {
   capacity: () => number;
   /** Queued requests allowed per tenant; more → RESOURCE_EXHAUSTED (QUEUE_FULL). */
   maxQueueDepthPerTenant: number;
-  /** Clock, epoch ms (deadlines are epoch ms). @default Date.now */
+  /** Wall clock for deadlines, epoch ms (deadlines are epoch ms). @default Date.now */
   now?: () => number;
+  /**
+   * Monotonic clock for durations (queue wait, slot hold time), ms with sub-ms precision.
+   * @default performance.now
+   */
+  monotonicNow?: () => number;
   /** Cross-tenant policy. @default new WeightedDrrPolicy() */
   policy?: QueuePolicy<Waiter>;
 }
@@ -31,7 +36,7 @@ export interface AcquireOptions {
 /** A granted run slot. Call `release()` exactly once when the run is over. */
 export interface Slot {
   readonly tenantId: string;
-  /** Time spent queued, ms. */
+  /** Time spent queued, ms (monotonic clock, sub-ms precision). */
   readonly queueWaitMs: number;
   release(): void;
 }
@@ -39,6 +44,7 @@ export interface Slot {
 /** @internal a queued request */
 export interface Waiter {
   tenantId: string;
+  /** When it was queued, on the monotonic clock. */
   enqueuedAt: number;
   resolve: (slot: Slot) => void;
   reject: (err: unknown) => void;
@@ -54,6 +60,7 @@ export interface Waiter {
 export class Scheduler {
   private readonly policy: QueuePolicy<Waiter>;
   private readonly now: () => number;
+  private readonly monotonicNow: () => number;
   private inFlightCount = 0;
   private closedError: VmdError | undefined;
   /** Moving average of how long a slot is held, ms (for retry-after hints). */
@@ -62,6 +69,7 @@ export class Scheduler {
   constructor(private readonly options: SchedulerOptions) {
     this.policy = options.policy ?? new WeightedDrrPolicy<Waiter>();
     this.now = options.now ?? Date.now;
+    this.monotonicNow = options.monotonicNow ?? (() => performance.now());
   }
 
   /** Runs holding a slot. */
@@ -90,11 +98,12 @@ export class Scheduler {
     if (this.closedError) return Promise.reject(this.closedError);
     const deadlineMs = options.deadlineMs ?? Infinity;
     const now = this.now();
+    const enqueuedAt = this.monotonicNow();
     if (deadlineMs <= now) return Promise.reject(deadlineError());
     if (options.signal?.aborted) return Promise.reject(cancelledError());
 
     if (this.policy.size === 0 && this.inFlightCount < this.options.capacity()) {
-      return Promise.resolve(this.grant(tenantId, now));
+      return Promise.resolve(this.grant(tenantId, enqueuedAt));
     }
     const maxDepth = Math.min(options.queueDepth ?? Infinity, this.options.maxQueueDepthPerTenant);
     if (this.policy.depth(tenantId) >= maxDepth) {
@@ -118,7 +127,7 @@ export class Scheduler {
       };
       const waiter: Waiter = {
         tenantId,
-        enqueuedAt: now,
+        enqueuedAt,
         resolve,
         reject,
         cleanup: () => {
@@ -163,9 +172,10 @@ export class Scheduler {
     }
   }
 
+  /** `enqueuedAt` is on the monotonic clock. */
   private grant(tenantId: string, enqueuedAt: number): Slot {
     this.inFlightCount++;
-    const grantedAt = this.now();
+    const grantedAt = this.monotonicNow();
     let released = false;
     return {
       tenantId,
@@ -174,7 +184,7 @@ export class Scheduler {
         if (released) return;
         released = true;
         this.inFlightCount--;
-        this.avgHoldMs = this.avgHoldMs * 0.9 + Math.max(0, this.now() - grantedAt) * 0.1;
+        this.avgHoldMs = this.avgHoldMs * 0.9 + Math.max(0, this.monotonicNow() - grantedAt) * 0.1;
         this.pump();
       },
     };

@@ -57,6 +57,8 @@ export interface ReplServiceDeps {
   /** Secure mode: the tenant the call acts as (see ExecutionService). */
   authorizeTenant?: (ctx: CallContext, requested: string) => Promise<string>;
   usage?: UsageRecorder;
+  /** Per-tenant rate and concurrency, shared with the other services that run code. */
+  admission?: Admission;
   logger: Logger;
 }
 
@@ -89,7 +91,7 @@ export interface ReplService {
 export function createReplService(deps: ReplServiceDeps): ReplService {
   const sessions = new Map<string, Session>();
   const perTenant = new Map<string, number>();
-  const admission = new Admission();
+  const admission = deps.admission ?? new Admission();
 
   const end = (s: Session, reason: EndReason, message: string): void => {
     if (s.ended) return;

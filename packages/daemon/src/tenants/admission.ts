@@ -22,6 +22,21 @@ export interface AdmissionQuota {
 /** Retry hint when the concurrency limit refuses: a typical short run, ms. */
 const CONCURRENCY_RETRY_MS = 100;
 
+/** Options for {@link Admission}. */
+export interface AdmissionOptions {
+  /**
+   * Tenants tracked before idle ones are swept out (a tenant is idle when it has nothing
+   * running and its bucket is full again: forgetting it loses nothing, its next request starts
+   * from a fresh full bucket exactly as if it had been kept). The sweep runs when the map
+   * reaches this size, then again when it has doubled from what the sweep kept, so it costs
+   * amortized O(1) per admit and memory stays bounded by the tenants that are actually active.
+   * @default 10000
+   */
+  maxIdleTenants?: number;
+  /** Monotonic clock of the token buckets, ms. @default performance.now */
+  now?: () => number;
+}
+
 interface TenantState {
   quota: AdmissionQuota;
   bucket: TokenBucket;
@@ -30,6 +45,25 @@ interface TenantState {
 
 export class Admission {
   private readonly tenants = new Map<string, TenantState>();
+  private readonly maxIdleTenants: number;
+  private readonly now: (() => number) | undefined;
+  /** Map size at which the next sweep runs. */
+  private sweepAt: number;
+
+  constructor(options: AdmissionOptions = {}) {
+    const max = options.maxIdleTenants ?? 10_000;
+    if (!(Number.isInteger(max) && max >= 1)) {
+      throw new RangeError(`maxIdleTenants must be an integer ≥ 1, got ${max}`);
+    }
+    this.maxIdleTenants = max;
+    this.sweepAt = max;
+    this.now = options.now;
+  }
+
+  /** Tenants tracked now. */
+  get size(): number {
+    return this.tenants.size;
+  }
 
   /**
    * Admits one request of `tenant`; call the returned function once when it ends.
@@ -44,9 +78,14 @@ export class Admission {
       state.quota.maxConcurrent !== quota.maxConcurrent
     ) {
       // New tenant or changed quota: a fresh bucket (full), the running count carried over.
+      if (state === undefined && this.tenants.size >= this.sweepAt) this.sweep();
       state = {
         quota: { ...quota },
-        bucket: new TokenBucket({ ratePerSecond: quota.ratePerSecond, burst: Math.max(1, quota.burst) }),
+        bucket: new TokenBucket({
+          ratePerSecond: quota.ratePerSecond,
+          burst: Math.max(1, quota.burst),
+          ...(this.now ? { now: this.now } : {}),
+        }),
         running: state?.running ?? 0,
       };
       this.tenants.set(tenant, state);
@@ -77,5 +116,16 @@ export class Admission {
       const live = this.tenants.get(tenant);
       if (live !== undefined && live !== current) live.running = Math.max(0, live.running - 1);
     };
+  }
+
+  /**
+   * Forgets idle tenants: nothing running and a full bucket. A tenant with runs in progress
+   * (its concurrency count) or a partly drained bucket (its rate limit) is kept.
+   */
+  private sweep(): void {
+    for (const [tenant, state] of this.tenants) {
+      if (state.running === 0 && state.bucket.isFull()) this.tenants.delete(tenant);
+    }
+    this.sweepAt = Math.max(this.maxIdleTenants, 2 * this.tenants.size);
   }
 }

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { credentials, loadPackageDefinition, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { ErrorKind, FunctionServiceClient, OutputStream } from '@vmd/client/wire';
+import { ErrorKind, MonitorServiceClient, OutputStream } from '@vmd/client/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execute, healthStatus, sleep, startTestDaemon, Status, type TestDaemon } from './helpers.js';
 
@@ -221,13 +221,13 @@ describe('vmd serve', () => {
   });
 
   it('answers not-yet-implemented RPCs with UNIMPLEMENTED naming the RPC', async () => {
-    const client = new FunctionServiceClient(d.address, credentials.createInsecure());
+    const client = new MonitorServiceClient(d.address, credentials.createInsecure());
     const err = await new Promise<ServiceError>((resolve) =>
-      client.getFunction({ tenant: 'x', name: 'f', version: 0 } as never, new Metadata(), (e) => resolve(e!)),
+      client.getStats({} as never, new Metadata(), (e) => resolve(e!)),
     );
     client.close();
     expect(err.code).toBe(Status.UNIMPLEMENTED);
-    expect(err.details).toBe('vmd.v1.FunctionService/GetFunction is not implemented yet');
+    expect(err.details).toBe('vmd.v1.MonitorService/GetStats is not implemented yet');
   });
 
   it('writes one access line per RPC without code, input or output', () => {
