@@ -407,6 +407,18 @@ export interface Store {
   /** Deletes a function and all its versions. @throws NotFoundError FUNCTION_NOT_FOUND */
   deleteFunction(tenant: string, name: string): Promise<void>;
 
+  /** A tenant's kv value (JSON text), or undefined. */
+  kvGet(tenant: string, key: string): Promise<string | undefined>;
+  /**
+   * Sets a kv value (JSON text). The tenant's total (keys + values, bytes) must stay within
+   * `maxTotalBytes`. @throws VmdError QUOTA_EXCEEDED
+   */
+  kvPut(tenant: string, key: string, valueJson: string, maxTotalBytes: number): Promise<void>;
+  /** Deletes a key. @returns whether it existed. */
+  kvDelete(tenant: string, key: string): Promise<boolean>;
+  /** Keys starting with `prefix`, in order, after `after` (exclusive), at most `limit`. */
+  kvList(tenant: string, prefix: string, after: string, limit: number): Promise<string[]>;
+
   /** Closes the store; later calls reject. Idempotent. */
   close(): Promise<void>;
 }

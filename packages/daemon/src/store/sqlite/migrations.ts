@@ -108,6 +108,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  // The kv capability: each tenant's persistent key-value store.
+  {
+    version: 3,
+    name: 'tenant key-value store',
+    sql: `
+      CREATE TABLE kv (
+        tenant      TEXT    NOT NULL REFERENCES tenants (name) ON DELETE CASCADE,
+        key         TEXT    NOT NULL,
+        value       TEXT    NOT NULL CHECK (json_valid(value)),
+        bytes       INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (tenant, key)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this build of vmd writes. */

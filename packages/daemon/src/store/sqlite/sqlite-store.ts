@@ -714,6 +714,57 @@ export class SqliteStore implements Store {
     return row;
   }
 
+  // ---------------------------------------------------------------------------------------- kv
+
+  kvGet(tenant: string, key: string): Promise<string | undefined> {
+    return this.call(
+      () =>
+        (
+          this.stmt('SELECT value FROM kv WHERE tenant = ? AND key = ?').get(tenant, key) as
+            { value: string } | undefined
+        )?.value,
+    );
+  }
+
+  kvPut(tenant: string, key: string, valueJson: string, maxTotalBytes: number): Promise<void> {
+    return this.call(() =>
+      this.transaction(() => {
+        this.requireTenant(tenant);
+        const bytes = Buffer.byteLength(key, 'utf8') + Buffer.byteLength(valueJson, 'utf8');
+        const { total } = this.stmt(
+          'SELECT COALESCE(SUM(bytes), 0) AS total FROM kv WHERE tenant = ? AND key != ?',
+        ).get(tenant, key) as { total: number };
+        if (total + bytes > maxTotalBytes) {
+          throw new VmdError(
+            ErrorCode.QUOTA_EXCEEDED,
+            `the kv store of tenant '${tenant}' would hold ${total + bytes} bytes, more than its quota of ${maxTotalBytes}; delete keys first`,
+          );
+        }
+        this.stmt(
+          `INSERT INTO kv (tenant, key, value, bytes, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (tenant, key) DO UPDATE SET value = excluded.value, bytes = excluded.bytes, updated_at = excluded.updated_at`,
+        ).run(tenant, key, valueJson, bytes, this.nowMs());
+      }),
+    );
+  }
+
+  kvDelete(tenant: string, key: string): Promise<boolean> {
+    return this.call(
+      () => Number(this.stmt('DELETE FROM kv WHERE tenant = ? AND key = ?').run(tenant, key).changes) > 0,
+    );
+  }
+
+  kvList(tenant: string, prefix: string, after: string, limit: number): Promise<string[]> {
+    return this.call(() => {
+      // Keys with the prefix sort between `prefix` and `prefix` + U+FFFF.
+      const from = after > prefix ? after : prefix;
+      const rows = this.stmt(
+        `SELECT key FROM kv WHERE tenant = ? AND key >= ? AND key < ? AND key != ? ORDER BY key LIMIT ?`,
+      ).all(tenant, from, `${prefix}\uffff`, after, limit) as Array<{ key: string }>;
+      return rows.map((r) => r.key).filter((k) => k.startsWith(prefix));
+    });
+  }
+
   // -------------------------------------------------------------------------------- lifecycle
 
   close(): Promise<void> {
