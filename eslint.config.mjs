@@ -127,5 +127,16 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // Tenant code: it runs inside the sandbox (its globals, CommonJS handlers, a script's last
+    // expression as its result), not in Node.
+    files: ['examples/hello/**/*.js', 'examples/serverless/*.js', 'examples/plugin-host/plugins/**/*.js'],
+    languageOptions: { globals: { kv: 'readonly', input: 'readonly' }, sourceType: 'commonjs' },
+    rules: {
+      '@typescript-eslint/no-unused-expressions': 'off',
+      '@typescript-eslint/no-require-imports': 'off',
+      'no-empty': ['error', { allowEmptyCatch: true }],
+    },
+  },
   prettier,
 );

@@ -50,6 +50,8 @@ export interface DeployOptions extends CallScopeOptions {
   env?: Record<string, string>;
   /** A fresh isolate per invocation instead of warm instances. */
   freshIsolatePerInvocation?: boolean;
+  /** Capabilities the handler uses (`kv`); the tenant must be granted each. */
+  capabilities?: string[];
 }
 
 /** Options of {@link FunctionAdmin.invoke}. */
@@ -100,6 +102,7 @@ export interface FunctionVersionInfo {
   files: Array<{ path: string; content: string }>;
   env: Record<string, string>;
   freshIsolatePerInvocation: boolean;
+  capabilities: string[];
   sha256: string;
   createdAt: Date | undefined;
 }
@@ -147,7 +150,7 @@ export class FunctionAdmin {
             consoleLinesPerSecond: 0,
           },
           env: options.env ?? {},
-          capabilities: [],
+          capabilities: options.capabilities ?? [],
           freshIsolatePerInvocation: options.freshIsolatePerInvocation ?? false,
         },
       },
@@ -300,6 +303,7 @@ function fromWireVersion(v: FunctionVersion | undefined): FunctionVersionInfo {
     files: (v?.files ?? []).map((f) => ({ path: f.path, content: f.content })),
     env: { ...(v?.config?.env ?? {}) },
     freshIsolatePerInvocation: v?.config?.freshIsolatePerInvocation ?? false,
+    capabilities: [...(v?.config?.capabilities ?? [])],
     sha256: v?.sha256 ?? '',
     createdAt: v?.createdAt,
   };

@@ -10,6 +10,7 @@ export interface FnDeployOptions {
   cpu?: number;
   env: Record<string, string>;
   fresh?: boolean;
+  capability?: string[];
 }
 
 /** Options of `vmctl fn invoke`. */
@@ -55,6 +56,7 @@ export const registerFnCommand: RegisterCommand = (program, runAction): Command 
       .option('--cpu <ms>', 'cpu time per invocation, ms', positiveInteger('--cpu', 'milliseconds', 1000))
       .option('--env <NAME=value>', 'a value the handler sees in ctx.env (repeatable)', envPair, {})
       .option('--fresh', 'a fresh isolate for every invocation (no warm instances)')
+      .option('--capability <name...>', 'capabilities the handler uses: kv (the tenant must be granted it)')
       .summary('deploy a new version of a function'),
     'vmctl fn deploy',
   ).action(async (name: string, files: string[], o: FnDeployOptions, self: Command) => {

@@ -64,6 +64,7 @@ export async function runFnDeploy(
       ...(o.cpu !== undefined ? { cpuTimeMs: o.cpu } : {}),
       env: o.env,
       freshIsolatePerInvocation: o.fresh === true,
+      ...(o.capability !== undefined ? { capabilities: o.capability } : {}),
     });
     context.io.stdout.write(
       context.json
@@ -191,6 +192,7 @@ export const runFnGet = (context: CliContext, name: string): Promise<ExitCode> =
         ['files', active.files.map((f) => `${f.path} (${Buffer.byteLength(f.content)} bytes)`).join(', ')],
         ['env', Object.keys(active.env).join(', ') || '(none)'],
         ['instances', active.freshIsolatePerInvocation ? 'fresh per invocation' : 'warm when possible'],
+        ['capabilities', active.capabilities.join(', ') || '(none)'],
         ['sha256', active.sha256],
         ['updated', when(fn.updatedAt)],
       ];

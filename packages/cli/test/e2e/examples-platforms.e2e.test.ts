@@ -2,7 +2,7 @@ import { runExample, startDaemon, type RunningDaemon } from '@vmd/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The platforms people build on vmd (examples/serverless, code-challenge, analytics), each run
+ * The platforms people build on vmd (examples/serverless, code-challenge, analytics, plugin-host), each run
  * as a user would run it against a real daemon, using only @vmd/client.
  */
 let daemon: RunningDaemon;
@@ -49,6 +49,23 @@ describe('examples', () => {
       'acme-analytics oldest = "grace"',
       'globex-analytics users = 1',
       'globex-analytics leaks = "undefined"',
+    ]);
+  });
+
+  it('plugin-host: plugins use only kv and the host event API; a hostile plugin is contained', async () => {
+    const r = await runExample('examples/plugin-host/host.mjs', { VMD_ADDR: daemon.address });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split('\n')).toEqual([
+      '[welcome] email to ada@example.com: Welcome! You are user #1',
+      '[audit] log: audit: recent events user.signup',
+      '[evil] failed (TIMEOUT); the host carries on',
+      '[audit] log: audit: recent events user.signup, user.login',
+      "[evil] ignored action 'delete-database' (not offered by the host)",
+      '[evil] log: evil: blocked, blocked, blocked',
+      '[welcome] email to alan@example.com: Welcome! You are user #2',
+      '[audit] log: audit: recent events user.signup, user.login, user.signup',
+      '[evil] failed (TIMEOUT); the host carries on',
     ]);
   });
 });

@@ -32,6 +32,7 @@ import { RETURN_PREFIX, returnLastExpression } from './completion-value.js';
 import { analyzeFile, normalizeBundlePath, type BundleFile } from '../functions/bundle.js';
 import { linkBundle } from '../functions/link.js';
 import { WarmInstances } from '../functions/warm-instances.js';
+import { CapabilityCalls, type CapabilityHandler } from '../sandbox/capability-calls.js';
 import { ReplSession } from '../repl/session.js';
 import type { Limits } from '../limits/limits.js';
 import { collectExecutionMetrics } from './execution-metrics.js';
@@ -164,6 +165,12 @@ export interface RunHooks {
   onOutput(event: OutputEvent): void;
   /** Aborting it cancels the run: the isolate is disposed and the outcome is CANCELLED. */
   signal?: AbortSignal;
+  /**
+   * Performs a capability call of the tenant's code (`kv.get(…)`) and answers JSON text
+   * `{ ok, value }` or `{ ok: false, error: { name, message } }`. Without it every call fails
+   * inside the sandbox with a PermissionError.
+   */
+  capability?: CapabilityHandler;
 }
 
 const STREAM_OF: Record<OutputEvent['level'], OutputEvent['stream']> = {
@@ -289,13 +296,14 @@ export class Engine {
     );
     this.live.add(limits);
     const output = { bytes: 0, received: 0 };
-    sandbox.sink = this.sinkFor(limits, request.limits, hooks, output);
+    const caps = new CapabilityCalls(hooks.capability);
+    sandbox.sink = this.sinkFor(limits, request.limits, hooks, output, caps);
 
     let result:
       | { ok: true; json: string | undefined; preview: string; timersIdle: boolean }
       | { ok: false; failure: ExecutionFailure };
     try {
-      result = await this.driveInvoke(entry, request, limits, output, warmEntry === undefined);
+      result = await this.driveInvoke(entry, request, limits, output, warmEntry === undefined, caps);
     } catch (err) {
       if (err instanceof InvalidArgumentError) {
         this.finish(entry, limits);
@@ -303,6 +311,7 @@ export class Engine {
       }
       result = { ok: false, failure: this.failureFromError(err, limits, asRequest) };
     }
+    caps.close();
     const metrics = collectExecutionMetrics(isolate, limits, startedAtMs, output.bytes);
     const heapCeiling = request.limits.memoryMib * 1024 * 1024;
     if (result.ok && metrics.heapUsedBytes > heapCeiling)
@@ -334,6 +343,7 @@ export class Engine {
     limits: RunLimits,
     output: { received: number },
     cold: boolean,
+    caps: CapabilityCalls,
   ): Promise<
     | { ok: true; json: string | undefined; preview: string; timersIdle: boolean }
     | { ok: false; failure: ExecutionFailure }
@@ -435,7 +445,9 @@ export class Engine {
           },
         };
       }
-      if (status.nextTimerMs > 0) await limits.sleep(status.nextTimerMs);
+      await waitForWork(status, limits, caps);
+      for (const answer of caps.take()) status = await call('cap-resolve', answer.id, answer.resultJson);
+      if (status.state === 'error') continue;
       status = await call('tick');
       if (status.state !== 'error' && !(status.alive && status.state === 'pending'))
         status = await call('status');
@@ -498,12 +510,13 @@ export class Engine {
     );
     this.live.add(limits);
     const output = { bytes: 0, received: 0 };
-    sandbox.sink = this.sinkFor(limits, request.limits, hooks, output);
+    const caps = new CapabilityCalls(hooks.capability);
+    sandbox.sink = this.sinkFor(limits, request.limits, hooks, output, caps);
 
     let result:
       { ok: true; json: string | undefined; preview: string } | { ok: false; failure: ExecutionFailure };
     try {
-      result = await this.drive(entry, request, limits, output);
+      result = await this.drive(entry, request, limits, output, caps);
     } catch (err) {
       if (err instanceof InvalidArgumentError) {
         this.finish(entry, limits);
@@ -511,6 +524,7 @@ export class Engine {
       }
       result = { ok: false, failure: this.failureFromError(err, limits, request) };
     }
+    caps.close();
     const metrics = collectExecutionMetrics(isolate, limits, startedAtMs, output.bytes);
     if (result.ok && metrics.heapUsedBytes > request.limits.memoryMib * 1024 * 1024) {
       // V8 can finish a run above the heap limit (one huge flat string): still a failure.
@@ -530,8 +544,12 @@ export class Engine {
     runLimits: Limits,
     hooks: RunHooks,
     output: { bytes: number; received: number },
+    caps: CapabilityCalls,
   ): SandboxSink {
     return {
+      onCapabilityCall: (id, capability, op, argsJson) => {
+        if (limits.reason === null) caps.onCall(id, capability, op, argsJson);
+      },
       onBridgeCall: () => {
         output.received++;
       },
@@ -579,6 +597,7 @@ export class Engine {
     request: ExecutionRequest,
     limits: RunLimits,
     output: { received: number },
+    caps: CapabilityCalls,
   ): Promise<
     { ok: true; json: string | undefined; preview: string } | { ok: false; failure: ExecutionFailure }
   > {
@@ -688,7 +707,9 @@ export class Engine {
           },
         };
       }
-      if (status.nextTimerMs > 0) await limits.sleep(status.nextTimerMs);
+      await waitForWork(status, limits, caps);
+      for (const answer of caps.take()) status = await call('cap-resolve', answer.id, answer.resultJson);
+      if (status.state === 'error') continue;
       status = await call('tick');
       // The tick's status was taken before the isolate drained its microtasks; re-read it when
       // it might be terminal.
@@ -892,4 +913,18 @@ function safeCpuTime(isolate: ivm.Isolate): bigint {
   } catch {
     return 0n;
   }
+}
+
+/**
+ * Waits until the run has something to do: the next timer is due, or a capability call was
+ * answered (or a limit stopped the run, which wakes every sleep).
+ */
+async function waitForWork(status: DriverStatus, limits: RunLimits, caps: CapabilityCalls): Promise<void> {
+  if (caps.ready) return;
+  if (caps.waiting > 0) {
+    const timer = status.nextTimerMs >= 0 ? status.nextTimerMs : limits.remainingMs();
+    await Promise.race([caps.next(), limits.sleep(timer)]);
+    return;
+  }
+  if (status.nextTimerMs > 0) await limits.sleep(status.nextTimerMs);
 }

@@ -85,7 +85,9 @@ describe('Engine.invoke', () => {
   });
 
   it('reuses a warm instance of the same version (module state survives), never across keys', async () => {
-    const files = { 'index.js': 'let calls = 0; module.exports = () => { console.log("call"); return ++calls; };' };
+    const files = {
+      'index.js': 'let calls = 0; module.exports = () => { console.log("call"); return ++calls; };',
+    };
     const req = request(files, 'index.js');
     const first = await invoke(req);
     const second = await invoke({ ...req });

@@ -25,6 +25,7 @@ import type { PooledIsolate } from '../engine/isolate-pool.js';
 import type { ExecutionMetrics, OutputEvent } from '../engine/types.js';
 import type { Limits } from '../limits/limits.js';
 import { deliverOutput, type DriverStatus } from '../sandbox/bridge.js';
+import { CapabilityCalls } from '../sandbox/capability-calls.js';
 import { prepareReplInput } from './prepare-input.js';
 import { parseCompletionTarget, keywordCandidates } from './complete.js';
 
@@ -80,6 +81,8 @@ export class ReplSession {
   private closed = false;
   private outputSink: (event: OutputEvent) => void = () => undefined;
   private outputReceived = 0;
+  /** Capability calls of the running input: a REPL session has no grants, every call fails. */
+  private caps = new CapabilityCalls(undefined);
   /** Inputs evaluated since the session (re)started. */
   inputs = 0;
 
@@ -174,6 +177,7 @@ export class ReplSession {
         this.outputSink({ stream: STREAM_OF[level], level, text, timeMs });
       },
       onOutputLimit: () => undefined,
+      onCapabilityCall: (id, capability, op, argsJson) => this.caps.onCall(id, capability, op, argsJson),
     };
     this.outputSink = (event) => this.options.onBackgroundOutput?.(event);
     this.inputs = 0;
@@ -215,6 +219,7 @@ export class ReplSession {
     }
     if (this.entry.isolate.isDisposed) this.entry = this.fresh();
     this.stopBackground();
+    this.caps = new CapabilityCalls(undefined);
     this.running = true;
     this.interruptRequested = false;
     this.disposedByInterrupt = false;
@@ -289,7 +294,12 @@ export class ReplSession {
           failure = timeoutFailure(`The input exceeded its wall-time limit of ${limits.wallTimeMs} ms`);
           break;
         }
-        await this.sleep(Math.min(left, Math.max(0, st.nextTimerMs)));
+        const answers = this.caps.take();
+        for (const a of answers) st = await call('cap-resolve', String(a.id), a.resultJson);
+        if (answers.length > 0) continue;
+        const nap = this.sleep(Math.min(left, st.nextTimerMs >= 0 ? st.nextTimerMs : left));
+        await (this.caps.waiting > 0 ? Promise.race([nap, this.caps.next()]) : nap);
+        this.wake?.();
         if (this.interruptRequested) throw new Interrupted();
         if (deadline - performance.now() <= 0) continue;
         st = await call('tick');

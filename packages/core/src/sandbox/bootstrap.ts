@@ -1,3 +1,4 @@
+import { CAPABILITIES_SOURCE } from './in-isolate/capabilities.js';
 import { CONSOLE_SOURCE } from './in-isolate/console.js';
 import { CRYPTO_SOURCE } from './in-isolate/crypto.js';
 import { DRIVER_SOURCE } from './in-isolate/driver.js';
@@ -6,6 +7,7 @@ import { INSPECT_SOURCE } from './in-isolate/inspect.js';
 import { SERIALIZE_SOURCE } from './in-isolate/serialize.js';
 import { STRUCTURED_CLONE_SOURCE } from './in-isolate/structured-clone.js';
 import { TIMERS_SOURCE } from './in-isolate/timers.js';
+import { URL_SOURCE } from './in-isolate/url.js';
 
 /** The file name of the bootstrap script; its frames are removed from tenant-visible stacks. */
 export const BOOTSTRAP_FILENAME = 'vmd:bootstrap';
@@ -28,8 +30,10 @@ export const BOOTSTRAP_SOURCE = [
   ENCODING_SOURCE,
   CRYPTO_SOURCE,
   STRUCTURED_CLONE_SOURCE,
+  URL_SOURCE,
   TIMERS_SOURCE,
   SERIALIZE_SOURCE,
+  CAPABILITIES_SOURCE,
   DRIVER_SOURCE,
   'return __driver;',
   '})',

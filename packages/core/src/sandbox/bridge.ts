@@ -18,7 +18,15 @@ export interface SandboxSink {
   onBridgeCall(): void;
   /** The in-isolate console refused a line: the run must end with OUTPUT_LIMIT. */
   onOutputLimit(reason: 'bytes' | 'rate'): void;
+  /**
+   * Tenant code called a capability (`kv.get(…)`): answer later through the driver's
+   * `cap-resolve` with the same id. `argsJson` was serialized inside the isolate.
+   */
+  onCapabilityCall?(id: number, capability: string, op: string, argsJson: string): void;
 }
+
+/** Longest capability call payload accepted from an isolate, characters. */
+const MAX_CAPABILITY_PAYLOAD = 1_200_000;
 
 /** What the driver reports after each call (copied out of the isolate). */
 export interface DriverStatus {
@@ -192,6 +200,22 @@ function createEmitCallback(sandbox: { sink: SandboxSink | null }): ivm.Callback
     (kind: unknown, payload: unknown): void => {
       const sink = sandbox.sink;
       if (sink === null || typeof kind !== 'string') return;
+      if (kind === 'cap') {
+        // isolation: one copied string, "capability\nop\nid\njson", checked field by field.
+        if (typeof payload !== 'string' || payload.length > MAX_CAPABILITY_PAYLOAD) return;
+        const [capability = '', op = '', id = ''] = payload.split('\n', 3);
+        const json = payload.slice(capability.length + op.length + id.length + 3);
+        const n = Number(id);
+        if (
+          !/^[a-z]{1,16}$/.test(capability) ||
+          !/^[a-z]{1,16}$/.test(op) ||
+          !Number.isSafeInteger(n) ||
+          n < 1
+        )
+          return;
+        sink.onCapabilityCall?.(n, capability, op, json);
+        return;
+      }
       sink.onBridgeCall();
       if (kind === 'limit') {
         sink.onOutputLimit(payload === 'rate' ? 'rate' : 'bytes');

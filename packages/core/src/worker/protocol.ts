@@ -31,7 +31,9 @@ export type ParentMessage =
   | { type: 'repl-complete'; requestId: string; sessionId: string; line: string; cursor: number }
   | { type: 'repl-reset'; requestId: string; sessionId: string }
   | { type: 'repl-interrupt'; sessionId: string }
-  | { type: 'repl-close'; sessionId: string };
+  | { type: 'repl-close'; sessionId: string }
+  /** The answer to a worker's `cap-call`: JSON `{ ok, value }` or `{ ok: false, error }`. */
+  | { type: 'cap-result'; callId: number; resultJson: string };
 
 /** What a worker answers to a REPL request. */
 export type ReplReply =
@@ -65,6 +67,8 @@ export type WorkerMessage =
   | { type: 'run-error'; requestId: string; error: VmdErrorWire }
   | { type: 'pong'; requestId: string; stats: WorkerStats }
   | { type: 'repl-reply'; requestId: string; reply: ReplReply }
+  /** Tenant code of run `requestId` called a capability; the daemon answers `cap-result`. */
+  | { type: 'cap-call'; requestId: string; callId: number; capability: string; op: string; argsJson: string }
   | { type: 'repl-error'; requestId: string; error: VmdErrorWire }
   /** Output of a session: of the input `requestId`, or of its timers between inputs (''). */
   | { type: 'repl-output'; sessionId: string; requestId: string; event: OutputEvent }

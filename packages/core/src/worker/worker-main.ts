@@ -70,6 +70,19 @@ const engine = new Engine({
 });
 
 const controllers = new Map<string, AbortController>();
+/** Capability calls waiting for the daemon's answer, by call id. */
+const capabilityCalls = new Map<number, (resultJson: string) => void>();
+let nextCallId = 1;
+
+/** Forwards a capability call of run `requestId` to the daemon (which checks the grant). */
+function capabilityHandler(requestId: string) {
+  return (capability: string, op: string, argsJson: string): Promise<string> =>
+    new Promise<string>((resolve) => {
+      const callId = nextCallId++;
+      capabilityCalls.set(callId, resolve);
+      send({ type: 'cap-call', requestId, callId, capability, op, argsJson });
+    });
+}
 /** Open REPL sessions by id (the daemon chooses ids and bounds how many a worker holds). */
 const sessions = new Map<string, ReplSession>();
 /** Sessions per worker, a backstop behind the daemon's own limits. */
@@ -154,7 +167,11 @@ async function handleRun(message: Extract<ParentMessage, { type: 'run' | 'invoke
   controllers.set(requestId, controller);
   const output = new OutputCoalescer(requestId);
   try {
-    const hooks = { signal: controller.signal, onOutput: (event: OutputEvent) => output.push(event) };
+    const hooks = {
+      signal: controller.signal,
+      onOutput: (event: OutputEvent) => output.push(event),
+      capability: capabilityHandler(requestId),
+    };
     const outcome =
       message.type === 'invoke'
         ? await engine.invoke(message.request, hooks)
@@ -294,6 +311,12 @@ function handle(message: ParentMessage): void {
     case 'repl-reset':
       void handleRepl(message);
       return;
+    case 'cap-result': {
+      const resolve = capabilityCalls.get(message.callId);
+      capabilityCalls.delete(message.callId);
+      resolve?.(message.resultJson);
+      return;
+    }
     case 'repl-interrupt':
       sessions.get(message.sessionId)?.interrupt();
       return;

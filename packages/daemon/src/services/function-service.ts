@@ -13,6 +13,7 @@ import {
   InvalidArgumentError,
   ResourceExhaustedError,
   UnavailableError,
+  VmdError,
   checkBundle,
   clampToQuota,
   type InvokeOutcome,
@@ -44,7 +45,13 @@ import type { CallContext, ServerStreamingHandler, UnaryHandler } from '../grpc/
 import { EventChannel } from '../grpc/event-channel.js';
 import { validateInputJson, validateLimits, validateTenantId } from '../grpc/validate-request.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
-import type { FunctionConfigRecord, FunctionRecord, FunctionVersionRecord, Store } from '../store/store.js';
+import type {
+  FunctionConfigRecord,
+  FunctionRecord,
+  FunctionVersionRecord,
+  Store,
+  TenantCapabilities,
+} from '../store/store.js';
 import type { Admission } from '../tenants/admission.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { UsageRecorder } from '../tenants/usage-recorder.js';
@@ -80,8 +87,9 @@ const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const MAX_ENV = 64;
 const MAX_ENV_VALUE = 4096;
 const MAX_FILES = 256;
-/** Capabilities a function may request; none is available in this version of vmd yet. */
-const KNOWN_CAPABILITIES = new Set(['kv', 'fetch']);
+/** Largest kv value, bytes of JSON. */
+const MAX_KV_VALUE_BYTES = 1024 * 1024;
+const MAX_KV_KEY = 512;
 
 function validateName(name: string): string {
   if (!NAME_RE.test(name)) {
@@ -162,6 +170,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
           },
           onOutput,
           ctx.signal,
+          fn.config.capabilities.includes('kv') ? await kvHandler(tenantId, name, ctx) : undefined,
         );
         ctx.logFields.outcome = outcome.status === 'ok' ? 'ok' : outcome.failure.kind;
         ctx.logFields.worker_id = workerId;
@@ -183,6 +192,100 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
     } finally {
       release();
     }
+  }
+
+  /**
+   * The kv capability of one invocation: the tenant comes from the daemon's own record of the
+   * call, the grant is checked again now (an admin may have revoked it since the deploy), every
+   * call is size-checked, performed on the tenant's store and written to the audit log (key, not
+   * value). Answers are JSON text; failures are answers, never exceptions.
+   */
+  async function kvHandler(
+    tenantId: string,
+    functionName: string,
+    ctx: CallContext,
+  ): Promise<(capability: string, op: string, argsJson: string) => Promise<string>> {
+    const record = await deps.store().getTenant(tenantId);
+    let calls = 0;
+    const fail = (name: string, message: string): string =>
+      JSON.stringify({ ok: false, error: { name, message } });
+    return async (capability, op, argsJson) => {
+      ctx.logFields.kv_calls = ++calls;
+      if (capability !== 'kv' || !record.capabilities.kv) {
+        return fail('PermissionError', `${capability} is not granted to tenant '${tenantId}'`);
+      }
+      let args: { key?: unknown; value?: unknown; prefix?: unknown; cursor?: unknown; limit?: unknown };
+      try {
+        args = JSON.parse(argsJson) as typeof args;
+      } catch {
+        return fail('TypeError', `kv.${op}: malformed arguments`);
+      }
+      const key =
+        typeof args.key === 'string' && args.key.length > 0 && args.key.length <= MAX_KV_KEY
+          ? args.key
+          : undefined;
+      let outcome: 'ok' | 'failed' = 'ok';
+      try {
+        switch (op) {
+          case 'get': {
+            if (key === undefined)
+              return fail('TypeError', 'kv.get: the key must be a string of 1 to 512 characters');
+            const value = await deps.store().kvGet(tenantId, key);
+            return value === undefined ? '{"ok":true}' : `{"ok":true,"value":${value}}`;
+          }
+          case 'put': {
+            if (key === undefined)
+              return fail('TypeError', 'kv.put: the key must be a string of 1 to 512 characters');
+            const valueJson = JSON.stringify(args.value);
+            if (valueJson === undefined)
+              return fail('TypeError', 'kv.put: the value must be JSON-serializable');
+            if (Buffer.byteLength(valueJson, 'utf8') > MAX_KV_VALUE_BYTES) {
+              return fail('RangeError', `kv.put: the value is larger than ${MAX_KV_VALUE_BYTES} bytes`);
+            }
+            await deps.store().kvPut(tenantId, key, valueJson, record.quotas.kvBytes);
+            return '{"ok":true}';
+          }
+          case 'delete': {
+            if (key === undefined)
+              return fail('TypeError', 'kv.delete: the key must be a string of 1 to 512 characters');
+            return JSON.stringify({ ok: true, value: await deps.store().kvDelete(tenantId, key) });
+          }
+          case 'list': {
+            const prefix = typeof args.prefix === 'string' ? args.prefix : '';
+            const cursor = typeof args.cursor === 'string' ? args.cursor : '';
+            const limit =
+              typeof args.limit === 'number' && args.limit >= 1 && args.limit <= 1000
+                ? Math.floor(args.limit)
+                : 100;
+            const keys = await deps.store().kvList(tenantId, prefix, cursor, limit + 1);
+            const more = keys.length > limit;
+            const page = keys.slice(0, limit);
+            return JSON.stringify({ ok: true, value: { keys: page, cursor: more ? page.at(-1) : null } });
+          }
+          default:
+            outcome = 'failed';
+            return fail('TypeError', `kv has no operation '${op}'`);
+        }
+      } catch (err) {
+        outcome = 'failed';
+        return fail(
+          err instanceof VmdError && err.code === ErrorCode.QUOTA_EXCEEDED ? 'QuotaExceededError' : 'Error',
+          err instanceof VmdError ? err.message : `kv.${op} failed`,
+        );
+      } finally {
+        // Audited: who, which function, which operation and key, how it went (never the value).
+        deps
+          .store()
+          .appendAudit({
+            actor: `function:${functionName}`,
+            action: `kv.${op}`,
+            target: `tenant/${tenantId}/kv`,
+            outcome,
+            details: key === undefined ? {} : { key },
+          })
+          .catch(() => undefined);
+      }
+    };
   }
 
   const handlers: FunctionServiceHandlers = {
@@ -218,7 +321,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
           .join('; ');
         throw new InvalidArgumentError('files', `the bundle cannot be deployed: ${list}`);
       }
-      const config = validateConfig(req.config);
+      const config = validateConfig(req.config, tenant.capabilities);
       const sha256 = createHash('sha256')
         .update(
           JSON.stringify({ files: [...files].sort((a, b) => a.path.localeCompare(b.path)), entry, config }),
@@ -336,7 +439,10 @@ function nonZero(l: FunctionConfigRecord['limits']): Partial<Limits> {
   return out;
 }
 
-function validateConfig(config: DeployFunctionRequest['config']): FunctionConfigRecord {
+function validateConfig(
+  config: DeployFunctionRequest['config'],
+  granted: TenantCapabilities,
+): FunctionConfigRecord {
   const limits = validateLimits(config?.limits, 'config.limits');
   const env: Record<string, string> = {};
   const entries = Object.entries(config?.env ?? {});
@@ -358,13 +464,27 @@ function validateConfig(config: DeployFunctionRequest['config']): FunctionConfig
     }
     env[k] = v;
   }
+  const capabilities: string[] = [];
   for (const c of config?.capabilities ?? []) {
-    throw new InvalidArgumentError(
-      'config.capabilities',
-      KNOWN_CAPABILITIES.has(c)
-        ? `capability '${c}' is not available in this version of vmd yet; deploy without it`
-        : `unknown capability '${c.slice(0, 80)}'`,
-    );
+    if (c === 'kv') {
+      if (!granted.kv) {
+        throw new VmdError(
+          ErrorCode.PERMISSION_DENIED,
+          'the tenant is not granted the kv capability; an admin grants it with `vmctl tenant update TENANT --kv`',
+        );
+      }
+      if (!capabilities.includes(c)) capabilities.push(c);
+    } else if (c === 'fetch') {
+      throw new InvalidArgumentError(
+        'config.capabilities',
+        "capability 'fetch' is not available in this version of vmd yet; deploy without it",
+      );
+    } else {
+      throw new InvalidArgumentError(
+        'config.capabilities',
+        `unknown capability '${c.slice(0, 80)}'; known: kv`,
+      );
+    }
   }
   return {
     limits: {
@@ -374,7 +494,7 @@ function validateConfig(config: DeployFunctionRequest['config']): FunctionConfig
       ...(limits.outputBytes ? { outputBytes: limits.outputBytes } : {}),
     },
     env,
-    capabilities: [],
+    capabilities,
     freshIsolatePerInvocation: config?.freshIsolatePerInvocation ?? false,
   };
 }

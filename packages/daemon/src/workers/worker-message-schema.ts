@@ -120,6 +120,14 @@ const KNOWN = {
       runsCompleted: count,
     }),
   }),
+  'cap-call': z.object({
+    type: z.literal('cap-call'),
+    requestId: id,
+    callId: z.number().int().positive(),
+    capability: z.string().regex(/^[a-z]{1,16}$/),
+    op: z.string().regex(/^[a-z]{1,16}$/),
+    argsJson: z.string().max(1_200_000),
+  }),
   'repl-reply': z.object({ type: z.literal('repl-reply'), requestId: id, reply: replReply }),
   'repl-error': z.object({ type: z.literal('repl-error'), requestId: id, error: wireError }),
   'repl-output': z.object({

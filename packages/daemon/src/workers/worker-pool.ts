@@ -11,13 +11,19 @@ import type { Logger } from 'pino';
 import type { SpawnWorkerFn } from './spawn-worker.js';
 import {
   WorkerSupervisor,
+  type CapabilityCallHandler,
   type ReplRequest,
   type ReplSessionEvents,
   type RunResult,
   type SupervisorOptions,
 } from './worker-supervisor.js';
 
-export type { ReplRequest, ReplSessionEvents, RunResult } from './worker-supervisor.js';
+export type {
+  CapabilityCallHandler,
+  ReplRequest,
+  ReplSessionEvents,
+  RunResult,
+} from './worker-supervisor.js';
 
 /** Where a REPL session lives: a worker slot and the worker process in it. */
 export interface SessionPlacement {
@@ -119,6 +125,7 @@ export class WorkerPool {
     request: InvokeRequest,
     onOutput: (event: OutputEvent) => void,
     signal?: AbortSignal,
+    onCapability?: CapabilityCallHandler,
   ): Promise<RunResult> {
     const n = this.supervisors.length;
     let hash = 0;
@@ -129,7 +136,7 @@ export class WorkerPool {
         ? preferred
         : this.leastBusy();
     if (!chosen) return Promise.reject(noWorker());
-    return chosen.invoke(request, onOutput, signal);
+    return chosen.invoke(request, onOutput, signal, onCapability);
   }
 
   private leastBusy(): WorkerSupervisor | undefined {

@@ -46,9 +46,16 @@ export interface SupervisorOptions {
   backoffMaxMs?: number;
 }
 
+/**
+ * Performs a capability call of a run's tenant code (the daemon's own record of the run says
+ * which tenant and grants apply, never the worker) and answers JSON text.
+ */
+export type CapabilityCallHandler = (capability: string, op: string, argsJson: string) => Promise<string>;
+
 /** A run handed to a worker. */
 interface InFlightRun {
   requestId: string;
+  onCapability: CapabilityCallHandler | undefined;
   wallTimeMs: number;
   onOutput: (event: OutputEvent) => void;
   resolve: (result: RunResult) => void;
@@ -232,12 +239,14 @@ export class WorkerSupervisor {
     request: InvokeRequest,
     onOutput: (event: OutputEvent) => void,
     signal?: AbortSignal,
+    onCapability?: CapabilityCallHandler,
   ): Promise<RunResult> {
     return this.dispatch(
       (requestId) => ({ type: 'invoke', requestId, request }),
       request.limits.wallTimeMs,
       onOutput,
       signal,
+      onCapability,
     );
   }
 
@@ -246,6 +255,7 @@ export class WorkerSupervisor {
     wallTimeMs: number,
     onOutput: (event: OutputEvent) => void,
     signal?: AbortSignal,
+    onCapability?: CapabilityCallHandler,
   ): Promise<RunResult> {
     const w = this.worker;
     if (!w || !this.isReady || this.freeSlots === 0) {
@@ -260,6 +270,7 @@ export class WorkerSupervisor {
     return new Promise<RunResult>((resolve, reject) => {
       const run: InFlightRun = {
         requestId,
+        onCapability,
         wallTimeMs,
         onOutput,
         resolve,
@@ -566,6 +577,36 @@ export class WorkerSupervisor {
       case 'run-error': {
         const run = this.take(w, msg.requestId);
         run?.reject(errorFromWire(msg.error));
+        return;
+      }
+      case 'cap-call': {
+        const handler = w.inFlight.get(msg.requestId)?.onCapability;
+        const answer = (resultJson: string): void => {
+          this.send(w, { type: 'cap-result', callId: msg.callId, resultJson });
+        };
+        if (handler === undefined) {
+          answer(
+            JSON.stringify({
+              ok: false,
+              error: {
+                name: 'PermissionError',
+                message: `${msg.capability} is not available here: only deployed functions that request it, of tenants granted it, can use ${msg.capability}`,
+              },
+            }),
+          );
+          return;
+        }
+        handler(msg.capability, msg.op, msg.argsJson).then(answer, (err: unknown) =>
+          answer(
+            JSON.stringify({
+              ok: false,
+              error: {
+                name: 'Error',
+                message: err instanceof Error ? err.message : 'the capability call failed',
+              },
+            }),
+          ),
+        );
         return;
       }
       case 'repl-reply': {

@@ -18,6 +18,7 @@
  * - `repl-eval` / `repl-eval-await` (code, url): like `eval`, but the value is not awaited
  *            unless the input used top-level await (its code then yields a promise of it);
  * - `bg-tick` fires a due timer between inputs; what it throws is printed, like Node's REPL;
+ * - `cap-resolve` (id, JSON answer): settles a capability call (see capabilities.ts);
  * - `repl-result` the settled value's { preview, json, hasJson } (timers may still be alive);
  * - `repl-complete` (JSON path, prefix): completion candidates (see __complete).
  * Deployed functions (an instance may serve many invocations) also use:
@@ -38,6 +39,9 @@ let __syntaxCandidate = false;
 let __repl = false;            // a REPL session: keeps _ and _error
 let __replAwait = true;        // settle (await) the completion value
 const __indirectEval = eval;
+const __Promise = Promise;
+const __promiseThen = Promise.prototype.then;
+const __reflectApply = Reflect.apply;
 const __SyntaxError = SyntaxError;
 /** Prefix of the top-level-await form; the host corrects line-1 columns by its length. */
 const __ASYNC_PREFIX = '(async () => {';
@@ -119,11 +123,13 @@ function __settle(v) {
   __state = 'pending';
   // A native promise adopts the thenable; its then() runs in this isolate's microtask queue,
   // under the time limit of whichever host call drains it.
-  new Promise((resolve) => resolve(v)).then(__finishValue, __fail);
+  // The intrinsics from bootstrap: tenant code may replace the global Promise or its then().
+  __reflectApply(__promiseThen, new __Promise((resolve) => resolve(v)), [__finishValue, __fail]);
 }
 
 function __status() {
-  const alive = __timersAlive();
+  // Pending capability calls keep a run alive like timers: the host answers them.
+  const alive = __timersAlive() || __capCount > 0;
   const next = __nextTimer();
   const st = {
     state: __state,
@@ -328,6 +334,9 @@ __define('TextDecoder', TextDecoder);
 __define('atob', atob);
 __define('btoa', btoa);
 __define('crypto', __crypto);
+__define('kv', __kv);
+__define('URL', URL);
+__define('URLSearchParams', URLSearchParams);
 __define('performance', {
   // Coarsened to whole milliseconds (the isolate's Date clock): no high-resolution timer.
   now() { return __DateNow() - __perfOrigin; },
@@ -401,6 +410,9 @@ function __driver(op, arg, arg2) {
       return __status();
     case 'bg-tick':
       try { __fireOneTimer(); } catch (e) { __printUncaught(e); }
+      return __status();
+    case 'cap-resolve':
+      __capResolve(arg, arg2);
       return __status();
     case 'repl-result':
       if (__state !== 'ok') return null;
