@@ -205,4 +205,49 @@ describe('kv inside the sandbox', () => {
     );
     expect(value(r)).toBe('more than 1000 capability calls in one run');
   });
+
+  it('fetch: builds the request inside the isolate and a frozen Response-like answer', async () => {
+    const requests: string[] = [];
+    const handler: CapabilityHandler = (capability, op, argsJson) => {
+      requests.push(`${capability}.${op} ${argsJson}`);
+      return Promise.resolve(
+        JSON.stringify({
+          ok: true,
+          value: {
+            status: 201,
+            statusText: 'Created',
+            url: 'https://api.test/x',
+            redirected: false,
+            headers: [['Content-Type', 'application/json']],
+            body: '{"id":7}',
+          },
+        }),
+      );
+    };
+    const r = await invoke(
+      `module.exports = async () => {
+        const res = await fetch(new URL('https://api.test/x'), { method: 'post', headers: { 'x-n': 1 }, body: JSON.stringify({ a: 1 }) });
+        const errors = [];
+        for (const bad of [() => fetch('https://api.test', { body: { a: 1 } }), () => fetch('https://api.test', { body: 'x'.repeat(2e6) })]) {
+          try { await bad(); } catch (e) { errors.push(e.name); }
+        }
+        let frozen = true;
+        try { 'use strict'; res.status = 500; } catch (e) { frozen = true; }
+        return { status: res.status, ok: res.ok, type: res.headers.get('content-type'), has: res.headers.has('X-Missing'), json: await res.json(), errors, frozen: Object.isFrozen(res) };
+      };`,
+      handler,
+    );
+    expect(value(r)).toEqual({
+      status: 201,
+      ok: true,
+      type: 'application/json',
+      has: false,
+      json: { id: 7 },
+      errors: ['TypeError', 'RangeError'],
+      frozen: true,
+    });
+    expect(requests).toEqual([
+      'fetch.request {"url":"https://api.test/x","method":"POST","headers":{"x-n":"1"},"body":"{\\"a\\":1}"}',
+    ]);
+  });
 });

@@ -85,6 +85,7 @@ const DOCUMENTED_GLOBALS = [
   'URLSearchParams',
   'crypto',
   'kv',
+  'fetch',
   'performance',
   'input',
 ];
@@ -126,7 +127,7 @@ while (queue.length && visited < 50000) {
   var ctorName = '';
   try { var cd = Object.getOwnPropertyDescriptor(o, 'constructor'); if (cd && typeof cd.value === 'function') ctorName = cd.value.name; } catch (e) {}
   if (hasHandleMethod || (typeof o === 'object' && handleCtorNames.indexOf(ctorName) >= 0 && path.indexOf('globalThis.') === 0 && !/^globalThis\\.(Object|Function|Array)/.test(path))) handles.push(path + ' (' + ctorName + ')');
-  if (typeof o === 'function' && /^globalThis\\.(console|setTimeout|setInterval|clearTimeout|clearInterval|queueMicrotask|structuredClone|TextEncoder|TextDecoder|atob|btoa|URL|URLSearchParams|crypto|kv|performance)/.test(path)) {
+  if (typeof o === 'function' && /^globalThis\\.(console|setTimeout|setInterval|clearTimeout|clearInterval|queueMicrotask|structuredClone|TextEncoder|TextDecoder|atob|btoa|URL|URLSearchParams|crypto|kv|fetch|performance)/.test(path)) {
     var src = ''; try { src = Function.prototype.toString.call(o); } catch (e) {}
     if (src.indexOf('[native code]') >= 0) nativeUnderDocumented.push(path);
   }

@@ -42,6 +42,7 @@ import {
   type RollbackFunctionResponse,
 } from '@vmd/client/wire';
 import type { CallContext, ServerStreamingHandler, UnaryHandler } from '../grpc/adapt-handlers.js';
+import { performFetch } from '../capabilities/fetch.js';
 import { EventChannel } from '../grpc/event-channel.js';
 import { validateInputJson, validateLimits, validateTenantId } from '../grpc/validate-request.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -170,7 +171,15 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
           },
           onOutput,
           ctx.signal,
-          fn.config.capabilities.includes('kv') ? await kvHandler(tenantId, name, ctx) : undefined,
+          fn.config.capabilities.length > 0
+            ? await capabilityHandler(
+                tenantId,
+                name,
+                fn.config.capabilities,
+                ctx,
+                Date.now() + limits.wallTimeMs,
+              )
+            : undefined,
         );
         ctx.logFields.outcome = outcome.status === 'ok' ? 'ok' : outcome.failure.kind;
         ctx.logFields.worker_id = workerId;
@@ -200,17 +209,56 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
    * call is size-checked, performed on the tenant's store and written to the audit log (key, not
    * value). Answers are JSON text; failures are answers, never exceptions.
    */
-  async function kvHandler(
+  async function capabilityHandler(
     tenantId: string,
     functionName: string,
+    requested: readonly string[],
     ctx: CallContext,
+    deadlineMs: number,
   ): Promise<(capability: string, op: string, argsJson: string) => Promise<string>> {
     const record = await deps.store().getTenant(tenantId);
     let calls = 0;
     const fail = (name: string, message: string): string =>
       JSON.stringify({ ok: false, error: { name, message } });
+    const audit = (action: string, outcome: 'ok' | 'failed', details: Record<string, unknown>): void => {
+      deps
+        .store()
+        .appendAudit({
+          actor: `function:${functionName}`,
+          action,
+          target: `tenant/${tenantId}/${action.split('.')[0]}`,
+          outcome,
+          details,
+        })
+        .catch(() => undefined);
+    };
     return async (capability, op, argsJson) => {
-      ctx.logFields.kv_calls = ++calls;
+      ctx.logFields.capability_calls = ++calls;
+      if (!requested.includes(capability)) {
+        return fail('PermissionError', `${capability} was not requested when the function was deployed`);
+      }
+      if (capability === 'fetch') {
+        if (record.capabilities.fetchOrigins.length === 0) {
+          return fail('PermissionError', `fetch is not granted to tenant '${tenantId}'`);
+        }
+        let origin: string;
+        try {
+          origin = new URL(String((JSON.parse(argsJson) as { url?: unknown }).url)).origin;
+        } catch {
+          origin = '';
+        }
+        const answer = await performFetch(
+          argsJson,
+          record.capabilities.fetchOrigins,
+          deadlineMs - Date.now(),
+        );
+        const parsed = JSON.parse(answer) as { ok: boolean; error?: { name?: string } };
+        audit('fetch.request', parsed.ok ? 'ok' : 'failed', {
+          origin,
+          ...(parsed.ok ? {} : { error: parsed.error?.name }),
+        });
+        return answer;
+      }
       if (capability !== 'kv' || !record.capabilities.kv) {
         return fail('PermissionError', `${capability} is not granted to tenant '${tenantId}'`);
       }
@@ -274,16 +322,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
         );
       } finally {
         // Audited: who, which function, which operation and key, how it went (never the value).
-        deps
-          .store()
-          .appendAudit({
-            actor: `function:${functionName}`,
-            action: `kv.${op}`,
-            target: `tenant/${tenantId}/kv`,
-            outcome,
-            details: key === undefined ? {} : { key },
-          })
-          .catch(() => undefined);
+        audit(`kv.${op}`, outcome, key === undefined ? {} : { key });
       }
     };
   }
@@ -475,14 +514,17 @@ function validateConfig(
       }
       if (!capabilities.includes(c)) capabilities.push(c);
     } else if (c === 'fetch') {
-      throw new InvalidArgumentError(
-        'config.capabilities',
-        "capability 'fetch' is not available in this version of vmd yet; deploy without it",
-      );
+      if (granted.fetchOrigins.length === 0) {
+        throw new VmdError(
+          ErrorCode.PERMISSION_DENIED,
+          'the tenant has no origins allowed for fetch; an admin adds them with `vmctl tenant update TENANT --fetch ORIGIN`',
+        );
+      }
+      if (!capabilities.includes(c)) capabilities.push(c);
     } else {
       throw new InvalidArgumentError(
         'config.capabilities',
-        `unknown capability '${c.slice(0, 80)}'; known: kv`,
+        `unknown capability '${c.slice(0, 80)}'; known: kv, fetch`,
       );
     }
   }

@@ -36,6 +36,7 @@ import {
   type UpdateTenantResponse,
 } from '@vmd/client/wire';
 import { generateApiKey, hashSecret } from '../auth/api-keys.js';
+import { normalizeOrigin } from '../capabilities/fetch.js';
 import type { CallContext, UnaryHandler } from '../grpc/adapt-handlers.js';
 import { validateTenantId } from '../grpc/validate-request.js';
 import {
@@ -266,7 +267,7 @@ export function tenantUpdate(t: Tenant, mask: readonly string[]): TenantUpdate {
       } else if (path === 'capabilities') Object.assign(caps, fromWireCapabilities(t.capabilities));
       else if (path === 'capabilities.kv') caps.kv = t.capabilities?.kv ?? false;
       else if (path === 'capabilities.fetch_origins')
-        caps.fetchOrigins = [...(t.capabilities?.fetchOrigins ?? [])];
+        caps.fetchOrigins = checkOrigins(t.capabilities?.fetchOrigins ?? []);
       else {
         throw new InvalidArgumentError(
           'update_mask',
@@ -306,7 +307,21 @@ function fromWireIsolation(mode: IsolationMode, field: string): StoreIsolation |
 }
 
 function fromWireCapabilities(c: Capabilities | undefined): TenantCapabilities {
-  return { kv: c?.kv ?? false, fetchOrigins: [...(c?.fetchOrigins ?? [])] };
+  return { kv: c?.kv ?? false, fetchOrigins: checkOrigins(c?.fetchOrigins ?? []) };
+}
+
+/** Allow-listed fetch origins, normalized (`https://api.example.com`); anything else is refused. */
+function checkOrigins(origins: readonly string[]): string[] {
+  return origins.map((o) => {
+    const origin = normalizeOrigin(o);
+    if (origin === undefined) {
+      throw new InvalidArgumentError(
+        'tenant.capabilities.fetch_origins',
+        `'${o.slice(0, 200)}' is not an origin: use scheme://host[:port] with http or https and no path, e.g. https://api.example.com`,
+      );
+    }
+    return origin;
+  });
 }
 
 function fromWirePage(page: { pageSize: number; pageToken: string } | undefined): {

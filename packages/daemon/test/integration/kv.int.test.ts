@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DatabaseSync } from 'node:sqlite';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
 import {
@@ -13,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, Status, unaryCall, type TestDaemon } from './helpers.js';
 
 /**
- * The kv capability through a real daemon: granted per tenant by an admin, requested per
+ * The kv and fetch capabilities through a real daemon: granted per tenant by an admin, requested per
  * function at deploy, checked again at every call, stored in the tenant's part of the SQLite
  * store, audited, and isolated between tenants.
  */
@@ -156,5 +158,78 @@ describe('kv capability', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('fetch capability', () => {
+  let api: Server;
+  let origin: string;
+  beforeAll(async () => {
+    api = createServer((req, res) => {
+      if (req.url === '/price') {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ price: 42 }));
+      } else res.writeHead(302, { location: 'http://127.0.0.1:9/' }).end();
+    });
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    api.close();
+  });
+
+  const FETCHER = `module.exports = async (event) => {
+    try {
+      const res = await fetch(event.url, { headers: { accept: 'application/json' } });
+      return { status: res.status, ok: res.ok, type: res.headers.get('Content-Type'), body: res.status === 200 ? await res.json() : null };
+    } catch (e) { return { error: e.name + ': ' + e.message }; }
+  };`;
+
+  it('fetches only from the origins an admin allow-listed, with a Response-like answer', async () => {
+    await unaryCall(admin, admin.createTenant, {
+      tenant: Tenant.fromPartial({ name: 'fetcher', capabilities: { fetchOrigins: [origin + '/'] } }),
+    });
+    const got = await unaryCall(admin, admin.getTenant, { name: 'fetcher' });
+    expect(got.tenant?.capabilities?.fetchOrigins).toEqual([origin]);
+    await unaryCall(fns, fns.deployFunction, {
+      tenant: 'fetcher',
+      name: 'prices',
+      files: [{ path: 'index.js', content: FETCHER }],
+      entry: '',
+      config: config(['fetch']),
+    });
+    expect(value(await invoke('fetcher', 'prices', { url: `${origin}/price` }))).toEqual({
+      status: 200,
+      ok: true,
+      type: 'application/json',
+      body: { price: 42 },
+    });
+    expect(value(await invoke('fetcher', 'prices', { url: 'http://127.0.0.1:9/elsewhere' }))).toEqual({
+      error: expect.stringMatching(
+        /^PermissionError: fetch: http:\/\/127\.0\.0\.1:9 is not an allowed origin/,
+      ),
+    });
+    expect(value(await invoke('fetcher', 'prices', { url: `${origin}/redirect` }))).toEqual({
+      error: expect.stringContaining('(reached by a redirect)'),
+    });
+  });
+
+  it('refuses a deploy requesting fetch without allowed origins, and an origin that is not one', async () => {
+    const refused = await unaryCall(fns, fns.deployFunction, {
+      tenant: 'shop',
+      name: 'fetcher',
+      files: [{ path: 'index.js', content: FETCHER }],
+      entry: '',
+      config: config(['fetch']),
+    }).catch((e: ServiceError) => e);
+    expect((refused as ServiceError).code).toBe(Status.PERMISSION_DENIED);
+    const bad = await unaryCall(admin, admin.createTenant, {
+      tenant: Tenant.fromPartial({
+        name: 'badorigin',
+        capabilities: { fetchOrigins: ['https://example.com/api'] },
+      }),
+    }).catch((e: ServiceError) => e);
+    expect((bad as ServiceError).code).toBe(Status.INVALID_ARGUMENT);
+    expect((bad as ServiceError).details).toContain('is not an origin');
   });
 });

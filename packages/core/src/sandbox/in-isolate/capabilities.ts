@@ -95,4 +95,60 @@ const __kv = Object.freeze({
     } catch (e) { return __capPromiseReject(e); }
   },
 });
+
+/**
+ * fetch(url, init): only to origins an admin allow-listed for the tenant, performed by the daemon.
+ * init: { method, headers (plain object of strings), body (a string) }. The response is copied
+ * in whole: { status, statusText, ok, url, redirected, headers.get/has/entries, text(), json() }.
+ */
+const __CAP_MAX_BODY = 1048576;
+function __fetchResponse(r) {
+  const names = [];
+  const values = [];
+  const list = r.headers;
+  for (let i = 0; i < list.length; i++) { names[names.length] = ('' + list[i][0]).toLowerCase(); values[values.length] = '' + list[i][1]; }
+  const find = function (name) {
+    const n = ('' + name).toLowerCase();
+    for (let i = 0; i < names.length; i++) if (names[i] === n) return values[i];
+    return null;
+  };
+  const body = '' + r.body;
+  const headers = Object.freeze({
+    get: find,
+    has(name) { return find(name) !== null; },
+    entries() { const out = []; for (let i = 0; i < names.length; i++) out[out.length] = [names[i], values[i]]; return out[Symbol.iterator](); },
+  });
+  return Object.freeze({
+    status: r.status,
+    statusText: '' + r.statusText,
+    ok: r.status >= 200 && r.status < 300,
+    url: '' + r.url,
+    redirected: r.redirected === true,
+    headers,
+    text() { return new __CapPromise(function (resolve) { resolve(body); }); },
+    json() { return new __CapPromise(function (resolve) { resolve(__capParse(body)); }); },
+  });
+}
+
+function __fetch(input, init) {
+  try {
+    const url = typeof input === 'string' ? input : (input !== null && typeof input === 'object' && typeof input.href === 'string' ? input.href : '' + input);
+    const o = init === undefined || init === null ? {} : init;
+    const method = o.method === undefined ? 'GET' : ('' + o.method).toUpperCase();
+    const headers = {};
+    if (o.headers !== undefined && o.headers !== null) {
+      const keys = Object.keys(o.headers);
+      for (let i = 0; i < keys.length; i++) headers[keys[i]] = '' + o.headers[keys[i]];
+    }
+    let body;
+    if (o.body !== undefined && o.body !== null) {
+      if (typeof o.body !== 'string') throw new __CapTypeError('fetch: body must be a string (use JSON.stringify)');
+      if (o.body.length > __CAP_MAX_BODY) throw new __CapRangeError('fetch: body is larger than 1 MiB');
+      body = o.body;
+    }
+    return __reflectApply(__promiseThen, __capRequest('fetch', 'request', { url, method, headers, body }), [__fetchResponse]);
+  } catch (e) {
+    return __capPromiseReject(e);
+  }
+}
 `;

@@ -26,8 +26,8 @@ export interface AccessLogFields {
   function?: string;
   function_version?: number;
   warm?: boolean;
-  /** Capability calls made by the invocation. */
-  kv_calls?: number;
+  /** Capability calls (kv, fetch) made by the invocation. */
+  capability_calls?: number;
 }
 
 /** One completed RPC. */
