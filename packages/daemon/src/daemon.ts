@@ -4,6 +4,7 @@ import type { Limits } from '@vmd/core';
 import {
   ExecutionServiceService,
   FunctionServiceService,
+  MonitorServiceService,
   ReplServiceService,
   TenantServiceService,
 } from '@vmd/client/wire';
@@ -32,7 +33,10 @@ import type { Store, TenantQuotas } from './store/store.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import { componentLogger, createLogger } from './telemetry/logger.js';
 import { StoreTenantRegistry, type TenantRegistry } from './tenants/tenant-registry.js';
-import { UsageRecorder } from './tenants/usage-recorder.js';
+import { UsageRecorder, fanOut } from './tenants/usage-recorder.js';
+import { StatsCollector } from './monitor/stats-collector.js';
+import { createMonitorService } from './services/monitor-service.js';
+import { VERSION } from './version.js';
 import { createWorkerSpawner, resolveWorkerIdentity, type SpawnWorkerFn } from './workers/spawn-worker.js';
 import { WorkerPool } from './workers/worker-pool.js';
 
@@ -203,6 +207,9 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     logger: componentLogger(logger, 'tenants'),
   });
 
+  const stats = new StatsCollector();
+  const meter = fanOut(usage, stats);
+
   const server: Server = createGrpcServer({ maxMessageBytes: config.maxMessageBytes });
   const adapt: AdaptOptions = { logger: grpcLog };
   const admission = new Admission();
@@ -214,7 +221,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     pool,
     isShuttingDown: () => shuttingDown,
     authorizeTenant: async (ctx, requested) => (await authorizer.tenant(ctx, requested)).tenant,
-    usage,
+    usage: meter,
   });
   server.addService(ExecutionServiceService, {
     execute: adaptServerStreaming(ExecutionServiceService.execute.path, execution.execute, adapt),
@@ -227,7 +234,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     admission,
     isShuttingDown: () => shuttingDown,
     authorizeTenant: async (ctx, requested) => (await authorizer.tenant(ctx, requested)).tenant,
-    usage,
+    usage: meter,
     actor: () => (config.auth ? 'tenant-api-key' : 'local'),
   });
   const F = FunctionServiceService;
@@ -256,7 +263,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     maxCodeBytes: config.maxCodeBytes,
     isShuttingDown: () => shuttingDown,
     authorizeTenant: async (ctx, requested) => (await authorizer.tenant(ctx, requested)).tenant,
-    usage,
+    usage: meter,
     admission,
     logger: componentLogger(logger, 'repl'),
   });
@@ -292,6 +299,19 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     listApiKeys: adaptUnary(T.listApiKeys.path, tenantService.listApiKeys, adapt),
     revokeApiKey: adaptUnary(T.revokeApiKey.path, tenantService.revokeApiKey, adapt),
     getUsage: adaptUnary(T.getUsage.path, tenantService.getUsage, adapt),
+  });
+  const monitor = createMonitorService({
+    version: VERSION,
+    stats,
+    pool,
+    scheduler,
+    admission,
+    sessions: repl,
+    authorize: (ctx) => authorizer.admin(ctx),
+  });
+  server.addService(MonitorServiceService, {
+    getStats: adaptUnary(MonitorServiceService.getStats.path, monitor.getStats, adapt),
+    watchStats: adaptServerStreaming(MonitorServiceService.watchStats.path, monitor.watchStats, adapt),
   });
   for (const service of NOT_YET_IMPLEMENTED) addUnimplementedService(server, service, adapt, authorizer);
   const health = new HealthService();

@@ -77,5 +77,6 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   }
 }
 
-/** The daemon's version (from package.json). */
-export const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
+
+export { VERSION };

@@ -26,7 +26,7 @@ import { validateExecuteRequest, validateTenantId } from '../grpc/validate-reque
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { Admission } from '../tenants/admission.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
-import type { UsageRecorder } from '../tenants/usage-recorder.js';
+import type { RunMeter } from '../tenants/usage-recorder.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
 
 /** A deadline leaving less than this (ms) cannot run anything useful: DEADLINE_EXCEEDED at once. */
@@ -47,7 +47,7 @@ export interface ExecutionServiceDeps {
    */
   authorizeTenant?: (ctx: CallContext, requested: string) => Promise<string>;
   /** Counts runs and quota refusals per tenant (GetUsage). */
-  usage?: UsageRecorder;
+  usage?: RunMeter;
   /** Per-tenant rate and concurrency, shared with the other services that run code. */
   admission?: Admission;
 }
@@ -152,6 +152,7 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
           deps.usage?.recordRun(tenant.id, {
             cpuMs: outcome.metrics.cpuTimeMs,
             queueWaitMs: slot.queueWaitMs,
+            heapBytes: outcome.metrics.heapUsedBytes,
             ...(outcome.status === 'error' ? { failureKind: outcome.failure.kind } : {}),
           });
           if (

@@ -55,7 +55,7 @@ import type {
 } from '../store/store.js';
 import type { Admission } from '../tenants/admission.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
-import type { UsageRecorder } from '../tenants/usage-recorder.js';
+import type { RunMeter } from '../tenants/usage-recorder.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
 import { MIN_RUN_MS, toWireMetrics, toWireOutput } from './execution-service.js';
 
@@ -67,7 +67,7 @@ export interface FunctionServiceDeps {
   admission: Admission;
   isShuttingDown: () => boolean;
   authorizeTenant?: (ctx: CallContext, requested: string) => Promise<string>;
-  usage?: UsageRecorder;
+  usage?: RunMeter;
   /** Who the audit log names as the actor. */
   actor?: (ctx: CallContext) => string;
 }
@@ -187,6 +187,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
         deps.usage?.recordRun(tenantId, {
           cpuMs: outcome.metrics.cpuTimeMs,
           queueWaitMs: slot.queueWaitMs,
+          heapBytes: outcome.metrics.heapUsedBytes,
           ...(outcome.status === 'error' ? { failureKind: outcome.failure.kind } : {}),
         });
         return toWireInvocation(

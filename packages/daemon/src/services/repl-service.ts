@@ -34,7 +34,7 @@ import { EventChannel } from '../grpc/event-channel.js';
 import { validateCode, validateLimits, validateTenantId } from '../grpc/validate-request.js';
 import { Admission } from '../tenants/admission.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
-import type { UsageRecorder } from '../tenants/usage-recorder.js';
+import type { RunMeter } from '../tenants/usage-recorder.js';
 import type { SessionPlacement, WorkerPool } from '../workers/worker-pool.js';
 import { toWireMetrics, toWireOutput } from './execution-service.js';
 
@@ -56,7 +56,7 @@ export interface ReplServiceDeps {
   isShuttingDown: () => boolean;
   /** Secure mode: the tenant the call acts as (see ExecutionService). */
   authorizeTenant?: (ctx: CallContext, requested: string) => Promise<string>;
-  usage?: UsageRecorder;
+  usage?: RunMeter;
   /** Per-tenant rate and concurrency, shared with the other services that run code. */
   admission?: Admission;
   logger: Logger;
@@ -84,6 +84,8 @@ export interface ReplService {
   session: BidiStreamingHandler<SessionRequest, SessionResponse>;
   /** Open sessions. */
   readonly size: number;
+  /** Open sessions of one tenant. */
+  sessionsOf(tenant: string): number;
   /** Ends every session (shutdown). */
   closeAll(reason: EndReason, message: string): void;
 }
@@ -252,6 +254,7 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
         deps.usage?.recordRun(s.tenant, {
           cpuMs: outcome.metrics.cpuTimeMs,
           queueWaitMs: 0,
+          heapBytes: outcome.metrics.heapUsedBytes,
           ...(outcome.status === 'error' ? { failureKind: outcome.failure.kind } : {}),
         });
       }
@@ -403,6 +406,9 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
     session,
     get size() {
       return sessions.size;
+    },
+    sessionsOf(tenant) {
+      return perTenant.get(tenant) ?? 0;
     },
     closeAll(reason, message) {
       for (const s of [...sessions.values()]) end(s, reason, message);

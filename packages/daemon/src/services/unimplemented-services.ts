@@ -9,12 +9,11 @@ import type {
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { ErrorCode, VmdError } from '@vmd/core';
-import { MonitorServiceService } from '@vmd/client/wire';
 import { adaptFailing, type AdaptOptions, type CallContext } from '../grpc/adapt-handlers.js';
 import type { Authorizer } from '../auth/authorizer.js';
 
 /** Services of the contract that this daemon does not implement yet. */
-export const NOT_YET_IMPLEMENTED = [MonitorServiceService] as const;
+export const NOT_YET_IMPLEMENTED: readonly ServiceDefinition[] = [];
 
 /**
  * Checks a call's credentials before it is answered UNIMPLEMENTED: resolves when they are

@@ -61,6 +61,11 @@ export class Admission {
   }
 
   /** Tenants tracked now. */
+  /** Runs in progress of `tenant` (admitted, not ended). */
+  running(tenant: string): number {
+    return this.tenants.get(tenant)?.running ?? 0;
+  }
+
   get size(): number {
     return this.tenants.size;
   }

@@ -33,6 +33,26 @@ export interface RunUsage {
   queueWaitMs: number;
   /** The failure kind (`TIMEOUT`, `RUNTIME`, …) when the tenant's code failed. */
   failureKind?: string;
+  /** Isolate heap used at the end of the run, bytes. */
+  heapBytes?: number;
+}
+
+/** What the services report about runs: usage counters, live statistics, metrics listen. */
+export interface RunMeter {
+  recordRun(tenant: string, run: RunUsage): void;
+  recordRejected(tenant: string): void;
+}
+
+/** Reports every run to several meters. */
+export function fanOut(...meters: RunMeter[]): RunMeter {
+  return {
+    recordRun: (tenant, run) => {
+      for (const m of meters) m.recordRun(tenant, run);
+    },
+    recordRejected: (tenant) => {
+      for (const m of meters) m.recordRejected(tenant);
+    },
+  };
 }
 
 interface Bucket {
@@ -49,7 +69,7 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-export class UsageRecorder {
+export class UsageRecorder implements RunMeter {
   private pending = new Map<string, Bucket>();
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;

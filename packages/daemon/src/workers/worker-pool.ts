@@ -42,14 +42,7 @@ export interface WorkerPoolOptions extends SupervisorOptions {
 }
 
 /** A snapshot of one worker, for monitoring and tests. */
-export interface WorkerInfo {
-  slot: number;
-  workerId: number | undefined;
-  pid: number | undefined;
-  ready: boolean;
-  inFlight: number;
-  rssBytes: number;
-}
+export type WorkerInfo = WorkerSupervisor['info'];
 
 /**
  * N supervised worker processes. Dispatches each run to the least-busy ready worker (at most

@@ -199,14 +199,26 @@ export class WorkerSupervisor {
     ready: boolean;
     inFlight: number;
     rssBytes: number;
+    slots: number;
+    state: 'ready' | 'starting' | 'stopping' | 'down';
+    restarts: number;
+    isolatesWarm: number;
+    /** Isolates held for REPL sessions and warm function instances. */
+    isolatesPinned: number;
   } {
+    const w = this.worker;
     return {
       slot: this.slot,
-      workerId: this.worker?.id,
-      pid: this.worker?.pid,
+      workerId: w?.id,
+      pid: w?.pid,
       ready: this.isReady,
       inFlight: this.inFlight,
-      rssBytes: this.worker?.rssBytes ?? 0,
+      rssBytes: w?.rssBytes || w?.stats?.rssBytes || 0,
+      slots: this.opts.maxInFlight,
+      state: w === undefined ? 'down' : w.killing !== undefined ? 'stopping' : w.ready ? 'ready' : 'starting',
+      restarts: Math.max(0, this.restarts),
+      isolatesWarm: w?.stats?.isolatesWarm ?? 0,
+      isolatesPinned: (w?.stats?.replSessions ?? 0) + (w?.stats?.warmInstances ?? 0),
     };
   }
 

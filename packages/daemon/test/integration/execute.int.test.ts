@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { credentials, loadPackageDefinition, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { Client, credentials, loadPackageDefinition, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { ErrorKind, MonitorServiceClient, OutputStream } from '@vmd/client/wire';
+import { ErrorKind, OutputStream } from '@vmd/client/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execute, healthStatus, sleep, startTestDaemon, Status, type TestDaemon } from './helpers.js';
 
@@ -220,14 +220,20 @@ describe('vmd serve', () => {
     expect(Date.now() - cancelledAt).toBeLessThan(3_000);
   });
 
-  it('answers not-yet-implemented RPCs with UNIMPLEMENTED naming the RPC', async () => {
-    const client = new MonitorServiceClient(d.address, credentials.createInsecure());
+  it('answers an RPC the daemon does not know with UNIMPLEMENTED', async () => {
+    const client = new Client(d.address, credentials.createInsecure());
     const err = await new Promise<ServiceError>((resolve) =>
-      client.getStats({} as never, new Metadata(), (e) => resolve(e!)),
+      client.makeUnaryRequest(
+        '/vmd.v1.MonitorService/NoSuchMethod',
+        (x: Buffer) => x,
+        (x: Buffer) => x,
+        Buffer.alloc(0),
+        new Metadata(),
+        (e) => resolve(e!),
+      ),
     );
     client.close();
     expect(err.code).toBe(Status.UNIMPLEMENTED);
-    expect(err.details).toBe('vmd.v1.MonitorService/GetStats is not implemented yet');
   });
 
   it('writes one access line per RPC without code, input or output', () => {
