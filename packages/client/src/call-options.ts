@@ -1,4 +1,5 @@
-import type { CallOptions } from '@grpc/grpc-js';
+import { context, propagation } from '@opentelemetry/api';
+import { Metadata, type CallOptions } from '@grpc/grpc-js';
 
 /** Per-call options shared by every {@link VmdClient} method. */
 export interface CallScopeOptions {
@@ -60,4 +61,17 @@ export function cancelOnAbort(
   };
   signal.addEventListener('abort', listener, { once: true });
   return () => signal.removeEventListener('abort', listener);
+}
+
+/**
+ * Metadata for a new call, carrying the active OpenTelemetry context (W3C `traceparent`) when
+ * the calling service has tracing set up, so its trace continues into vmd. Without an
+ * OpenTelemetry SDK in the process this adds nothing.
+ */
+export function callMetadata(): Metadata {
+  const metadata = new Metadata();
+  propagation.inject(context.active(), metadata, {
+    set: (carrier, key, value) => carrier.set(key, value),
+  });
+  return metadata;
 }

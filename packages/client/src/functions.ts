@@ -3,9 +3,8 @@
  * immutable version, invoke it many times with events; failures of the handler are outcomes,
  * platform failures throw {@link VmdClientError}.
  */
-import { Metadata } from '@grpc/grpc-js';
 import type { CallScopeOptions } from './call-options.js';
-import { cancelOnAbort, earliestDeadline, toGrpcCallOptions } from './call-options.js';
+import { callMetadata, cancelOnAbort, earliestDeadline, toGrpcCallOptions } from './call-options.js';
 import { toVmdClientError } from './errors.js';
 import { toExecutionValue, toFailure, toMetrics, toOutputEvent } from './execution.js';
 import type {
@@ -193,7 +192,7 @@ export class FunctionAdmin {
     const deadline = earliestDeadline(options.deadline, (options.timeoutMs ?? 60_000) + 5000);
     const call = this.t
       .rawFunctions()
-      .invokeFunctionStream({ invocation: request }, new Metadata(), toGrpcCallOptions(deadline));
+      .invokeFunctionStream({ invocation: request }, callMetadata(), toGrpcCallOptions(deadline));
     const remove = cancelOnAbort(call, options.signal);
     const logs: ExecutionOutputEvent[] = [];
     try {

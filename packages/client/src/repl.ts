@@ -4,7 +4,8 @@
  * `incomplete` (send more lines). A dropped connection does not end the session: `resume` it by
  * id within its idle TTL.
  */
-import { Metadata, status as GrpcStatus, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { status as GrpcStatus, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { callMetadata } from './call-options.js';
 import { VmdClientError, toVmdClientError } from './errors.js';
 import { toExecutionValue, toFailure, toMetrics, toOutputEvent } from './execution.js';
 import type {
@@ -283,7 +284,7 @@ export async function openRepl(
   options: ReplOptions,
   tenant: string,
 ): Promise<ReplSessionClient> {
-  const call = raw.session(new Metadata());
+  const call = raw.session(callMetadata());
   const session = new ReplSessionClient(call, where, options.onBackgroundOutput);
   try {
     await session.open(options, tenant);

@@ -1,7 +1,13 @@
-import { Metadata, status as GrpcStatus, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { status as GrpcStatus, type CallOptions, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { FunctionAdmin } from './functions.js';
 import { TenantAdmin } from './tenants.js';
-import { cancelOnAbort, earliestDeadline, toGrpcCallOptions, type CallScopeOptions } from './call-options.js';
+import {
+  callMetadata,
+  cancelOnAbort,
+  earliestDeadline,
+  toGrpcCallOptions,
+  type CallScopeOptions,
+} from './call-options.js';
 import { loadClientConfig, type LoadClientConfigOptions } from './client-config.js';
 import {
   resolveVmdClientOptions,
@@ -137,7 +143,7 @@ export class VmdClient {
     );
     let call;
     try {
-      call = this.raw.execution.execute(request, new Metadata(), toGrpcCallOptions(deadline));
+      call = this.raw.execution.execute(request, callMetadata(), toGrpcCallOptions(deadline));
     } catch (error) {
       return new Execution(toVmdClientError(error, where), where);
     }
@@ -241,7 +247,7 @@ export class VmdClient {
       let abortReason: unknown;
       let removeListener = (): void => undefined;
       try {
-        const call = invoke(request, new Metadata(), toGrpcCallOptions(deadline), (error, response) => {
+        const call = invoke(request, callMetadata(), toGrpcCallOptions(deadline), (error, response) => {
           removeListener();
           if (aborted) reject(VmdClientError.cancelled({ ...where, cause: abortReason }));
           else if (error !== null || response === undefined)

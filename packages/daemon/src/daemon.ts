@@ -37,6 +37,8 @@ import { UsageRecorder, fanOut } from './tenants/usage-recorder.js';
 import { StatsCollector } from './monitor/stats-collector.js';
 import { createMonitorService } from './services/monitor-service.js';
 import { VERSION } from './version.js';
+import { DaemonMetrics } from './telemetry/metrics.js';
+import { startTracing } from './telemetry/tracing.js';
 import { createWorkerSpawner, resolveWorkerIdentity, type SpawnWorkerFn } from './workers/spawn-worker.js';
 import { WorkerPool } from './workers/worker-pool.js';
 
@@ -154,6 +156,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   const poolLog = componentLogger(logger, 'worker-pool');
 
   let shuttingDown = false;
+  let stopTracing: (() => Promise<void>) | undefined;
   let address: string | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -208,7 +211,21 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   });
 
   const stats = new StatsCollector();
-  const meter = fanOut(usage, stats);
+  // Gauges read the pool, scheduler and REPL service (defined below) at scrape time.
+  const metrics =
+    config.metrics === ''
+      ? undefined
+      : new DaemonMetrics(
+          config.metrics,
+          {
+            queued: () => scheduler.queued,
+            inFlight: () => scheduler.inFlight,
+            sessions: () => repl.size,
+            workers: () => pool.workers(),
+          },
+          lifecycleLog,
+        );
+  const meter = metrics === undefined ? fanOut(usage, stats) : fanOut(usage, stats, metrics);
 
   const server: Server = createGrpcServer({ maxMessageBytes: config.maxMessageBytes });
   const adapt: AdaptOptions = { logger: grpcLog };
@@ -348,6 +365,16 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       throw err;
     }
     usage.start();
+    stopTracing = startTracing({ console: config.otelConsole });
+    if (metrics !== undefined) {
+      try {
+        await metrics.start();
+      } catch (err) {
+        throw new StartupError(
+          `cannot serve metrics on ${config.metrics}: ${(err as Error).message}; choose another --metrics address`,
+        );
+      }
+    }
     logger.info({ address }, 'listening');
     await starting;
     markServingOnceReady();
@@ -388,6 +415,8 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     lifecycleLog.info('shutdown: stopping workers');
     await pool.stop(2_000);
     await usage.stop();
+    await metrics?.stop();
+    await stopTracing?.();
     await store?.close();
     store = undefined;
     lifecycleLog.info('shutdown: complete');

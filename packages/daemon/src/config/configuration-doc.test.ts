@@ -34,3 +34,12 @@ describe('docs/configuration.md', () => {
     expect(row!.flag).toBe(info.flag ?? '—');
   });
 });
+
+describe('vmd serve flags', () => {
+  it('are the kebab-case of their config key (commander maps a flag to that key)', () => {
+    for (const [key, info] of Object.entries(CONFIG_KEYS)) {
+      if (info.flag === undefined) continue;
+      expect(info.flag, key).toBe(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    }
+  });
+});

@@ -50,6 +50,8 @@ export const DaemonConfigSchema = z.strictObject({
   maxMessageBytes: int(1024, 512 * 1024 * 1024),
   shutdownGraceMs: int(0, 3_600_000),
   usageRetentionDays: int(0, 36_500),
+  otelConsole: z.boolean(),
+  metrics: z.string().regex(/^$|^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/),
   replIdleTtlMs: int(1000, 7 * 86_400_000),
   replMaxLifetimeMs: int(1000, 30 * 86_400_000),
   replMaxSessions: int(1, 1_000_000),
@@ -147,6 +149,8 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     maxMessageBytes: 8 * 1024 * 1024,
     shutdownGraceMs: 10_000,
     usageRetentionDays: 90,
+    metrics: '',
+    otelConsole: false,
     replIdleTtlMs: 15 * 60_000,
     replMaxLifetimeMs: 8 * 3_600_000,
     replMaxSessions: 4096,
@@ -333,6 +337,24 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     defaultText: '`4096`',
     description:
       'Open REPL sessions in the daemon (each holds an isolate); per tenant, the repl_sessions quota applies too.',
+  },
+  otelConsole: {
+    env: 'VMD_OTEL_CONSOLE',
+    flag: '--otel-console',
+    kind: 'boolean',
+    expected: 'true or false',
+    defaultText: '`false`',
+    description:
+      'Print every trace span to stdout (a quick look). Otherwise tracing follows the standard OTEL_* variables (e.g. OTEL_TRACES_EXPORTER=otlp, OTEL_EXPORTER_OTLP_ENDPOINT) and is off when none is set.',
+  },
+  metrics: {
+    env: 'VMD_METRICS',
+    flag: '--metrics',
+    kind: 'string',
+    expected: 'empty, or HOST:PORT (e.g. 127.0.0.1:9464)',
+    defaultText: 'empty (no metrics endpoint)',
+    description:
+      'Serve OpenTelemetry metrics for Prometheus to scrape at http://HOST:PORT/metrics (docs/observability.md lists them).',
   },
   usageRetentionDays: {
     env: 'VMD_USAGE_RETENTION_DAYS',

@@ -21,7 +21,16 @@ import {
   type ServerWritableStream,
   type UntypedHandleCall,
 } from '@grpc/grpc-js';
+import {
+  context as otelContext,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import { ErrorCode, VmdError } from '@vmd/core';
+import { extractContext, tracer } from '../telemetry/tracing.js';
 import type { Logger } from 'pino';
 import { logAccess, type AccessLogFields } from './interceptors/access-log.js';
 import { toGrpcStatus, type MappedStatus } from './status-mapping.js';
@@ -77,6 +86,10 @@ class CallTracker {
   readonly started = performance.now();
   readonly controller = new AbortController();
   readonly ctx: CallContext;
+  /** The call's SERVER span; its parent is the caller's trace context, if it sent one. */
+  readonly span: Span;
+  /** The context handlers run in (the call's span is active). */
+  readonly otel: Context;
   private done = false;
 
   constructor(
@@ -84,6 +97,17 @@ class CallTracker {
     readonly call: AnyCall,
     readonly opts: AdaptOptions,
   ) {
+    const { service, method } = splitPath(path);
+    const parent = extractContext(call.metadata);
+    this.span = tracer.startSpan(
+      `${service}/${method}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method },
+      },
+      parent,
+    );
+    this.otel = trace.setSpan(parent, this.span);
     const deadlineMs = deadlineOf(call);
     this.ctx = {
       signal: this.controller.signal,
@@ -124,6 +148,22 @@ class CallTracker {
     if (this.done) return;
     this.done = true;
     const { service, method } = splitPath(this.path);
+    const f = this.ctx.logFields;
+    this.span.setAttributes({
+      'rpc.grpc.status_code': status.code,
+      ...(status.vmdCode !== undefined ? { 'vmd.error_code': status.vmdCode } : {}),
+      ...(f.tenant_id !== undefined ? { 'vmd.tenant': f.tenant_id } : {}),
+      ...(f.outcome !== undefined ? { 'vmd.outcome': f.outcome } : {}),
+      ...(f.function !== undefined ? { 'vmd.function': f.function } : {}),
+    });
+    if (status.code !== Status.OK)
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message: status.vmdCode ?? String(status.code) });
+    const sc = this.span.spanContext();
+    if (trace.isSpanContextValid(sc) && this.span.isRecording()) {
+      f.trace_id = sc.traceId;
+      f.span_id = sc.spanId;
+    }
+    this.span.end();
     logAccess(this.opts.logger, {
       rpc_service: service,
       rpc_method: method,
@@ -144,17 +184,19 @@ export function adaptUnary<Req, Res>(
 ): handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const t = new CallTracker(path, call, opts);
-    handler(call.request, t.ctx).then(
-      (res) => {
-        callback(null, res);
-        t.finish({ code: Status.OK });
-      },
-      (err: unknown) => {
-        const status = t.statusFor(err);
-        callback(status);
-        t.finish(status);
-      },
-    );
+    otelContext
+      .with(t.otel, () => handler(call.request, t.ctx))
+      .then(
+        (res) => {
+          callback(null, res);
+          t.finish({ code: Status.OK });
+        },
+        (err: unknown) => {
+          const status = t.statusFor(err);
+          callback(status);
+          t.finish(status);
+        },
+      );
   };
 }
 
@@ -166,29 +208,31 @@ export function adaptServerStreaming<Req, Res>(
 ): handleServerStreamingCall<Req, Res> {
   return (call) => {
     const t = new CallTracker(path, call, opts);
-    void (async () => {
-      const iterable = handler(call.request, t.ctx);
-      try {
-        for await (const message of iterable) {
-          if (t.ctx.signal.aborted) break;
-          if (!call.write(message)) {
-            await once(call, 'drain', { signal: t.ctx.signal });
+    void otelContext
+      .with(t.otel, async () => {
+        const iterable = handler(call.request, t.ctx);
+        try {
+          for await (const message of iterable) {
+            if (t.ctx.signal.aborted) break;
+            if (!call.write(message)) {
+              await once(call, 'drain', { signal: t.ctx.signal });
+            }
           }
+          if (t.ctx.signal.aborted) {
+            t.finish(t.abortedStatus());
+            return;
+          }
+          call.end();
+          t.finish({ code: Status.OK });
+        } catch (err) {
+          const status = t.statusFor(err);
+          if (!t.ctx.signal.aborted) call.emit('error', status);
+          t.finish(status);
         }
-        if (t.ctx.signal.aborted) {
-          t.finish(t.abortedStatus());
-          return;
-        }
-        call.end();
-        t.finish({ code: Status.OK });
-      } catch (err) {
-        const status = t.statusFor(err);
-        if (!t.ctx.signal.aborted) call.emit('error', status);
-        t.finish(status);
-      }
-    })().catch((err: unknown) => {
-      opts.logger.error({ err }, 'stream handler failed');
-    });
+      })
+      .catch((err: unknown) => {
+        opts.logger.error({ err }, 'stream handler failed');
+      });
   };
 }
 
@@ -204,29 +248,31 @@ export function adaptBidiStreaming<Req, Res>(
 ): handleBidiStreamingCall<Req, Res> {
   return (call) => {
     const t = new CallTracker(path, call, opts);
-    void (async () => {
-      const iterable = handler(call as AsyncIterable<Req>, t.ctx);
-      try {
-        for await (const message of iterable) {
-          if (t.ctx.signal.aborted) break;
-          if (!call.write(message)) {
-            await once(call, 'drain', { signal: t.ctx.signal });
+    void otelContext
+      .with(t.otel, async () => {
+        const iterable = handler(call as AsyncIterable<Req>, t.ctx);
+        try {
+          for await (const message of iterable) {
+            if (t.ctx.signal.aborted) break;
+            if (!call.write(message)) {
+              await once(call, 'drain', { signal: t.ctx.signal });
+            }
           }
+          if (t.ctx.signal.aborted) {
+            t.finish(t.abortedStatus());
+            return;
+          }
+          call.end();
+          t.finish({ code: Status.OK });
+        } catch (err) {
+          const status = t.statusFor(err);
+          if (!t.ctx.signal.aborted) call.emit('error', status);
+          t.finish(status);
         }
-        if (t.ctx.signal.aborted) {
-          t.finish(t.abortedStatus());
-          return;
-        }
-        call.end();
-        t.finish({ code: Status.OK });
-      } catch (err) {
-        const status = t.statusFor(err);
-        if (!t.ctx.signal.aborted) call.emit('error', status);
-        t.finish(status);
-      }
-    })().catch((err: unknown) => {
-      opts.logger.error({ err }, 'stream handler failed');
-    });
+      })
+      .catch((err: unknown) => {
+        opts.logger.error({ err }, 'stream handler failed');
+      });
   };
 }
 

@@ -22,6 +22,7 @@ import {
 } from '@vmd/client/wire';
 import type { CallContext, ServerStreamingHandler } from '../grpc/adapt-handlers.js';
 import { EventChannel } from '../grpc/event-channel.js';
+import { activeCarrier, withSpan } from '../telemetry/tracing.js';
 import { validateExecuteRequest, validateTenantId } from '../grpc/validate-request.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { Admission } from '../tenants/admission.js';
@@ -101,15 +102,21 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
         refused(err);
       }
       try {
-        const slot = await deps.scheduler
-          .acquire(tenant.id, {
-            deadlineMs: ctx.deadlineMs - MIN_RUN_MS,
-            signal: ctx.signal,
-            ...(tenant.admission
-              ? { queueDepth: tenant.admission.queueDepth, weight: tenant.admission.weight }
-              : {}),
-          })
-          .catch(refused);
+        const slot = await withSpan('vmd.queue', { 'vmd.tenant': tenant.id }, (span) =>
+          deps.scheduler
+            .acquire(tenant.id, {
+              deadlineMs: ctx.deadlineMs - MIN_RUN_MS,
+              signal: ctx.signal,
+              ...(tenant.admission
+                ? { queueDepth: tenant.admission.queueDepth, weight: tenant.admission.weight }
+                : {}),
+            })
+            .then((granted) => {
+              span.setAttribute('vmd.queue_wait_ms', granted.queueWaitMs);
+              return granted;
+            })
+            .catch(refused),
+        );
         try {
           ctx.logFields.queue_wait_ms = round(slot.queueWaitMs);
           ctx.logFields.dispatch_seq = ++dispatched;
@@ -131,13 +138,34 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
           const channel = new EventChannel<ExecuteResponse>();
           let outputEvents = 0;
           const runStarted = performance.now();
-          const running = deps.pool.run(
-            request,
-            (event) => {
-              outputEvents++;
-              channel.push({ event: { $case: 'output', value: toWireOutput(event) } });
+          const running = withSpan(
+            'vmd.worker.run',
+            {
+              'vmd.tenant': tenant.id,
+              'vmd.limits.memory_mib': limits.memoryMib,
+              'vmd.limits.cpu_time_ms': limits.cpuTimeMs,
+              'vmd.limits.wall_time_ms': limits.wallTimeMs,
             },
-            ctx.signal,
+            async (span) => {
+              const result = await deps.pool.run(
+                request,
+                (event) => {
+                  outputEvents++;
+                  channel.push({ event: { $case: 'output', value: toWireOutput(event) } });
+                },
+                ctx.signal,
+                activeCarrier(),
+              );
+              const m = result.outcome.metrics;
+              span.setAttributes({
+                'vmd.worker_id': result.workerId,
+                'vmd.outcome': result.outcome.status === 'ok' ? 'ok' : result.outcome.failure.kind,
+                'vmd.cpu_time_ms': m.cpuTimeMs,
+                'vmd.heap_used_bytes': m.heapUsedBytes,
+                'vmd.wall_time_ms': m.wallTimeMs,
+              });
+              return result;
+            },
           );
           running.then(
             () => channel.close(),
@@ -153,6 +181,9 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
             cpuMs: outcome.metrics.cpuTimeMs,
             queueWaitMs: slot.queueWaitMs,
             heapBytes: outcome.metrics.heapUsedBytes,
+            wallMs: outcome.metrics.wallTimeMs,
+            outputBytes: outcome.metrics.outputBytes,
+            kind: 'execute',
             ...(outcome.status === 'error' ? { failureKind: outcome.failure.kind } : {}),
           });
           if (

@@ -188,6 +188,9 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
           cpuMs: outcome.metrics.cpuTimeMs,
           queueWaitMs: slot.queueWaitMs,
           heapBytes: outcome.metrics.heapUsedBytes,
+          wallMs: outcome.metrics.wallTimeMs,
+          outputBytes: outcome.metrics.outputBytes,
+          kind: 'invoke',
           ...(outcome.status === 'error' ? { failureKind: outcome.failure.kind } : {}),
         });
         return toWireInvocation(

@@ -255,6 +255,9 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
           cpuMs: outcome.metrics.cpuTimeMs,
           queueWaitMs: 0,
           heapBytes: outcome.metrics.heapUsedBytes,
+          wallMs: outcome.metrics.wallTimeMs,
+          outputBytes: outcome.metrics.outputBytes,
+          kind: 'repl',
           ...(outcome.status === 'error' ? { failureKind: outcome.failure.kind } : {}),
         });
       }

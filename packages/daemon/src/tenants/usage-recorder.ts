@@ -35,6 +35,12 @@ export interface RunUsage {
   failureKind?: string;
   /** Isolate heap used at the end of the run, bytes. */
   heapBytes?: number;
+  /** Wall time of the run in the worker, ms. */
+  wallMs?: number;
+  /** Console output, bytes. */
+  outputBytes?: number;
+  /** What ran. */
+  kind?: 'execute' | 'invoke' | 'repl';
 }
 
 /** What the services report about runs: usage counters, live statistics, metrics listen. */

@@ -6,6 +6,7 @@ import {
   type Limits,
   type OutputEvent,
   type ReplReply,
+  type TraceCarrier,
 } from '@vmd/core';
 import type { Logger } from 'pino';
 import type { SpawnWorkerFn } from './spawn-worker.js';
@@ -103,10 +104,11 @@ export class WorkerPool {
     request: ExecutionRequest,
     onOutput: (event: OutputEvent) => void,
     signal?: AbortSignal,
+    trace?: TraceCarrier,
   ): Promise<RunResult> {
     const best = this.leastBusy();
     if (!best) return Promise.reject(noWorker());
-    return best.run(request, onOutput, signal);
+    return best.run(request, onOutput, signal, trace);
   }
 
   /**

@@ -245,7 +245,44 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
     await pool.stop(10);
   });
 
-  it('kills a worker whose RSS (from pong stats) passes the ceiling', async () => {
+  it('drains a worker past its RSS ceiling: its run finishes, new runs go elsewhere, then it is recycled', async () => {
+    const { pool, children, current } = makePool({ pingIntervalMs: 10, rssCeilingBytes: 1000 });
+    await pool.start();
+    const c = current();
+    let rss = 500;
+    c.on('sent', (m: ParentMessage) => {
+      if (m.type === 'ping')
+        c.reply({
+          type: 'pong',
+          requestId: m.requestId,
+          stats: {
+            pid: c.pid,
+            running: 0,
+            isolatesWarm: 0,
+            rssBytes: rss,
+            runsCompleted: 0,
+            replSessions: 0,
+            warmInstances: 0,
+          },
+        });
+      if (m.type === 'shutdown') c.die(0, null);
+    });
+    const runMsg = nextRun(c);
+    const running = pool.run(req(), () => undefined);
+    const { requestId } = await runMsg;
+    rss = 1200; // past the ceiling, below 1.5×
+    await waitFor(() => pool.workers()[0]!.state === 'draining');
+    expect(pool.capacity()).toBe(0);
+    await expect(pool.run(req(), () => undefined)).rejects.toMatchObject({ code: 'NO_HEALTHY_WORKER' });
+    c.reply({ type: 'run-result', requestId, outcome: { status: 'ok', json: '1', preview: '1', metrics } });
+    expect((await running).outcome.status).toBe('ok');
+    await waitFor(() => c.sent.some((m) => m.type === 'shutdown'));
+    expect(c.signalCode).toBeNull(); // a clean shutdown, not a kill
+    await waitFor(() => children.length === 2 && pool.capacity() === 2);
+    await pool.stop(10);
+  });
+
+  it('kills a worker whose RSS (from pong stats) passes 1.5× the ceiling', async () => {
     const { pool, current } = makePool({ pingIntervalMs: 10, rssCeilingBytes: 100 });
     await pool.start();
     const c = current();

@@ -14,6 +14,7 @@ import {
   type Limits,
   type OutputEvent,
   type ReplReply,
+  type TraceCarrier,
   type ParentMessage,
   type VmdError,
   type WorkerMessage,
@@ -102,6 +103,7 @@ type KillReason =
   | 'cancel-timeout'
   | 'ready-timeout'
   | 'malformed-message'
+  | 'recycle'
   | 'shutdown';
 
 /** A live worker process. */
@@ -123,6 +125,8 @@ interface LiveWorker {
   rssBytes: number;
   stats: WorkerStats | undefined;
   killing: KillReason | undefined;
+  /** Past its RSS ceiling: takes no new runs, and is recycled once its runs have finished. */
+  draining: boolean;
   exited: Promise<void>;
 }
 
@@ -178,7 +182,7 @@ export class WorkerSupervisor {
 
   /** True when a ready worker can take a run. */
   get isReady(): boolean {
-    return this.worker?.ready === true && this.worker.killing === undefined;
+    return this.worker?.ready === true && this.worker.killing === undefined && !this.worker.draining;
   }
 
   /** Runs in flight. */
@@ -200,7 +204,7 @@ export class WorkerSupervisor {
     inFlight: number;
     rssBytes: number;
     slots: number;
-    state: 'ready' | 'starting' | 'stopping' | 'down';
+    state: 'ready' | 'starting' | 'draining' | 'stopping' | 'down';
     restarts: number;
     isolatesWarm: number;
     /** Isolates held for REPL sessions and warm function instances. */
@@ -215,7 +219,16 @@ export class WorkerSupervisor {
       inFlight: this.inFlight,
       rssBytes: w?.rssBytes || w?.stats?.rssBytes || 0,
       slots: this.opts.maxInFlight,
-      state: w === undefined ? 'down' : w.killing !== undefined ? 'stopping' : w.ready ? 'ready' : 'starting',
+      state:
+        w === undefined
+          ? 'down'
+          : w.killing !== undefined
+            ? 'stopping'
+            : w.draining
+              ? 'draining'
+              : w.ready
+                ? 'ready'
+                : 'starting',
       restarts: Math.max(0, this.restarts),
       isolatesWarm: w?.stats?.isolatesWarm ?? 0,
       isolatesPinned: (w?.stats?.replSessions ?? 0) + (w?.stats?.warmInstances ?? 0),
@@ -237,9 +250,10 @@ export class WorkerSupervisor {
     request: ExecutionRequest,
     onOutput: (event: OutputEvent) => void,
     signal?: AbortSignal,
+    trace?: TraceCarrier,
   ): Promise<RunResult> {
     return this.dispatch(
-      (requestId) => ({ type: 'run', requestId, request }),
+      (requestId) => ({ type: 'run', requestId, request, ...(trace?.traceparent ? { trace } : {}) }),
       request.limits.wallTimeMs,
       onOutput,
       signal,
@@ -511,6 +525,7 @@ export class WorkerSupervisor {
       rssBytes: 0,
       stats: undefined,
       killing: undefined,
+      draining: false,
       exited: new Promise<void>((r) => (markExited = r)),
     };
     this.worker = w;
@@ -661,6 +676,7 @@ export class WorkerSupervisor {
     clearTimeout(run.overrunTimer);
     if (run.cancelTimer) clearTimeout(run.cancelTimer);
     if (w.inFlight.size === 0) this.stopRssSampling(w);
+    if (w.draining) queueMicrotask(() => this.recycleIfDrained(w));
     // Capacity grew; let the pool pump after the caller has seen the result.
     queueMicrotask(() => this.events.onCapacity());
     return run;
@@ -701,15 +717,39 @@ export class WorkerSupervisor {
     w.rssTimer = undefined;
   }
 
+  /**
+   * Past the RSS ceiling a worker is drained: it takes no new runs, finishes the ones it has and
+   * is then recycled (a clean shutdown, a fresh process), so no request fails. Past 1.5× the
+   * ceiling (one run is eating memory fast) it is killed at once.
+   */
   private checkRss(w: LiveWorker, rssBytes: number): void {
     w.rssBytes = rssBytes;
-    if (rssBytes > this.opts.rssCeilingBytes && w.killing === undefined) {
-      this.logger.warn(
-        { worker_id: w.id, rss_bytes: rssBytes, rss_ceiling_bytes: this.opts.rssCeilingBytes },
-        'worker passed its RSS ceiling; killing it',
-      );
+    if (w.killing !== undefined) return;
+    const fields = { worker_id: w.id, rss_bytes: rssBytes, rss_ceiling_bytes: this.opts.rssCeilingBytes };
+    if (rssBytes > this.opts.rssCeilingBytes * 1.5) {
+      this.logger.warn(fields, 'worker passed 1.5× its RSS ceiling; killing it');
       this.kill(w, 'rss');
+      return;
     }
+    if (rssBytes > this.opts.rssCeilingBytes && !w.draining) {
+      this.logger.warn(
+        { ...fields, in_flight: w.inFlight.size },
+        'worker passed its RSS ceiling; draining it to recycle',
+      );
+      w.draining = true;
+      this.events.onCapacity();
+      this.recycleIfDrained(w);
+    }
+  }
+
+  private recycleIfDrained(w: LiveWorker): void {
+    if (!w.draining || w.inFlight.size > 0 || w.killing !== undefined) return;
+    w.killing = 'recycle';
+    this.clearTimers(w);
+    this.send(w, { type: 'shutdown' });
+    const timer = setTimeout(() => this.kill(w, 'recycle'), 2_000);
+    timer.unref();
+    void w.exited.then(() => clearTimeout(timer));
   }
 
   /** SIGKILLs the worker and settles its in-flight runs according to `reason`. */
@@ -740,7 +780,7 @@ export class WorkerSupervisor {
         ? new UnavailableError(ErrorCode.SHUTTING_DOWN, 'the daemon is shutting down; the REPL session ended')
         : new UnavailableError(
             ErrorCode.WORKER_CRASHED,
-            `the worker process holding this REPL session ${reason === 'overrun' ? 'was stopped because an input overran its wall limit' : reason === 'rss' ? 'passed its memory ceiling and was replaced' : 'died'}; the session and its state are lost: open a new one`,
+            `the worker process holding this REPL session ${reason === 'overrun' ? 'was stopped because an input overran its wall limit' : reason === 'rss' || reason === 'recycle' ? 'passed its memory ceiling and was replaced' : 'died'}; the session and its state are lost: open a new one`,
           );
     for (const [requestId] of [...w.replRequests]) this.takeRepl(w, requestId)?.reject(lost);
     const sessions = [...w.sessions.values()];

@@ -7,6 +7,9 @@ import type { status as Status } from '@grpc/grpc-js';
  * tenant code, input or output.
  */
 export interface AccessLogFields {
+  /** The call's trace (when tracing is on): every line of a request carries them. */
+  trace_id?: string;
+  span_id?: string;
   tenant_id?: string;
   execution_id?: string;
   /** Execute: `ok` or the failure kind (`SYNTAX`, `TIMEOUT`, …) of the terminal event. */

@@ -1,0 +1,149 @@
+/**
+ * OpenTelemetry metrics of the daemon, exported for Prometheus (`vmd serve --metrics HOST:PORT`,
+ * scraped at /metrics). Counters and histograms are fed by every run (the services' RunMeter);
+ * gauges are read from the scheduler, the worker pool and the REPL service at scrape time.
+ * Metric names and labels: docs/observability.md.
+ */
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { Logger } from 'pino';
+import type { RunMeter, RunUsage } from '../tenants/usage-recorder.js';
+
+/** What the gauges read. */
+export interface MetricsSources {
+  queued: () => number;
+  inFlight: () => number;
+  sessions: () => number;
+  workers: () => Array<{
+    workerId: number | undefined;
+    rssBytes: number;
+    restarts: number;
+    isolatesPinned: number;
+  }>;
+}
+
+const MS_BUCKETS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
+const BYTE_BUCKETS = [
+  1 << 10,
+  16 << 10,
+  256 << 10,
+  1 << 20,
+  8 << 20,
+  32 << 20,
+  64 << 20,
+  128 << 20,
+  512 << 20,
+];
+
+export class DaemonMetrics implements RunMeter {
+  private readonly provider: MeterProvider;
+  private readonly exporter: PrometheusExporter;
+  private readonly runs;
+  private readonly rejected;
+  private readonly cpu;
+  private readonly queueWait;
+  private readonly runWall;
+  private readonly heap;
+  private readonly output;
+
+  constructor(
+    listen: string,
+    sources: MetricsSources,
+    private readonly logger?: Logger,
+  ) {
+    const at = listen.lastIndexOf(':');
+    const host = listen.slice(0, at).replace(/^\[|\]$/g, '');
+    const port = Number(listen.slice(at + 1));
+    this.exporter = new PrometheusExporter({ host, port, preventServerStart: true, withoutScopeInfo: true });
+    this.provider = new MeterProvider({ readers: [this.exporter] });
+    const meter = this.provider.getMeter('vmd');
+    this.runs = meter.createCounter('vmd_executions', {
+      description:
+        'Runs that reached an isolate, by tenant, kind (execute, invoke, repl) and outcome (ok or the failure kind)',
+    });
+    this.rejected = meter.createCounter('vmd_rejected', {
+      description: 'Requests refused by a tenant quota (rate, concurrency, queue depth)',
+    });
+    this.cpu = meter.createCounter('vmd_cpu_time_ms', {
+      description: 'CPU time of tenant code, ms',
+      unit: 'ms',
+    });
+    this.queueWait = meter.createHistogram('vmd_queue_wait_ms', {
+      description: 'Time a run waited in the scheduler, ms',
+      unit: 'ms',
+      advice: { explicitBucketBoundaries: MS_BUCKETS },
+    });
+    this.runWall = meter.createHistogram('vmd_run_duration_ms', {
+      description: 'Wall time of a run in its worker, ms',
+      unit: 'ms',
+      advice: { explicitBucketBoundaries: MS_BUCKETS },
+    });
+    this.heap = meter.createHistogram('vmd_heap_used_bytes', {
+      description: 'Isolate heap used at the end of a run, bytes',
+      unit: 'By',
+      advice: { explicitBucketBoundaries: BYTE_BUCKETS },
+    });
+    this.output = meter.createCounter('vmd_output_bytes', {
+      description: 'Console output of tenant code, bytes',
+      unit: 'By',
+    });
+    meter
+      .createObservableGauge('vmd_queue_depth', { description: 'Requests waiting in the scheduler' })
+      .addCallback((r) => r.observe(sources.queued()));
+    meter
+      .createObservableGauge('vmd_runs_in_flight', { description: 'Runs holding a worker slot' })
+      .addCallback((r) => r.observe(sources.inFlight()));
+    meter
+      .createObservableGauge('vmd_repl_sessions', { description: 'Open REPL sessions' })
+      .addCallback((r) => r.observe(sources.sessions()));
+    meter
+      .createObservableGauge('vmd_worker_rss_bytes', {
+        description: 'Resident set size of each worker process',
+        unit: 'By',
+      })
+      .addCallback((r) => {
+        for (const w of sources.workers()) r.observe(w.rssBytes, { worker: String(w.workerId ?? 'none') });
+      });
+    meter
+      .createObservableGauge('vmd_pinned_isolates', {
+        description: 'Isolates kept by workers for REPL sessions and warm function instances',
+      })
+      .addCallback((r) => r.observe(sources.workers().reduce((n, w) => n + w.isolatesPinned, 0)));
+    meter
+      .createObservableCounter('vmd_worker_restarts', {
+        description: 'Worker processes started to replace others',
+      })
+      .addCallback((r) => r.observe(sources.workers().reduce((n, w) => n + w.restarts, 0)));
+    meter
+      .createObservableGauge('vmd_daemon_rss_bytes', {
+        description: 'Resident set size of the daemon process',
+        unit: 'By',
+      })
+      .addCallback((r) => r.observe(process.memoryUsage.rss()));
+  }
+
+  /** Starts the HTTP endpoint. */
+  async start(): Promise<void> {
+    await this.exporter.startServer();
+    this.logger?.info({ metrics: true }, 'serving Prometheus metrics at /metrics');
+  }
+
+  async stop(): Promise<void> {
+    await this.exporter.stopServer().catch(() => undefined);
+    await this.provider.shutdown().catch(() => undefined);
+  }
+
+  recordRun(tenant: string, run: RunUsage): void {
+    const kind = run.kind ?? 'execute';
+    this.runs.add(1, { tenant, kind, outcome: run.failureKind ?? 'ok' });
+    if (run.cpuMs > 0) this.cpu.add(run.cpuMs, { tenant });
+    if (kind !== 'repl') this.queueWait.record(Math.max(0, run.queueWaitMs), { kind });
+    if (run.wallMs !== undefined) this.runWall.record(run.wallMs, { kind });
+    if (run.heapBytes !== undefined) this.heap.record(run.heapBytes, { kind });
+    if (run.outputBytes !== undefined && run.outputBytes > 0) this.output.add(run.outputBytes, { tenant });
+  }
+
+  recordRejected(tenant: string): void {
+    this.rejected.add(1, { tenant });
+  }
+}

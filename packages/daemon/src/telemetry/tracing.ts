@@ -1,0 +1,92 @@
+/**
+ * OpenTelemetry tracing of the daemon. `@opentelemetry/sdk-node` is started only when something
+ * is configured — the standard `OTEL_*` variables (`OTEL_TRACES_EXPORTER`,
+ * `OTEL_EXPORTER_OTLP_ENDPOINT`, …) or `vmd serve --otel-console` — so an unconfigured daemon
+ * pays for the no-op API only. Spans come from the gRPC adapters (one SERVER span per call, its
+ * parent taken from the caller's W3C `traceparent` metadata) and from the services (queue wait,
+ * worker dispatch); nothing in a span carries code, inputs or secrets.
+ */
+import {
+  context,
+  propagation,
+  trace,
+  SpanStatusCode,
+  type Attributes,
+  type Context,
+  type Span,
+  type TextMapGetter,
+} from '@opentelemetry/api';
+import type { Metadata } from '@grpc/grpc-js';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { ConsoleSpanExporter } from '@opentelemetry/sdk-trace';
+
+/** The tracer of every vmd span. */
+export const tracer = trace.getTracer('vmd');
+
+/** Reads W3C trace context from gRPC metadata. */
+export const metadataGetter: TextMapGetter<Metadata> = {
+  keys: (m) => Object.keys(m.getMap()),
+  get: (m, key) => {
+    const values = m.get(key);
+    return values.length === 0 ? undefined : values.map((v) => v.toString());
+  },
+};
+
+/** True when the environment configures a trace exporter. */
+export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  const exporter = env['OTEL_TRACES_EXPORTER'];
+  if (exporter !== undefined && exporter !== '') return exporter !== 'none';
+  return Boolean(env['OTEL_EXPORTER_OTLP_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']);
+}
+
+/** Starts the SDK if tracing is configured; returns its shutdown, or undefined. */
+export function startTracing(options: {
+  console: boolean;
+  env?: NodeJS.ProcessEnv;
+}): (() => Promise<void>) | undefined {
+  if (!options.console && !tracingConfigured(options.env)) return undefined;
+  const sdk = new NodeSDK({
+    serviceName: 'vmd',
+    instrumentations: [],
+    autoDetectResources: false,
+    ...(options.console ? { traceExporter: new ConsoleSpanExporter() } : {}),
+  });
+  sdk.start();
+  return () => sdk.shutdown();
+}
+
+/** The trace context a call's metadata carries (or the root context). */
+export function extractContext(metadata: Metadata): Context {
+  return propagation.extract(context.active(), metadata, metadataGetter);
+}
+
+/** Runs `fn` in a child span of the active context; the span ends when `fn` settles. */
+export async function withSpan<T>(
+  name: string,
+  attributes: Attributes,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await fn(span);
+    } catch (err) {
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: err instanceof Error ? err.message : String(err),
+      });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** W3C carrier of the active context, for the worker IPC message. */
+export function activeCarrier(): { traceparent?: string; tracestate?: string } {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return {
+    ...(carrier['traceparent'] ? { traceparent: carrier['traceparent'] } : {}),
+    ...(carrier['tracestate'] ? { tracestate: carrier['tracestate'] } : {}),
+  };
+}
