@@ -11,7 +11,8 @@
  * - auth cost: Execute latency (c1) in local mode vs secure mode (`--auth`, API key) (tenancy.ts);
  * - REPL: input round trip on an open session vs Execute, and the RSS of idle sessions (repl.ts);
  * - functions: invoke p50/p99 warm and cold (with and without snapshot), invocations/s at 64 vs
- *   Execute of the same code (functions.ts).
+ *   Execute of the same code (functions.ts);
+ * - tracing: Execute latency with tracing off, on but unsampled, on and exported (tracing.ts).
  *
  * Prints a table and writes a JSON report to bench-results/.
  */
@@ -30,6 +31,7 @@ import {
 } from './stats.js';
 import { functionScenarios } from './functions.js';
 import { replScenarios } from './repl.js';
+import { tracingScenarios } from './tracing.js';
 import { authCostScenarios, fairnessScenarios, type BenchContext } from './tenancy.js';
 
 const { values: flags } = parseArgs({
@@ -122,6 +124,7 @@ async function main(): Promise<void> {
   results.push(...(await authCostScenarios(ctx)));
   results.push(...(await replScenarios(ctx)));
   results.push(...(await functionScenarios(ctx)));
+  results.push(...(await tracingScenarios(ctx)));
   const vmTask = async (): Promise<void> => {
     if (runInNodeVm(CODE) !== 2) throw new Error('node:vm baseline failed');
   };
@@ -166,6 +169,8 @@ async function main(): Promise<void> {
     invokeColdVsWarmP50: get('invoke-cold-c1').median.p50Ms / get('invoke-warm-c1').median.p50Ms,
     invokeColdSnapshotGainP50:
       get('invoke-cold-no-snapshot-c1').median.p50Ms / get('invoke-cold-c1').median.p50Ms,
+    tracingExportedP50VsOff: get('tracing-exported-c1').median.p50Ms / get('tracing-off-c1').median.p50Ms,
+    tracingUnsampledP50VsOff: get('tracing-unsampled-c1').median.p50Ms / get('tracing-off-c1').median.p50Ms,
     invokeWarmThroughputVsExecute:
       get('invoke-warm-c64').median.throughputPerSec / get('invoke-execute-c64').median.throughputPerSec,
   };
@@ -249,6 +254,10 @@ async function main(): Promise<void> {
     `functions: invoke p50 warm ${get('invoke-warm-c1').median.p50Ms.toFixed(3)} ms, cold ${get('invoke-cold-c1').median.p50Ms.toFixed(3)} ms ` +
       `(${ratios.invokeColdVsWarmP50.toFixed(2)}× warm; without snapshot ${get('invoke-cold-no-snapshot-c1').median.p50Ms.toFixed(3)} ms); ` +
       `${get('invoke-warm-c64').median.throughputPerSec.toFixed(0)} invocations/s at 64 in flight (${ratios.invokeWarmThroughputVsExecute.toFixed(2)}× Execute of the same code)`,
+  );
+  console.log(
+    `tracing: p50 off ${get('tracing-off-c1').median.p50Ms.toFixed(3)} ms, on but unsampled ${get('tracing-unsampled-c1').median.p50Ms.toFixed(3)} ms ` +
+      `(${ratios.tracingUnsampledP50VsOff.toFixed(2)}×), sampled and exported ${get('tracing-exported-c1').median.p50Ms.toFixed(3)} ms (${ratios.tracingExportedP50VsOff.toFixed(2)}×)`,
   );
   console.log(`\nreport: ${path.relative(process.cwd(), file)}`);
 }
