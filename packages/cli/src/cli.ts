@@ -8,6 +8,7 @@ import { registerKeyCommand, registerTenantCommand } from './commands/tenant.js'
 import { registerUsageCommand } from './commands/usage.js';
 import { registerReplCommand } from './commands/repl.js';
 import { registerFnCommand } from './commands/fn.js';
+import { registerStatsCommand, registerTopCommand } from './commands/top.js';
 import { CliContext, type CliDependencies, type GlobalOptions } from './context.js';
 import { CliUsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -24,6 +25,8 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerTenantCommand,
   registerKeyCommand,
   registerUsageCommand,
+  registerStatsCommand,
+  registerTopCommand,
 ];
 
 /** vmctl's version, from its package.json (dist/../package.json). */

@@ -5,7 +5,7 @@ import { createColors, shouldColor, type Colors } from './output/colors.js';
 /** The part of {@link VmdClient} the commands use (replaceable in tests). */
 export type CliClient = Pick<
   VmdClient,
-  'address' | 'execute' | 'run' | 'health' | 'close' | 'raw' | 'tenants' | 'repl' | 'functions'
+  'address' | 'execute' | 'run' | 'health' | 'close' | 'raw' | 'tenants' | 'repl' | 'functions' | 'monitor'
 >;
 
 /** Seams for in-process tests. */

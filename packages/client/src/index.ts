@@ -87,6 +87,15 @@ export type {
   InvokeOptions,
   InvokeResult,
 } from './functions.js';
+export { Monitor } from './monitor.js';
+export type {
+  DaemonStats,
+  StatsOptions,
+  StatsSnapshot,
+  TenantStats,
+  WatchStatsOptions,
+  WorkerStats,
+} from './monitor.js';
 export type { ReplEnded, ReplEvalResult, ReplOptions } from './repl.js';
 export type {
   ApiKeyInfo,

@@ -1,5 +1,6 @@
 import { status as GrpcStatus, type CallOptions, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { FunctionAdmin } from './functions.js';
+import { Monitor } from './monitor.js';
 import { TenantAdmin } from './tenants.js';
 import {
   callMetadata,
@@ -80,6 +81,8 @@ export class VmdClient {
   readonly tenants: TenantAdmin;
   /** Deployed functions: deploy, invoke, versions, rollback (FunctionService). */
   readonly functions: FunctionAdmin;
+  /** Live statistics of the daemon, its workers and tenants: `stats()`, `watch()` (MonitorService). */
+  readonly monitor: Monitor;
 
   /**
    * Does not connect: the channel connects on the first call.
@@ -98,6 +101,11 @@ export class VmdClient {
       rawFunctions: () => this.raw.functions,
       address: () => this.address,
       tenant: () => this.options.tenant ?? '',
+      unary: (invoke, request, scope, method) => this.unary(invoke, request, scope, method),
+    });
+    this.monitor = new Monitor({
+      rawMonitor: () => this.raw.monitor,
+      address: () => this.address,
       unary: (invoke, request, scope, method) => this.unary(invoke, request, scope, method),
     });
   }

@@ -40,11 +40,14 @@ export interface WorkerStats {
   rssBytes: number;
   /** Times this slot's worker was replaced. */
   restarts: number;
-  /** healthy, starting, draining, dead. */
+  /**
+   * ready, starting, draining (past its RSS ceiling: finishing its runs before it is recycled),
+   * stopping, down.
+   */
   state: string;
 }
 
-/** Per tenant, rates over the last interval. */
+/** Per tenant (seen in the last 10 minutes); rates over the last 10 whole seconds. */
 export interface TenantStats {
   /** Tenant name. */
   tenant: string;
@@ -58,7 +61,7 @@ export interface TenantStats {
   errorsPerSecond: number;
   /** CPU milliseconds per second. */
   cpuMsPerSecond: number;
-  /** Heap in use by the tenant's live isolates, bytes. */
+  /** The largest heap a run of the tenant ended with in the rate window, bytes. */
   heapBytes: number;
   /** Open REPL sessions. */
   sessions: number;
@@ -82,7 +85,7 @@ export interface DaemonStats {
   runsTotal: number;
   /** Failed runs since start. */
   errorsTotal: number;
-  /** Completed runs per second over the last interval. */
+  /** Completed runs per second over the last 10 whole seconds. */
   runsPerSecond: number;
   /** Open REPL sessions. */
   sessions: number;
@@ -106,7 +109,7 @@ export interface Stats {
 
 /** Get a snapshot. */
 export interface GetStatsRequest {
-  /** Only this tenant (admin or its own key); empty: all. */
+  /** Only this tenant; empty: all. */
   tenant: string;
 }
 
@@ -120,7 +123,7 @@ export interface GetStatsResponse {
 export interface WatchStatsRequest {
   /** Only this tenant; empty: all. */
   tenant: string;
-  /** Interval between snapshots, milliseconds; 0: 1000. Minimum 100. */
+  /** Interval between snapshots, milliseconds; 0: 1000. Minimum 200. */
   intervalMs: number;
 }
 
@@ -1216,7 +1219,10 @@ export const WatchStatsResponse: MessageFns<WatchStatsResponse> = {
   },
 };
 
-/** Live resource statistics of the daemon, its workers and its tenants. */
+/**
+ * Live resource statistics of the daemon, its workers and its tenants. In secure mode only the
+ * admin token may call it (it shows every tenant).
+ */
 export type MonitorServiceService = typeof MonitorServiceService;
 export const MonitorServiceService = {
   /** One snapshot. */

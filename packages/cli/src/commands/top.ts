@@ -1,0 +1,51 @@
+import { Option, type Command } from 'commander';
+import type { RegisterCommand } from './command-kit.js';
+import { positiveInteger, withUsageHint } from './command-kit.js';
+import type { TopSortKey } from '../output/top-view.js';
+
+/** `vmctl stats`: one snapshot of the daemon's statistics. */
+export const registerStatsCommand: RegisterCommand = (program, runAction): Command =>
+  withUsageHint(
+    program
+      .command('stats')
+      .summary('one snapshot: daemon totals, workers, tenants (admin)')
+      .description(
+        'Print the daemon totals, every worker (busy, slots, warm and pinned isolates, RSS, restarts) and every tenant with activity (running, queued, rates per second, heap, sessions). --tenant shows only that tenant. In secure mode this needs the admin token.',
+      ),
+    'vmctl stats',
+  ).action(async (_o: unknown, self: Command) => {
+    await runAction(self, async (context) =>
+      (await import('../handlers/top.js')).runStats(context, { tenant: context.globals.tenant }),
+    );
+  });
+
+/** `vmctl top`: the live view. */
+export const registerTopCommand: RegisterCommand = (program, runAction): Command =>
+  withUsageHint(
+    program
+      .command('top')
+      .summary('a live view of the daemon, its workers and tenants (admin)')
+      .description(
+        'Show the daemon totals, the workers and the busiest tenants, refreshed every interval. Keys: c, r, e sort the tenants by cpu, runs or errors per second; q or Ctrl-C quits. When stdout is not a terminal, prints one snapshot per interval as text separated by blank lines (with --json, one JSON object per line) until interrupted.',
+      )
+      .option(
+        '--interval <ms>',
+        'time between snapshots, ms',
+        positiveInteger('--interval', 'milliseconds', 1000),
+        1000,
+      )
+      .addOption(
+        new Option('--sort <key>', 'sort the tenants by cpu, runs or errors per second')
+          .choices(['cpu', 'runs', 'errors'])
+          .default('cpu'),
+      ),
+    'vmctl top',
+  ).action(async (o: { interval: number; sort: TopSortKey }, self: Command) => {
+    await runAction(self, async (context) =>
+      (await import('../handlers/top.js')).runTop(context, {
+        intervalMs: o.interval,
+        sort: o.sort,
+        tenant: context.globals.tenant,
+      }),
+    );
+  });
