@@ -11,6 +11,7 @@ export type {
 } from './engine/engine.js';
 export type {
   ConsoleLevel,
+  RunPhase,
   ExecutionMetrics,
   ExecutionOutcome,
   ExecutionRequest,

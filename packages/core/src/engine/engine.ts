@@ -283,8 +283,10 @@ export class Engine {
       filename: request.entry,
       limits: request.limits,
     };
+    const acquireStart = epochNow();
     const warmEntry = request.fresh ? undefined : this.warm.take(request.key);
     const entry = warmEntry ?? this.pool.take(request.limits.memoryMib);
+    const acquireEnd = epochNow();
     if (warmEntry === undefined) setImmediate(() => this.pool.refill());
     const { isolate, sandbox } = entry;
     const limits = new RunLimits(
@@ -332,9 +334,13 @@ export class Engine {
       this.finish(entry, limits);
     }
     const warm = warmEntry !== undefined;
+    const phases = [
+      { name: warm ? 'vmd.instance.warm' : 'vmd.isolate.acquire', startMs: acquireStart, endMs: acquireEnd },
+      { name: warm ? 'vmd.isolate.run' : 'vmd.isolate.load-and-run', startMs: acquireEnd, endMs: epochNow() },
+    ];
     return result.ok
-      ? { status: 'ok', json: result.json, preview: result.preview, metrics, warm }
-      : { status: 'error', failure: result.failure, metrics, warm };
+      ? { status: 'ok', json: result.json, preview: result.preview, metrics, warm, phases }
+      : { status: 'error', failure: result.failure, metrics, warm, phases };
   }
 
   private async driveInvoke(
@@ -499,7 +505,9 @@ export class Engine {
         metrics: emptyMetrics(startedAtMs),
       };
     }
+    const acquireStart = epochNow();
     const entry = this.pool.take(request.limits.memoryMib);
+    const acquireEnd = epochNow();
     const { isolate, sandbox } = entry;
     const limits = new RunLimits(
       isolate,
@@ -533,9 +541,13 @@ export class Engine {
     this.finish(entry, limits);
     // After the caller's continuation (which sends the outcome) has run.
     setImmediate(() => this.pool.refill());
+    const phases = [
+      { name: 'vmd.isolate.acquire', startMs: acquireStart, endMs: acquireEnd },
+      { name: 'vmd.isolate.run', startMs: acquireEnd, endMs: epochNow() },
+    ];
     return result.ok
-      ? { status: 'ok', json: result.json, preview: result.preview, metrics }
-      : { status: 'error', failure: result.failure, metrics };
+      ? { status: 'ok', json: result.json, preview: result.preview, metrics, phases }
+      : { status: 'error', failure: result.failure, metrics, phases };
   }
 
   /** The output sink of one run: counts bytes, stops the run past its limit, forwards lines. */
@@ -927,4 +939,9 @@ async function waitForWork(status: DriverStatus, limits: RunLimits, caps: Capabi
     return;
   }
   if (status.nextTimerMs > 0) await limits.sleep(status.nextTimerMs);
+}
+
+/** Epoch milliseconds with sub-millisecond precision (span times of run phases). */
+function epochNow(): number {
+  return performance.timeOrigin + performance.now();
 }

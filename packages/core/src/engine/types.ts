@@ -54,5 +54,22 @@ export interface ExecutionMetrics {
  * `util.inspect`-like rendering for people.
  */
 export type ExecutionOutcome =
-  | { status: 'ok'; json: string | undefined; preview: string; metrics: ExecutionMetrics }
-  | { status: 'error'; failure: ExecutionFailure; metrics: ExecutionMetrics };
+  | {
+      status: 'ok';
+      json: string | undefined;
+      preview: string;
+      metrics: ExecutionMetrics;
+      phases?: RunPhase[];
+    }
+  | { status: 'error'; failure: ExecutionFailure; metrics: ExecutionMetrics; phases?: RunPhase[] };
+
+/**
+ * A phase of a run in the worker, for tracing (the daemon turns each into a span of the
+ * request's trace): `vmd.isolate.acquire` (a pooled or warm isolate, or one created on the spot)
+ * and `vmd.isolate.run` (compile, run, settle and serialize inside the isolate). Epoch ms.
+ */
+export interface RunPhase {
+  name: string;
+  startMs: number;
+  endMs: number;
+}

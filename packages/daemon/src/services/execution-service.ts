@@ -22,7 +22,7 @@ import {
 } from '@vmd/client/wire';
 import type { CallContext, ServerStreamingHandler } from '../grpc/adapt-handlers.js';
 import { EventChannel } from '../grpc/event-channel.js';
-import { activeCarrier, withSpan } from '../telemetry/tracing.js';
+import { activeCarrier, recordPhases, withSpan } from '../telemetry/tracing.js';
 import { validateExecuteRequest, validateTenantId } from '../grpc/validate-request.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { Admission } from '../tenants/admission.js';
@@ -156,6 +156,7 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
                 ctx.signal,
                 activeCarrier(),
               );
+              recordPhases(result.outcome.phases);
               const m = result.outcome.metrics;
               span.setAttributes({
                 'vmd.worker_id': result.workerId,

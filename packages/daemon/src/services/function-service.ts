@@ -43,6 +43,7 @@ import {
 } from '@vmd/client/wire';
 import type { CallContext, ServerStreamingHandler, UnaryHandler } from '../grpc/adapt-handlers.js';
 import { performFetch } from '../capabilities/fetch.js';
+import { recordPhases, withSpan } from '../telemetry/tracing.js';
 import { EventChannel } from '../grpc/event-channel.js';
 import { validateInputJson, validateLimits, validateTenantId } from '../grpc/validate-request.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -153,24 +154,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
       try {
         const remaining = ctx.deadlineMs - Date.now();
         if (remaining < limits.wallTimeMs) limits.wallTimeMs = Math.max(1, Math.floor(remaining));
-        const { outcome, workerId } = await deps.pool.invoke(
-          {
-            key: `${tenantId}/${name}/${fn.version}/${fn.sha256}`,
-            files: fn.files,
-            entry: fn.entry,
-            eventJson: req.eventJson,
-            ctx: {
-              tenant: tenantId,
-              functionName: name,
-              version: fn.version,
-              requestId: randomUUID(),
-              env: fn.config.env,
-            },
-            limits,
-            fresh: fn.config.freshIsolatePerInvocation,
-          },
-          onOutput,
-          ctx.signal,
+        const handler =
           fn.config.capabilities.length > 0
             ? await capabilityHandler(
                 tenantId,
@@ -179,7 +163,40 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
                 ctx,
                 Date.now() + limits.wallTimeMs,
               )
-            : undefined,
+            : undefined;
+        const { outcome, workerId } = await withSpan(
+          'vmd.worker.invoke',
+          { 'vmd.tenant': tenantId, 'vmd.function': name, 'vmd.function_version': fn.version },
+          async (span) => {
+            const result = await deps.pool.invoke(
+              {
+                key: `${tenantId}/${name}/${fn.version}/${fn.sha256}`,
+                files: fn.files,
+                entry: fn.entry,
+                eventJson: req.eventJson,
+                ctx: {
+                  tenant: tenantId,
+                  functionName: name,
+                  version: fn.version,
+                  requestId: randomUUID(),
+                  env: fn.config.env,
+                },
+                limits,
+                fresh: fn.config.freshIsolatePerInvocation,
+              },
+              onOutput,
+              ctx.signal,
+              handler,
+            );
+            recordPhases(result.outcome.phases);
+            span.setAttributes({
+              'vmd.worker_id': result.workerId,
+              'vmd.warm': result.outcome.warm === true,
+              'vmd.outcome': result.outcome.status === 'ok' ? 'ok' : result.outcome.failure.kind,
+              'vmd.cpu_time_ms': result.outcome.metrics.cpuTimeMs,
+            });
+            return result;
+          },
         );
         ctx.logFields.outcome = outcome.status === 'ok' ? 'ok' : outcome.failure.kind;
         ctx.logFields.worker_id = workerId;

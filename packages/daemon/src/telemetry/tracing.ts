@@ -81,6 +81,17 @@ export async function withSpan<T>(
   });
 }
 
+/** Records the phases a worker reported as child spans of the active span (their own times). */
+export function recordPhases(
+  phases: ReadonlyArray<{ name: string; startMs: number; endMs: number }> | undefined,
+): void {
+  if (phases === undefined || !trace.getActiveSpan()?.isRecording()) return;
+  for (const p of phases) {
+    if (!(p.endMs >= p.startMs)) continue;
+    tracer.startSpan(p.name, { startTime: p.startMs }).end(p.endMs);
+  }
+}
+
 /** W3C carrier of the active context, for the worker IPC message. */
 export function activeCarrier(): { traceparent?: string; tracestate?: string } {
   const carrier: Record<string, string> = {};

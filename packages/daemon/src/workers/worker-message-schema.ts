@@ -26,6 +26,11 @@ const metrics = z.object({
   outputBytes: count,
 });
 
+const phases = z
+  .array(z.object({ name: z.string().max(64), startMs: z.number().finite(), endMs: z.number().finite() }))
+  .max(16)
+  .optional();
+
 const outcome = z.discriminatedUnion('status', [
   z.object({
     status: z.literal('ok'),
@@ -33,6 +38,7 @@ const outcome = z.discriminatedUnion('status', [
     preview: text,
     metrics,
     warm: z.boolean().optional(),
+    phases,
   }),
   z.object({
     status: z.literal('error'),
@@ -46,6 +52,7 @@ const outcome = z.discriminatedUnion('status', [
     }),
     metrics,
     warm: z.boolean().optional(),
+    phases,
   }),
 ]);
 

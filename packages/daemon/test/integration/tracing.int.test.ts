@@ -69,6 +69,16 @@ describe('tracing', () => {
     expect(rpc.parentSpanContext?.spanId).toBe(caller.spanContext().spanId);
     expect(queue.parentSpanContext?.spanId).toBe(rpc.spanContext().spanId);
     expect(run.parentSpanContext?.spanId).toBe(rpc.spanContext().spanId);
+    // The worker's own phases, reported with the outcome, under the worker run span.
+    for (const phase of ['vmd.isolate.acquire', 'vmd.isolate.run']) {
+      const span = byName.get(phase);
+      expect(span, phase).toBeDefined();
+      expect(span!.parentSpanContext?.spanId).toBe(run.spanContext().spanId);
+    }
+    const runPhase = byName.get('vmd.isolate.run')!;
+    expect(runPhase.endTime[0] * 1e3 + runPhase.endTime[1] / 1e6).toBeGreaterThanOrEqual(
+      runPhase.startTime[0] * 1e3 + runPhase.startTime[1] / 1e6,
+    );
     expect(rpc.attributes).toMatchObject({
       'vmd.tenant': 'traced',
       'vmd.outcome': 'ok',
