@@ -159,7 +159,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     isolateSnapshot: true,
     workerPingIntervalMs: 1_000,
     workerPingTimeoutMs: 5_000,
-    workerOverrunGraceMs: 1_000,
+    workerOverrunGraceMs: 2_000,
     logLevel: 'info',
     logFormat: 'json',
     defaultQuota: {
@@ -413,7 +413,7 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     flag: undefined,
     kind: 'int',
     expected: 'an integer number of milliseconds ≥ 0',
-    defaultText: '`1000`',
+    defaultText: '`2000`',
     description:
       'A run still going this long after its wall limit has its worker killed (the run ends with TIMEOUT).',
   },
