@@ -83,6 +83,16 @@ export class CliContext {
     return this.dependencies.createClient?.(options) ?? new VmdClient(options);
   }
 
+  /** Runs `fn` with a client for the configured daemon, closing it afterwards. */
+  async withClient<T>(fn: (client: CliClient) => Promise<T>): Promise<T> {
+    const client = this.createClient();
+    try {
+      return await fn(client);
+    } finally {
+      client.close();
+    }
+  }
+
   /** Writes `vmctl: warning: …` to stderr. */
   warn(message: string): void {
     this.io.stderr.write(`${this.err.yellow('vmctl: warning:')} ${message}\n`);

@@ -12,18 +12,6 @@ import { resolveInput } from '../source/parse-input.js';
 
 const when = (d: Date | undefined): string => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '');
 
-async function withClient<T>(
-  context: CliContext,
-  fn: (c: ReturnType<CliContext['createClient']>) => Promise<T>,
-): Promise<T> {
-  const client = context.createClient();
-  try {
-    return await fn(client);
-  } finally {
-    client.close();
-  }
-}
-
 function fnJson(f: FunctionInfo): unknown {
   return { ...f, createdAt: when(f.createdAt), updatedAt: when(f.updatedAt) };
 }
@@ -56,7 +44,7 @@ export async function runFnDeploy(
   }
   const entry =
     o.entry === undefined ? undefined : path.relative(base, path.resolve(o.entry)).split(path.sep).join('/');
-  return withClient(context, async (c) => {
+  return context.withClient(async (c) => {
     const { function: fn, version } = await c.functions.deploy(name, bundle, {
       ...(entry !== undefined ? { entry } : {}),
       ...(o.memory !== undefined ? { memoryMb: o.memory } : {}),
@@ -83,7 +71,7 @@ export async function runFnInvoke(context: CliContext, name: string, o: FnInvoke
           file: (p) => context.io.readFile(p),
           stdin: () => context.io.readStdin(),
         });
-  return withClient(context, async (c) => {
+  return context.withClient(async (c) => {
     const r: InvokeResult = await c.functions.invoke(name, JSON.parse(eventJson) as unknown, {
       ...(o.version !== undefined ? { version: o.version } : {}),
       ...(o.memory !== undefined ? { memoryMb: o.memory } : {}),
@@ -123,7 +111,7 @@ export async function runFnInvoke(context: CliContext, name: string, o: FnInvoke
 }
 
 export const runFnList = (context: CliContext): Promise<ExitCode> =>
-  withClient(context, async (c) => {
+  context.withClient(async (c) => {
     const all: FunctionInfo[] = [];
     let pageToken = '';
     do {
@@ -143,7 +131,7 @@ export const runFnList = (context: CliContext): Promise<ExitCode> =>
   });
 
 export const runFnVersions = (context: CliContext, name: string): Promise<ExitCode> =>
-  withClient(context, async (c) => {
+  context.withClient(async (c) => {
     const { function: fn } = await c.functions.get(name);
     const page = await c.functions.versions(name, { pageSize: 1000 });
     if (context.json) {
@@ -178,7 +166,7 @@ export const runFnVersions = (context: CliContext, name: string): Promise<ExitCo
   });
 
 export const runFnGet = (context: CliContext, name: string): Promise<ExitCode> =>
-  withClient(context, async (c) => {
+  context.withClient(async (c) => {
     const { function: fn, active } = await c.functions.get(name);
     if (context.json) {
       context.io.stdout.write(
@@ -203,14 +191,14 @@ export const runFnGet = (context: CliContext, name: string): Promise<ExitCode> =
   });
 
 export const runFnDelete = (context: CliContext, name: string): Promise<ExitCode> =>
-  withClient(context, async (c) => {
+  context.withClient(async (c) => {
     await c.functions.delete(name);
     context.io.stdout.write(context.json ? renderJson({ deleted: name }) : `deleted function ${name}\n`);
     return ExitCode.OK;
   });
 
 export const runFnRollback = (context: CliContext, name: string, version: number): Promise<ExitCode> =>
-  withClient(context, async (c) => {
+  context.withClient(async (c) => {
     const fn = await c.functions.rollback(name, version);
     context.io.stdout.write(
       context.json

@@ -47,41 +47,29 @@ function keyJson(k: ApiKeyInfo): unknown {
   return { ...k, createdAt: when(k.createdAt), revokedAt: k.revokedAt ? when(k.revokedAt) : null };
 }
 
-async function withClient<T>(
-  context: CliContext,
-  fn: (c: ReturnType<CliContext['createClient']>) => Promise<T>,
-): Promise<T> {
-  const client = context.createClient();
-  try {
-    return await fn(client);
-  } finally {
-    client.close();
-  }
-}
-
 function showTenant(context: CliContext, t: TenantInfo): ExitCode {
   context.io.stdout.write(context.json ? renderJson(tenantJson(t)) : tenantLines(t));
   return ExitCode.OK;
 }
 
 export const runTenantCreate = (context: CliContext, name: string, fields: TenantFields): Promise<ExitCode> =>
-  withClient(context, async (c) => showTenant(context, await c.tenants.create(name, fields)));
+  context.withClient(async (c) => showTenant(context, await c.tenants.create(name, fields)));
 
 export const runTenantGet = (context: CliContext, name: string): Promise<ExitCode> =>
-  withClient(context, async (c) => showTenant(context, await c.tenants.get(name)));
+  context.withClient(async (c) => showTenant(context, await c.tenants.get(name)));
 
 export const runTenantUpdate = (context: CliContext, name: string, fields: TenantFields): Promise<ExitCode> =>
-  withClient(context, async (c) => showTenant(context, await c.tenants.update(name, fields)));
+  context.withClient(async (c) => showTenant(context, await c.tenants.update(name, fields)));
 
 export const runTenantDelete = (context: CliContext, name: string): Promise<ExitCode> =>
-  withClient(context, async (c) => {
+  context.withClient(async (c) => {
     await c.tenants.delete(name);
     context.io.stdout.write(context.json ? renderJson({ deleted: name }) : `deleted tenant ${name}\n`);
     return ExitCode.OK;
   });
 
 export const runTenantList = (context: CliContext): Promise<ExitCode> =>
-  withClient(context, async (c) => {
+  context.withClient(async (c) => {
     const all: TenantInfo[] = [];
     let pageToken = '';
     do {
@@ -113,7 +101,7 @@ export const runTenantList = (context: CliContext): Promise<ExitCode> =>
   });
 
 export const runKeyCreate = (context: CliContext, tenant: string, description: string): Promise<ExitCode> =>
-  withClient(context, async (c) => {
+  context.withClient(async (c) => {
     const { key, secret } = await c.tenants.createKey(tenant, description);
     if (context.json) {
       context.io.stdout.write(renderJson({ key: keyJson(key), secret }));
@@ -129,7 +117,7 @@ export const runKeyCreate = (context: CliContext, tenant: string, description: s
   });
 
 export const runKeyList = (context: CliContext, tenant: string): Promise<ExitCode> =>
-  withClient(context, async (c) => {
+  context.withClient(async (c) => {
     const all: ApiKeyInfo[] = [];
     let pageToken = '';
     do {
@@ -149,7 +137,7 @@ export const runKeyList = (context: CliContext, tenant: string): Promise<ExitCod
   });
 
 export const runKeyRevoke = (context: CliContext, id: string): Promise<ExitCode> =>
-  withClient(context, async (c) => {
+  context.withClient(async (c) => {
     const key = await c.tenants.revokeKey(id);
     context.io.stdout.write(
       context.json

@@ -200,6 +200,43 @@ export function adaptUnary<Req, Res>(
   };
 }
 
+/**
+ * Writes what a streaming handler yields (waiting for `drain` when the client is slow), then
+ * ends the call OK, or with the status of what the handler threw; runs in the call's trace
+ * context. Shared by the server-streaming and bidirectional adapters.
+ */
+function pump<Res>(
+  t: CallTracker,
+  call: ServerWritableStream<unknown, Res> | ServerDuplexStream<unknown, Res>,
+  produce: () => AsyncIterable<Res>,
+  opts: AdaptOptions,
+): void {
+  void otelContext
+    .with(t.otel, async () => {
+      try {
+        for await (const message of produce()) {
+          if (t.ctx.signal.aborted) break;
+          if (!call.write(message)) {
+            await once(call, 'drain', { signal: t.ctx.signal });
+          }
+        }
+        if (t.ctx.signal.aborted) {
+          t.finish(t.abortedStatus());
+          return;
+        }
+        call.end();
+        t.finish({ code: Status.OK });
+      } catch (err) {
+        const status = t.statusFor(err);
+        if (!t.ctx.signal.aborted) call.emit('error', status);
+        t.finish(status);
+      }
+    })
+    .catch((err: unknown) => {
+      opts.logger.error({ err }, 'stream handler failed');
+    });
+}
+
 /** Adapts an async-generator (or any AsyncIterable) server-streaming handler. */
 export function adaptServerStreaming<Req, Res>(
   path: string,
@@ -208,31 +245,7 @@ export function adaptServerStreaming<Req, Res>(
 ): handleServerStreamingCall<Req, Res> {
   return (call) => {
     const t = new CallTracker(path, call, opts);
-    void otelContext
-      .with(t.otel, async () => {
-        const iterable = handler(call.request, t.ctx);
-        try {
-          for await (const message of iterable) {
-            if (t.ctx.signal.aborted) break;
-            if (!call.write(message)) {
-              await once(call, 'drain', { signal: t.ctx.signal });
-            }
-          }
-          if (t.ctx.signal.aborted) {
-            t.finish(t.abortedStatus());
-            return;
-          }
-          call.end();
-          t.finish({ code: Status.OK });
-        } catch (err) {
-          const status = t.statusFor(err);
-          if (!t.ctx.signal.aborted) call.emit('error', status);
-          t.finish(status);
-        }
-      })
-      .catch((err: unknown) => {
-        opts.logger.error({ err }, 'stream handler failed');
-      });
+    pump(t, call, () => handler(call.request, t.ctx), opts);
   };
 }
 
@@ -248,31 +261,7 @@ export function adaptBidiStreaming<Req, Res>(
 ): handleBidiStreamingCall<Req, Res> {
   return (call) => {
     const t = new CallTracker(path, call, opts);
-    void otelContext
-      .with(t.otel, async () => {
-        const iterable = handler(call as AsyncIterable<Req>, t.ctx);
-        try {
-          for await (const message of iterable) {
-            if (t.ctx.signal.aborted) break;
-            if (!call.write(message)) {
-              await once(call, 'drain', { signal: t.ctx.signal });
-            }
-          }
-          if (t.ctx.signal.aborted) {
-            t.finish(t.abortedStatus());
-            return;
-          }
-          call.end();
-          t.finish({ code: Status.OK });
-        } catch (err) {
-          const status = t.statusFor(err);
-          if (!t.ctx.signal.aborted) call.emit('error', status);
-          t.finish(status);
-        }
-      })
-      .catch((err: unknown) => {
-        opts.logger.error({ err }, 'stream handler failed');
-      });
+    pump(t, call, () => handler(call as AsyncIterable<Req>, t.ctx), opts);
   };
 }
 

@@ -7,6 +7,7 @@ import {
   UnavailableError,
   VmdError,
   clampToQuota,
+  type ExecutionFailure as CoreFailure,
   type ExecutionMetrics as CoreMetrics,
   type ExecutionOutcome,
   type ExecutionRequest,
@@ -17,6 +18,7 @@ import {
   OutputStream,
   type ExecuteRequest,
   type ExecuteResponse,
+  type ExecutionFailure as WireFailure,
   type ExecutionMetrics,
   type OutputEvent,
 } from '@vmd/client/wire';
@@ -267,17 +269,13 @@ export function toTerminal(
       },
     };
   }
-  const f = outcome.failure;
+  return { event: { $case: 'error', value: { failure: toWireFailure(outcome.failure), metrics } } };
+}
+
+/** A failure of tenant code → wire (every service that runs code answers failures this way). */
+export function toWireFailure(f: CoreFailure): WireFailure {
   const kind =
     (ErrorKind as unknown as Record<string, ErrorKind>)[`ERROR_KIND_${f.kind}`] ??
     ErrorKind.ERROR_KIND_RUNTIME;
-  return {
-    event: {
-      $case: 'error',
-      value: {
-        failure: { kind, name: f.name, message: f.message, stack: f.stack, line: f.line, column: f.column },
-        metrics,
-      },
-    },
-  };
+  return { kind, name: f.name, message: f.message, stack: f.stack, line: f.line, column: f.column };
 }

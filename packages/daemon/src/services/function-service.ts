@@ -21,7 +21,6 @@ import {
   type OutputEvent as CoreOutputEvent,
 } from '@vmd/core';
 import {
-  ErrorKind,
   type DeleteFunctionRequest,
   type DeleteFunctionResponse,
   type DeployFunctionRequest,
@@ -58,7 +57,7 @@ import type { Admission } from '../tenants/admission.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { RunMeter } from '../tenants/usage-recorder.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
-import { MIN_RUN_MS, toWireMetrics, toWireOutput } from './execution-service.js';
+import { MIN_RUN_MS, toWireFailure, toWireMetrics, toWireOutput } from './execution-service.js';
 
 export interface FunctionServiceDeps {
   store: () => Store;
@@ -622,16 +621,9 @@ function toWireInvocation(
       warm: outcome.warm,
     };
   }
-  const f = outcome.failure;
-  const kind =
-    (ErrorKind as unknown as Record<string, ErrorKind>)[`ERROR_KIND_${f.kind}`] ??
-    ErrorKind.ERROR_KIND_RUNTIME;
   return {
     version,
-    outcome: {
-      $case: 'error',
-      value: { kind, name: f.name, message: f.message, stack: f.stack, line: f.line, column: f.column },
-    },
+    outcome: { $case: 'error', value: toWireFailure(outcome.failure) },
     logs: [],
     metrics,
     warm: outcome.warm,

@@ -22,12 +22,7 @@ import {
   type Limits,
   type ReplEvalOutcome,
 } from '@vmd/core';
-import {
-  ErrorKind,
-  type SessionRequest,
-  type SessionResponse,
-  type Limits as WireLimits,
-} from '@vmd/client/wire';
+import { type SessionRequest, type SessionResponse, type Limits as WireLimits } from '@vmd/client/wire';
 import type { Logger } from 'pino';
 import type { BidiStreamingHandler, CallContext } from '../grpc/adapt-handlers.js';
 import { EventChannel } from '../grpc/event-channel.js';
@@ -36,7 +31,7 @@ import { Admission } from '../tenants/admission.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { RunMeter } from '../tenants/usage-recorder.js';
 import type { SessionPlacement, WorkerPool } from '../workers/worker-pool.js';
-import { toWireMetrics, toWireOutput } from './execution-service.js';
+import { toWireFailure, toWireMetrics, toWireOutput } from './execution-service.js';
 
 /** Daemon-wide REPL settings. */
 export interface ReplSettings {
@@ -454,16 +449,12 @@ function toWireOutcome(
       },
     };
   }
-  const f = outcome.failure;
-  const kind =
-    (ErrorKind as unknown as Record<string, ErrorKind>)[`ERROR_KIND_${f.kind}`] ??
-    ErrorKind.ERROR_KIND_RUNTIME;
   return {
     response: {
       $case: 'error',
       value: {
         inputId,
-        failure: { kind, name: f.name, message: f.message, stack: f.stack, line: f.line, column: f.column },
+        failure: toWireFailure(outcome.failure),
         metrics,
         stateLost: outcome.stateLost,
       },
