@@ -120,6 +120,12 @@ export class DaemonMetrics implements RunMeter {
         unit: 'By',
       })
       .addCallback((r) => r.observe(process.memoryUsage.rss()));
+    meter
+      .createObservableGauge('vmd_daemon_heap_used_bytes', {
+        description: 'V8 heap used by the daemon process',
+        unit: 'By',
+      })
+      .addCallback((r) => r.observe(process.memoryUsage().heapUsed));
   }
 
   /** Starts the HTTP endpoint. */

@@ -45,6 +45,7 @@ describe('Prometheus metrics', () => {
       'vmd_pinned_isolates',
       'vmd_worker_restarts_total',
       'vmd_daemon_rss_bytes',
+      'vmd_daemon_heap_used_bytes',
     ]) {
       expect(text, name).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
     }
