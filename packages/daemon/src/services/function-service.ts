@@ -42,6 +42,7 @@ import {
 } from '@vmd/client/wire';
 import type { CallContext, ServerStreamingHandler, UnaryHandler } from '../grpc/adapt-handlers.js';
 import { performFetch } from '../capabilities/fetch.js';
+import { context as otelContext } from '@opentelemetry/api';
 import { recordPhases, withSpan } from '../telemetry/tracing.js';
 import { EventChannel } from '../grpc/event-channel.js';
 import { validateInputJson, validateLimits, validateTenantId } from '../grpc/validate-request.js';
@@ -153,20 +154,20 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
       try {
         const remaining = ctx.deadlineMs - Date.now();
         if (remaining < limits.wallTimeMs) limits.wallTimeMs = Math.max(1, Math.floor(remaining));
-        const handler =
-          fn.config.capabilities.length > 0
-            ? await capabilityHandler(
-                tenantId,
-                name,
-                fn.config.capabilities,
-                ctx,
-                Date.now() + limits.wallTimeMs,
-              )
-            : undefined;
         const { outcome, workerId } = await withSpan(
           'vmd.worker.invoke',
           { 'vmd.tenant': tenantId, 'vmd.function': name, 'vmd.function_version': fn.version },
           async (span) => {
+            const handler =
+              fn.config.capabilities.length > 0
+                ? await capabilityHandler(
+                    tenantId,
+                    name,
+                    fn.config.capabilities,
+                    ctx,
+                    Date.now() + limits.wallTimeMs,
+                  )
+                : undefined;
             const result = await deps.pool.invoke(
               {
                 key: `${tenantId}/${name}/${fn.version}/${fn.sha256}`,
@@ -252,7 +253,9 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
         })
         .catch(() => undefined);
     };
-    return async (capability, op, argsJson) => {
+    // Calls arrive from the worker's IPC messages, outside the request's context: keep it.
+    const requestContext = otelContext.active();
+    const perform = async (capability: string, op: string, argsJson: string): Promise<string> => {
       ctx.logFields.capability_calls = ++calls;
       if (!requested.includes(capability)) {
         return fail('PermissionError', `${capability} was not requested when the function was deployed`);
@@ -345,6 +348,18 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
         audit(`kv.${op}`, outcome, key === undefined ? {} : { key });
       }
     };
+    return (capability, op, argsJson) =>
+      otelContext.with(requestContext, () =>
+        withSpan(
+          'vmd.capability',
+          { 'vmd.capability': capability, 'vmd.capability.op': op },
+          async (span) => {
+            const answer = await perform(capability, op, argsJson);
+            span.setAttribute('vmd.capability.ok', answer.startsWith('{"ok":true'));
+            return answer;
+          },
+        ),
+      );
   }
 
   const handlers: FunctionServiceHandlers = {

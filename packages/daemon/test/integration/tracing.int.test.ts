@@ -94,6 +94,32 @@ describe('tracing', () => {
     expect(everything).not.toContain('6 * 7');
   });
 
+  it('traces an invocation: the worker invoke span, its phases and each capability call', async () => {
+    await client.tenants.create('traced-fn', { capabilities: { kv: true } });
+    await client.functions.deploy(
+      'counter',
+      "module.exports = async () => { await kv.put('n', 1); return kv.get('n'); };",
+      {
+        tenant: 'traced-fn',
+        capabilities: ['kv'],
+      },
+    );
+    const traceId = await trace.getTracer('caller').startActiveSpan('job', async (span) => {
+      const r = await client.functions.invoke('counter', null, { tenant: 'traced-fn' });
+      expect(r.ok && r.value.value).toBe(1);
+      span.end();
+      return span.spanContext().traceId;
+    });
+    await provider.forceFlush();
+    const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+    const invoke = spans.find((s) => s.name === 'vmd.worker.invoke')!;
+    expect(invoke.attributes).toMatchObject({ 'vmd.function': 'counter', 'vmd.warm': false });
+    const caps = spans.filter((s) => s.name === 'vmd.capability');
+    expect(caps.map((s) => s.attributes['vmd.capability.op'])).toEqual(['put', 'get']);
+    expect(caps.every((s) => s.parentSpanContext?.spanId === invoke.spanContext().spanId)).toBe(true);
+    expect(spans.some((s) => s.name === 'vmd.isolate.load-and-run')).toBe(true);
+  });
+
   it("puts the trace and span ids on the request's log line", () => {
     const rpcLine = logLines.find((l) => l['msg'] === 'rpc' && l['tenant_id'] === 'traced');
     expect(rpcLine?.['trace_id']).toMatch(/^[0-9a-f]{32}$/);
