@@ -46,3 +46,29 @@ describe('examples/client/repl-session.mjs', () => {
     ]);
   });
 });
+
+describe('examples/client/traced-call.mjs', () => {
+  it("continues the calling service's trace into vmd (the daemon's rpc log line has its trace id)", async () => {
+    const traced = await startDaemon({ workers: 1, args: ['--otel-console'] });
+    try {
+      const r = await runExample('examples/client/traced-call.mjs', { VMD_ADDR: traced.address });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const [traceLine, totalLine] = r.stdout.trimEnd().split('\n');
+      expect(totalLine).toBe('total 7');
+      const traceId = /^trace ([0-9a-f]{32})$/.exec(traceLine ?? '')?.[1];
+      expect(traceId).toBeDefined();
+      for (
+        let i = 0;
+        i < 50 && !traced.logs.some((l) => l['msg'] === 'rpc' && l['tenant_id'] === 'acme');
+        i++
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const rpc = traced.logs.find((l) => l['msg'] === 'rpc' && l['tenant_id'] === 'acme');
+      expect(rpc?.['trace_id']).toBe(traceId);
+    } finally {
+      await traced.stop();
+    }
+  });
+});
