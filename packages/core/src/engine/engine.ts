@@ -38,7 +38,7 @@ import type { Limits } from '../limits/limits.js';
 import { collectExecutionMetrics } from './execution-metrics.js';
 import { IsolatePool, type PooledIsolate } from './isolate-pool.js';
 import { RunLimits, RunStoppedSignal, type StopReason } from './run-limits.js';
-import type { ExecutionMetrics, ExecutionOutcome, ExecutionRequest, OutputEvent } from './types.js';
+import type { ExecutionMetrics, ExecutionOutcome, ExecutionRequest, OutputEvent, RunPhase } from './types.js';
 
 /** What callers pass to `new Engine()`. Every field is optional. */
 export interface EngineOptions {
@@ -508,6 +508,7 @@ export class Engine {
     const acquireStart = epochNow();
     const entry = this.pool.take(request.limits.memoryMib);
     const acquireEnd = epochNow();
+    const marks: { compiled?: number; settling?: number } = {};
     const { isolate, sandbox } = entry;
     const limits = new RunLimits(
       isolate,
@@ -524,7 +525,7 @@ export class Engine {
     let result:
       { ok: true; json: string | undefined; preview: string } | { ok: false; failure: ExecutionFailure };
     try {
-      result = await this.drive(entry, request, limits, output, caps);
+      result = await this.drive(entry, request, limits, output, caps, marks);
     } catch (err) {
       if (err instanceof InvalidArgumentError) {
         this.finish(entry, limits);
@@ -541,10 +542,7 @@ export class Engine {
     this.finish(entry, limits);
     // After the caller's continuation (which sends the outcome) has run.
     setImmediate(() => this.pool.refill());
-    const phases = [
-      { name: 'vmd.isolate.acquire', startMs: acquireStart, endMs: acquireEnd },
-      { name: 'vmd.isolate.run', startMs: acquireEnd, endMs: epochNow() },
-    ];
+    const phases = runPhases(acquireStart, acquireEnd, marks, epochNow());
     return result.ok
       ? { status: 'ok', json: result.json, preview: result.preview, metrics, phases }
       : { status: 'error', failure: result.failure, metrics, phases };
@@ -610,6 +608,7 @@ export class Engine {
     limits: RunLimits,
     output: { received: number },
     caps: CapabilityCalls,
+    marks: { compiled?: number; settling?: number },
   ): Promise<
     { ok: true; json: string | undefined; preview: string } | { ok: false; failure: ExecutionFailure }
   > {
@@ -657,6 +656,7 @@ export class Engine {
     if (request.sourceType === 'module') {
       const hookName = (await guard(callDriverRaw(sandbox, limits, 'arm'))) as string;
       const compiled = await guard(compileModule(isolate, context, request.code, url, hookName));
+      marks.compiled = epochNow();
       if (!compiled.ok) return compiled;
       limits.check();
       await guard(compiled.value.wrapper.evaluate({ timeout: limits.remainingMs() }));
@@ -685,6 +685,7 @@ export class Engine {
     }
     const fixColumns = (f: ExecutionFailure): ExecutionFailure =>
       asyncWrapped ? unwrapAsyncColumns(f, url, returnAt) : f;
+    marks.settling = epochNow();
 
     for (;;) {
       if (status.state === 'error') {
@@ -944,4 +945,28 @@ async function waitForWork(status: DriverStatus, limits: RunLimits, caps: Capabi
 /** Epoch milliseconds with sub-millisecond precision (span times of run phases). */
 function epochNow(): number {
   return performance.timeOrigin + performance.now();
+}
+
+/**
+ * The phases of a one-shot run: acquire; compile (modules; a script compiles and runs in one
+ * isolate call); run (the code's synchronous part); settle (awaiting promises and timers, then
+ * serializing the result inside the isolate).
+ */
+function runPhases(
+  acquireStart: number,
+  acquireEnd: number,
+  marks: { compiled?: number; settling?: number },
+  end: number,
+): RunPhase[] {
+  const phases: RunPhase[] = [{ name: 'vmd.isolate.acquire', startMs: acquireStart, endMs: acquireEnd }];
+  let at = acquireEnd;
+  if (marks.compiled !== undefined) {
+    phases.push({ name: 'vmd.isolate.compile', startMs: at, endMs: marks.compiled });
+    at = marks.compiled;
+  }
+  const settling = marks.settling ?? end;
+  phases.push({ name: 'vmd.isolate.run', startMs: at, endMs: settling });
+  if (settling < end)
+    phases.push({ name: 'vmd.isolate.settle-and-serialize', startMs: settling, endMs: end });
+  return phases;
 }

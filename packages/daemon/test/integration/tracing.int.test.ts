@@ -70,7 +70,7 @@ describe('tracing', () => {
     expect(queue.parentSpanContext?.spanId).toBe(rpc.spanContext().spanId);
     expect(run.parentSpanContext?.spanId).toBe(rpc.spanContext().spanId);
     // The worker's own phases, reported with the outcome, under the worker run span.
-    for (const phase of ['vmd.isolate.acquire', 'vmd.isolate.run']) {
+    for (const phase of ['vmd.isolate.acquire', 'vmd.isolate.run', 'vmd.isolate.settle-and-serialize']) {
       const span = byName.get(phase);
       expect(span, phase).toBeDefined();
       expect(span!.parentSpanContext?.spanId).toBe(run.spanContext().spanId);
