@@ -24,7 +24,12 @@ describe('MonitorService', () => {
   it('reports the daemon, each worker process and the tenants that ran code', async () => {
     for (let i = 0; i < 5; i++) await execute(d.client, { tenant: 'busy', code: `${i}` });
     await execute(d.client, { tenant: 'failing', code: 'null.x' });
-    const s = await getStats();
+    // The daemon serves once one worker is ready; the second may still be starting.
+    let s = await getStats();
+    for (let i = 0; i < 100 && !s.workers.every((w) => w.state === 'ready'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      s = await getStats();
+    }
     expect(s.daemon).toMatchObject({
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
       runsTotal: 6,
