@@ -289,17 +289,7 @@ export class Engine {
     const acquireEnd = epochNow();
     if (warmEntry === undefined) setImmediate(() => this.pool.refill());
     const { isolate, sandbox } = entry;
-    const limits = new RunLimits(
-      isolate,
-      request.limits,
-      safeCpuTime(isolate),
-      this.options.cpuPollIntervalMs,
-      hooks.signal,
-    );
-    this.live.add(limits);
-    const output = { bytes: 0, received: 0 };
-    const caps = new CapabilityCalls(hooks.capability);
-    sandbox.sink = this.sinkFor(limits, request.limits, hooks, output, caps);
+    const { limits, output, caps } = this.startRun(entry, request.limits, hooks);
 
     let result:
       | { ok: true; json: string | undefined; preview: string; timersIdle: boolean }
@@ -509,18 +499,8 @@ export class Engine {
     const entry = this.pool.take(request.limits.memoryMib);
     const acquireEnd = epochNow();
     const marks: { compiled?: number; settling?: number } = {};
-    const { isolate, sandbox } = entry;
-    const limits = new RunLimits(
-      isolate,
-      request.limits,
-      safeCpuTime(isolate),
-      this.options.cpuPollIntervalMs,
-      hooks.signal,
-    );
-    this.live.add(limits);
-    const output = { bytes: 0, received: 0 };
-    const caps = new CapabilityCalls(hooks.capability);
-    sandbox.sink = this.sinkFor(limits, request.limits, hooks, output, caps);
+    const { isolate } = entry;
+    const { limits, output, caps } = this.startRun(entry, request.limits, hooks);
 
     let result:
       { ok: true; json: string | undefined; preview: string } | { ok: false; failure: ExecutionFailure };
@@ -546,6 +526,26 @@ export class Engine {
     return result.ok
       ? { status: 'ok', json: result.json, preview: result.preview, metrics, phases }
       : { status: 'error', failure: result.failure, metrics, phases };
+  }
+
+  /** Starts enforcing a run's limits on `entry` and routes its output and capability calls. */
+  private startRun(
+    entry: PooledIsolate,
+    runLimits: Limits,
+    hooks: RunHooks,
+  ): { limits: RunLimits; output: { bytes: number; received: number }; caps: CapabilityCalls } {
+    const limits = new RunLimits(
+      entry.isolate,
+      runLimits,
+      safeCpuTime(entry.isolate),
+      this.options.cpuPollIntervalMs,
+      hooks.signal,
+    );
+    this.live.add(limits);
+    const output = { bytes: 0, received: 0 };
+    const caps = new CapabilityCalls(hooks.capability);
+    entry.sandbox.sink = this.sinkFor(limits, runLimits, hooks, output, caps);
+    return { limits, output, caps };
   }
 
   /** The output sink of one run: counts bytes, stops the run past its limit, forwards lines. */
