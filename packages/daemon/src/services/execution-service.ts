@@ -71,6 +71,7 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
   let dispatched = 0;
   return {
     async *execute(req: ExecuteRequest, ctx: CallContext): AsyncGenerator<ExecuteResponse> {
+      const arrived = performance.now();
       if (deps.isShuttingDown()) {
         throw new UnavailableError(
           ErrorCode.SHUTTING_DOWN,
@@ -185,6 +186,7 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
             queueWaitMs: slot.queueWaitMs,
             heapBytes: outcome.metrics.heapUsedBytes,
             wallMs: outcome.metrics.wallTimeMs,
+            totalMs: performance.now() - arrived,
             outputBytes: outcome.metrics.outputBytes,
             kind: 'execute',
             ...(outcome.status === 'error' ? { failureKind: outcome.failure.kind } : {}),

@@ -119,6 +119,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
     ctx: CallContext,
     onOutput: (event: CoreOutputEvent) => void,
   ): Promise<InvokeFunctionResponse> {
+    const arrived = performance.now();
     if (deps.isShuttingDown()) {
       throw new UnavailableError(ErrorCode.SHUTTING_DOWN, 'vmd is shutting down; retry on another instance');
     }
@@ -206,6 +207,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
           queueWaitMs: slot.queueWaitMs,
           heapBytes: outcome.metrics.heapUsedBytes,
           wallMs: outcome.metrics.wallTimeMs,
+          totalMs: performance.now() - arrived,
           outputBytes: outcome.metrics.outputBytes,
           kind: 'invoke',
           ...(outcome.status === 'error' ? { failureKind: outcome.failure.kind } : {}),

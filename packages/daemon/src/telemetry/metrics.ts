@@ -19,6 +19,7 @@ export interface MetricsSources {
     rssBytes: number;
     restarts: number;
     isolatesPinned: number;
+    isolatesWarm: number;
   }>;
 }
 
@@ -43,6 +44,7 @@ export class DaemonMetrics implements RunMeter {
   private readonly cpu;
   private readonly queueWait;
   private readonly runWall;
+  private readonly total;
   private readonly heap;
   private readonly output;
 
@@ -78,6 +80,12 @@ export class DaemonMetrics implements RunMeter {
       unit: 'ms',
       advice: { explicitBucketBoundaries: MS_BUCKETS },
     });
+    this.total = meter.createHistogram('vmd_request_duration_ms', {
+      description:
+        'From the arrival of a request that ran to its outcome (admission, queue, dispatch, run), ms',
+      unit: 'ms',
+      advice: { explicitBucketBoundaries: MS_BUCKETS },
+    });
     this.heap = meter.createHistogram('vmd_heap_used_bytes', {
       description: 'Isolate heap used at the end of a run, bytes',
       unit: 'By',
@@ -104,6 +112,11 @@ export class DaemonMetrics implements RunMeter {
       .addCallback((r) => {
         for (const w of sources.workers()) r.observe(w.rssBytes, { worker: String(w.workerId ?? 'none') });
       });
+    meter
+      .createObservableGauge('vmd_warm_isolates', {
+        description: "Fresh isolates ready in the workers' pools",
+      })
+      .addCallback((r) => r.observe(sources.workers().reduce((n, w) => n + w.isolatesWarm, 0)));
     meter
       .createObservableGauge('vmd_pinned_isolates', {
         description: 'Isolates kept by workers for REPL sessions and warm function instances',
@@ -145,6 +158,7 @@ export class DaemonMetrics implements RunMeter {
     if (run.cpuMs > 0) this.cpu.add(run.cpuMs, { tenant });
     if (kind !== 'repl') this.queueWait.record(Math.max(0, run.queueWaitMs), { kind });
     if (run.wallMs !== undefined) this.runWall.record(run.wallMs, { kind });
+    if (run.totalMs !== undefined) this.total.record(run.totalMs, { kind });
     if (run.heapBytes !== undefined) this.heap.record(run.heapBytes, { kind });
     if (run.outputBytes !== undefined && run.outputBytes > 0) this.output.add(run.outputBytes, { tenant });
   }

@@ -37,6 +37,8 @@ export interface RunUsage {
   heapBytes?: number;
   /** Wall time of the run in the worker, ms. */
   wallMs?: number;
+  /** From the request's arrival to its outcome (admission, queue, dispatch, run), ms. */
+  totalMs?: number;
   /** Console output, bytes. */
   outputBytes?: number;
   /** What ran. */

@@ -36,6 +36,8 @@ describe('Prometheus metrics', () => {
       'vmd_cpu_time_ms_total',
       'vmd_queue_wait_ms_bucket',
       'vmd_run_duration_ms_bucket',
+      'vmd_request_duration_ms_bucket',
+      'vmd_warm_isolates',
       'vmd_heap_used_bytes_bucket',
       'vmd_output_bytes_total',
       'vmd_queue_depth',
