@@ -26,6 +26,9 @@ export type {
   RunResult,
 } from './worker-supervisor.js';
 
+/** Share of the RSS ceiling past which a worker takes no new REPL session. */
+const SESSION_RSS_FRACTION = 0.85;
+
 /** Where a REPL session lives: a worker slot and the worker process in it. */
 export interface SessionPlacement {
   slot: number;
@@ -157,15 +160,26 @@ export class WorkerPool {
    * @throws UnavailableError NO_HEALTHY_WORKER when no worker is ready.
    */
   async openSession(sessionId: string, limits: Limits, events: ReplSessionEvents): Promise<SessionPlacement> {
+    // A worker near its RSS ceiling takes no new session: past the ceiling it is drained and
+    // recycled, and the sessions it holds end with it.
+    const roomy = (s: WorkerSupervisor): boolean =>
+      s.info.rssBytes < this.options.rssCeilingBytes * SESSION_RSS_FRACTION;
     let best: WorkerSupervisor | undefined;
+    let nearCeiling = 0;
     for (const s of this.supervisors) {
       if (!s.isReady) continue;
+      if (!roomy(s)) {
+        nearCeiling++;
+        continue;
+      }
       if (!best || s.sessionCount < best.sessionCount) best = s;
     }
     if (!best) {
       throw new UnavailableError(
         ErrorCode.NO_HEALTHY_WORKER,
-        'no healthy worker is available to hold the session; retry shortly',
+        nearCeiling > 0
+          ? `every worker is near its memory ceiling (${Math.round(this.options.rssCeilingBytes / 2 ** 20)} MiB) and takes no new REPL session; close sessions or raise --worker-rss-ceiling-mib`
+          : 'no healthy worker is available to hold the session; retry shortly',
       );
     }
     const slot = this.supervisors.indexOf(best);

@@ -282,6 +282,46 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
     await pool.stop(10);
   });
 
+  it('places a REPL session on a worker below 85% of its RSS ceiling, and refuses when none is', async () => {
+    const { pool, children } = makePool({ workers: 2, pingIntervalMs: 10, rssCeilingBytes: 1000 });
+    await pool.start();
+    const rssOf = new Map<FakeChild, number>(children.map((c) => [c, 100]));
+    for (const c of children) {
+      c.on('sent', (m: ParentMessage) => {
+        if (m.type === 'ping')
+          c.reply({
+            type: 'pong',
+            requestId: m.requestId,
+            stats: {
+              pid: c.pid,
+              running: 0,
+              isolatesWarm: 0,
+              rssBytes: rssOf.get(c)!,
+              runsCompleted: 0,
+              replSessions: 0,
+              warmInstances: 0,
+            },
+          });
+        if (m.type === 'repl-open')
+          c.reply({ type: 'repl-reply', requestId: m.requestId, reply: { kind: 'opened' } });
+      });
+    }
+    rssOf.set(children[0]!, 900); // past 85%, below the ceiling: still serving runs
+    await waitFor(() => pool.workers()[0]!.rssBytes === 900);
+    const events = { onBackgroundOutput: () => undefined, onLost: () => undefined };
+    for (let i = 0; i < 3; i++) {
+      const at = await pool.openSession(`s${i}`, limits, events);
+      expect(at.slot).toBe(1);
+    }
+    rssOf.set(children[1]!, 950);
+    await waitFor(() => pool.workers()[1]!.rssBytes === 950);
+    await expect(pool.openSession('s9', limits, events)).rejects.toMatchObject({
+      code: 'NO_HEALTHY_WORKER',
+      message: expect.stringContaining('near its memory ceiling'),
+    });
+    await pool.stop(10);
+  });
+
   it('kills a worker whose RSS (from pong stats) passes 1.5× the ceiling', async () => {
     const { pool, current } = makePool({ pingIntervalMs: 10, rssCeilingBytes: 100 });
     await pool.start();
