@@ -345,19 +345,7 @@ export class Engine {
     | { ok: false; failure: ExecutionFailure }
   > {
     const { isolate, context, sandbox } = entry;
-    const guard = <T>(p: Promise<T>): Promise<T> =>
-      limits.guard(p, this.options.stuckGraceMs, () => {
-        this.stuckIsolates++;
-        this.options.onStuckIsolate();
-      });
-    const call = async (op: string, arg?: unknown, arg2?: unknown): Promise<DriverStatus> => {
-      const st = (await guard(callDriverRaw(sandbox, limits, op, arg, arg2))) as DriverStatus;
-      if (Array.isArray(st.output) && st.output.length > 0) {
-        await this.drainOutput(output, st.emitted);
-        if (sandbox.sink !== null) deliverOutput(sandbox.sink, st.output);
-      }
-      return st;
-    };
+    const { guard, call } = this.driverCalls(entry, limits, output);
     const toFailure = (f: DriverStatus['failure']): { ok: false; failure: ExecutionFailure } => ({
       ok: false,
       failure: f === null ? unknownFailure() : tenantFailure(f.kind, f.name, f.message, f.stack),
@@ -441,12 +429,7 @@ export class Engine {
           },
         };
       }
-      await waitForWork(status, limits, caps);
-      for (const answer of caps.take()) status = await call('cap-resolve', answer.id, answer.resultJson);
-      if (status.state === 'error') continue;
-      status = await call('tick');
-      if (status.state !== 'error' && !(status.alive && status.state === 'pending'))
-        status = await call('status');
+      status = await advance(status, call, limits, caps);
     }
   }
 
@@ -613,20 +596,7 @@ export class Engine {
     { ok: true; json: string | undefined; preview: string } | { ok: false; failure: ExecutionFailure }
   > {
     const { isolate, context, sandbox } = entry;
-    const guard = <T>(p: Promise<T>): Promise<T> =>
-      limits.guard(p, this.options.stuckGraceMs, () => {
-        this.stuckIsolates++;
-        this.options.onStuckIsolate();
-      });
-    const call = async (op: string, arg?: unknown, arg2?: unknown): Promise<DriverStatus> => {
-      const st = (await guard(callDriverRaw(sandbox, limits, op, arg, arg2))) as DriverStatus;
-      if (Array.isArray(st.output) && st.output.length > 0) {
-        // Lines still buffered in the isolate: deliver them after the batches sent before.
-        await this.drainOutput(output, st.emitted);
-        if (sandbox.sink !== null) deliverOutput(sandbox.sink, st.output);
-      }
-      return st;
-    };
+    const { guard, call } = this.driverCalls(entry, limits, output);
     const url = tenantUrl(request.filename || 'main.js');
 
     // `start` runs before any tenant code exists in this isolate (only the bootstrap's own code
@@ -720,15 +690,35 @@ export class Engine {
           },
         };
       }
-      await waitForWork(status, limits, caps);
-      for (const answer of caps.take()) status = await call('cap-resolve', answer.id, answer.resultJson);
-      if (status.state === 'error') continue;
-      status = await call('tick');
-      // The tick's status was taken before the isolate drained its microtasks; re-read it when
-      // it might be terminal.
-      if (status.state !== 'error' && !(status.alive && status.state === 'pending'))
-        status = await call('status');
+      status = await advance(status, call, limits, caps);
     }
+  }
+
+  /**
+   * The two ways a run's loop calls into its isolate: `guard` races any isolated-vm call against
+   * the run's limits; `call` invokes a driver op and delivers the console lines it returns.
+   */
+  private driverCalls(
+    entry: PooledIsolate,
+    limits: RunLimits,
+    output: { received: number },
+  ): { guard: <T>(p: Promise<T>) => Promise<T>; call: DriverCall } {
+    const { sandbox } = entry;
+    const guard = <T>(p: Promise<T>): Promise<T> =>
+      limits.guard(p, this.options.stuckGraceMs, () => {
+        this.stuckIsolates++;
+        this.options.onStuckIsolate();
+      });
+    const call: DriverCall = async (op, arg, arg2) => {
+      const st = (await guard(callDriverRaw(sandbox, limits, op, arg, arg2))) as DriverStatus;
+      if (Array.isArray(st.output) && st.output.length > 0) {
+        // Lines still buffered in the isolate: deliver them after the batches sent before.
+        await this.drainOutput(output, st.emitted);
+        if (sandbox.sink !== null) deliverOutput(sandbox.sink, st.output);
+      }
+      return st;
+    };
+    return { guard, call };
   }
 
   /** Console callbacks are fire-and-forget: wait until the host has received every line. */
@@ -969,4 +959,27 @@ function runPhases(
   if (settling < end)
     phases.push({ name: 'vmd.isolate.settle-and-serialize', startMs: settling, endMs: end });
   return phases;
+}
+
+/** A driver op called by a run's loop (see Engine.driverCalls). */
+type DriverCall = (op: string, arg?: unknown, arg2?: unknown) => Promise<DriverStatus>;
+
+/**
+ * One turn of a run that is still waiting: sleep until a timer is due or a capability call is
+ * answered, deliver the answers, fire the due timer, and re-read the status when it might be
+ * terminal (the tick's status was taken before the isolate drained its microtasks).
+ */
+async function advance(
+  status: DriverStatus,
+  call: DriverCall,
+  limits: RunLimits,
+  caps: CapabilityCalls,
+): Promise<DriverStatus> {
+  await waitForWork(status, limits, caps);
+  let st = status;
+  for (const answer of caps.take()) st = await call('cap-resolve', answer.id, answer.resultJson);
+  if (st.state === 'error') return st;
+  st = await call('tick');
+  if (st.state !== 'error' && !(st.alive && st.state === 'pending')) st = await call('status');
+  return st;
 }
