@@ -300,6 +300,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     onKeyRevoked: (id) => authenticator.invalidate(id),
     onTenantChanged: (name, deleted) => {
       tenants.invalidate?.(name);
+      if (deleted) functions.forgetTenant(name);
       if (deleted) authenticator.invalidateTenant(name);
     },
     defaultQuotas: defaultTenantQuotas(config),

@@ -82,7 +82,12 @@ export interface FunctionServiceHandlers {
   listFunctionVersions: UnaryHandler<ListFunctionVersionsRequest, ListFunctionVersionsResponse>;
   rollbackFunction: UnaryHandler<RollbackFunctionRequest, RollbackFunctionResponse>;
   deleteFunction: UnaryHandler<DeleteFunctionRequest, DeleteFunctionResponse>;
+  /** Forgets what is cached of a tenant's functions (the tenant was deleted). */
+  forgetTenant(tenant: string): void;
 }
+
+/** Versions kept in memory (they are immutable), and active-version pointers. */
+const MAX_CACHED = 2000;
 
 const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -104,6 +109,35 @@ function validateName(name: string): string {
 }
 
 export function createFunctionService(deps: FunctionServiceDeps): FunctionServiceHandlers {
+  // Invocations read the function from memory, not SQLite: versions never change, and the
+  // active pointer is dropped here whenever deploy, rollback or delete moves it (this daemon is
+  // the store's only writer).
+  const versions = new Map<string, FunctionVersionRecord>();
+  const active = new Map<string, number>();
+  const remember = <V>(map: Map<string, V>, key: string, value: V): void => {
+    if (map.size >= MAX_CACHED) map.delete(map.keys().next().value as string);
+    map.set(key, value);
+  };
+  const fnKey = (tenant: string, name: string): string => `${tenant}\u0000${name}`;
+  async function functionVersion(
+    tenant: string,
+    name: string,
+    version: number,
+  ): Promise<FunctionVersionRecord> {
+    const wanted = version !== 0 ? version : active.get(fnKey(tenant, name));
+    const cached = wanted === undefined ? undefined : versions.get(`${fnKey(tenant, name)}\u0000${wanted}`);
+    if (cached !== undefined) return cached;
+    const record = await deps.store().getFunctionVersion(tenant, name, version || undefined);
+    remember(versions, `${fnKey(tenant, name)}\u0000${record.version}`, record);
+    if (version === 0) remember(active, fnKey(tenant, name), record.version);
+    return record;
+  }
+  const forget = (tenant: string, name: string): void => {
+    active.delete(fnKey(tenant, name));
+    const prefix = `${fnKey(tenant, name)}\u0000`;
+    for (const key of [...versions.keys()]) if (key.startsWith(prefix)) versions.delete(key);
+  };
+
   const actorOf = deps.actor ?? (() => 'local');
   const acting = async (ctx: CallContext, requested: string): Promise<string> => {
     if (requested !== '') validateTenantId(requested);
@@ -128,7 +162,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
     validateInputJson(req.eventJson, 'event_json');
     const requested = validateLimits(req.limits);
     const tenant = await deps.tenants.resolve(tenantId);
-    const fn = await deps.store().getFunctionVersion(tenantId, name, req.version || undefined);
+    const fn = await functionVersion(tenantId, name, req.version);
     ctx.logFields.function = name;
     ctx.logFields.function_version = fn.version;
     const limits: Limits = clampToQuota({ ...nonZero(fn.config.limits), ...requested }, tenant.quota);
@@ -412,6 +446,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
         sha256,
         maxFunctions: tenant.quotas.functions,
       });
+      active.delete(fnKey(tenantId, name));
       ctx.logFields.function_version = version.version;
       await deps.store().appendAudit({
         actor: actorOf(ctx),
@@ -482,6 +517,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
       if (req.version === 0)
         throw new InvalidArgumentError('version', 'version is required: the version to make active');
       const fn = await deps.store().rollbackFunction(tenantId, name, req.version);
+      active.delete(fnKey(tenantId, name));
       await deps.store().appendAudit({
         actor: actorOf(ctx),
         action: 'function.rollback',
@@ -496,6 +532,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
       const tenantId = await acting(ctx, req.tenant);
       const name = validateName(req.name);
       await deps.store().deleteFunction(tenantId, name);
+      forget(tenantId, name);
       await deps.store().appendAudit({
         actor: actorOf(ctx),
         action: 'function.delete',
@@ -504,6 +541,12 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
         details: {},
       });
       return {};
+    },
+
+    forgetTenant(tenant) {
+      const prefix = `${tenant}\u0000`;
+      for (const map of [versions, active])
+        for (const key of [...map.keys()]) if (key.startsWith(prefix)) map.delete(key);
     },
   };
   return handlers;
