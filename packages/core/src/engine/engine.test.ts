@@ -374,6 +374,31 @@ describe('DESIGN hazards', () => {
     expect(failure((await run(code, { limits: { wallTimeMs: 400 } })).outcome).kind).toBe('TIMEOUT');
     await expectHealthy();
   });
+  it('a FinalizationRegistry callback that loops after the run returned its result ends at the limit', async () => {
+    // The full GC at the end queues the callback; it runs on the isolate's thread after the last
+    // driver call. A synchronous host call at that point (reading the heap for the metrics)
+    // would wait for it on the host's event loop forever: every call after a run is asynchronous.
+    const code = [
+      'const fr = new FinalizationRegistry(() => { for (;;) {} });',
+      'fr.register({ i: 1 }, 1);',
+      '{ let keep = []; for (let i = 0; i < 60; i++) { keep.push(new Array(2e5).fill(i)); if (keep.length > 4) keep.shift(); } }',
+      '"done"',
+    ].join('\n');
+    let last = performance.now();
+    let maxGapMs = 0;
+    const beat = setInterval(() => {
+      maxGapMs = Math.max(maxGapMs, performance.now() - last);
+      last = performance.now();
+    }, 10);
+    try {
+      const outcome = (await run(code, { limits: { wallTimeMs: 300, cpuTimeMs: 200 } })).outcome;
+      expect(failure(outcome).kind).toBe('TIMEOUT');
+    } finally {
+      clearInterval(beat);
+    }
+    expect(maxGapMs).toBeLessThan(250);
+    await expectHealthy();
+  });
   it('a never-settling promise with a live timer ends at the wall limit', async () => {
     expect(
       failure(

@@ -125,6 +125,8 @@ export interface EngineStats {
   replSessions: number;
   /** Warm instances of deployed functions kept. */
   warmInstances: number;
+  /** Warm isolates kept for tenants in isolation `context`. */
+  tenantIsolates: number;
 }
 
 /** One invocation of a deployed function version. */
@@ -173,6 +175,19 @@ export interface RunHooks {
   capability?: CapabilityHandler;
 }
 
+/**
+ * Isolation `context`: runs one warm isolate serves before it is recycled, which bounds what
+ * slow leaks (heap fragmentation, compiled code, FinalizationRegistry work) can accumulate.
+ */
+export const CONTEXT_ISOLATE_MAX_RUNS = 1000;
+
+/**
+ * Isolation `context`: longest time to make a kept isolate's next context (normally under a
+ * millisecond) before the isolate is recycled instead; only leftovers of the tenant's own earlier
+ * runs still running on its thread take longer.
+ */
+export const CONTEXT_PREPARE_TIMEOUT_MS = 100;
+
 const STREAM_OF: Record<OutputEvent['level'], OutputEvent['stream']> = {
   log: 'stdout',
   info: 'stdout',
@@ -191,6 +206,12 @@ export class Engine {
   private disposed = false;
   private readonly sessions = new Set<ReplSession>();
   private readonly warm = new WarmInstances();
+  /** Isolation `context`: warm isolates by tenant and memory class (never shared across keys). */
+  private readonly tenantIsolates = new WarmInstances({ maxPerKey: 4, maxTotal: 32 });
+  /** Runs served by each isolate kept in {@link tenantIsolates}. */
+  private readonly contextRuns = new WeakMap<ivm.Isolate, number>();
+  /** The next context of each kept isolate, being made (undefined if that failed). */
+  private readonly nextContexts = new WeakMap<PooledIsolate, Promise<PooledIsolate | undefined>>();
 
   constructor(options: EngineOptions = {}) {
     this.options = resolveEngineOptions(options);
@@ -246,6 +267,7 @@ export class Engine {
       stuckIsolates: this.stuckIsolates,
       replSessions: this.sessions.size,
       warmInstances: this.warm.size,
+      tenantIsolates: this.tenantIsolates.size,
     };
   }
 
@@ -287,7 +309,6 @@ export class Engine {
     const warmEntry = request.fresh ? undefined : this.warm.take(request.key);
     const entry = warmEntry ?? this.pool.take(request.limits.memoryMib);
     const acquireEnd = epochNow();
-    if (warmEntry === undefined) setImmediate(() => this.pool.refill());
     const { isolate, sandbox } = entry;
     const { limits, output, caps } = this.startRun(entry, request.limits, hooks);
 
@@ -304,7 +325,15 @@ export class Engine {
       result = { ok: false, failure: this.failureFromError(err, limits, asRequest) };
     }
     caps.close();
-    const metrics = collectExecutionMetrics(isolate, limits, startedAtMs, output.bytes);
+    const { metrics, interrupted } = await collectExecutionMetrics(
+      isolate,
+      limits,
+      startedAtMs,
+      output.bytes,
+      this.guardOf(limits),
+    );
+    if (result.ok && limits.reason !== null)
+      result = { ok: false, failure: this.failureFromError(interrupted, limits, asRequest) };
     const heapCeiling = request.limits.memoryMib * 1024 * 1024;
     if (result.ok && metrics.heapUsedBytes > heapCeiling)
       result = { ok: false, failure: memoryFailure(asRequest) };
@@ -323,6 +352,8 @@ export class Engine {
     } else {
       this.finish(entry, limits);
     }
+    // After the caller's continuation (which sends the outcome) has run.
+    if (warmEntry === undefined) setImmediate(() => this.pool.refill());
     const warm = warmEntry !== undefined;
     const phases = [
       { name: warm ? 'vmd.instance.warm' : 'vmd.isolate.acquire', startMs: acquireStart, endMs: acquireEnd },
@@ -466,6 +497,7 @@ export class Engine {
     for (const session of this.sessions) session.dispose();
     this.sessions.clear();
     this.warm.clear();
+    this.tenantIsolates.clear();
     this.pool.dispose();
   }
 
@@ -479,7 +511,10 @@ export class Engine {
       };
     }
     const acquireStart = epochNow();
-    const entry = this.pool.take(request.limits.memoryMib);
+    const warmKey =
+      request.isolateKey === undefined ? undefined : `${request.isolateKey}\u0000${request.limits.memoryMib}`;
+    const warmEntry = warmKey === undefined ? undefined : await this.contextOfWarmIsolate(warmKey);
+    const entry = warmEntry ?? this.pool.take(request.limits.memoryMib);
     const acquireEnd = epochNow();
     const marks: { compiled?: number; settling?: number } = {};
     const { isolate } = entry;
@@ -488,7 +523,7 @@ export class Engine {
     let result:
       { ok: true; json: string | undefined; preview: string } | { ok: false; failure: ExecutionFailure };
     try {
-      result = await this.drive(entry, request, limits, output, caps, marks);
+      result = await this.drive(entry, request, limits, output, caps, marks, warmEntry !== undefined);
     } catch (err) {
       if (err instanceof InvalidArgumentError) {
         this.finish(entry, limits);
@@ -497,18 +532,116 @@ export class Engine {
       result = { ok: false, failure: this.failureFromError(err, limits, request) };
     }
     caps.close();
-    const metrics = collectExecutionMetrics(isolate, limits, startedAtMs, output.bytes);
+    const { metrics, interrupted } = await collectExecutionMetrics(
+      isolate,
+      limits,
+      startedAtMs,
+      output.bytes,
+      this.guardOf(limits),
+    );
+    if (result.ok && limits.reason !== null) {
+      // Tenant code still ran after the result (a FinalizationRegistry callback) until a limit.
+      result = { ok: false, failure: this.failureFromError(interrupted, limits, request) };
+    }
     if (result.ok && metrics.heapUsedBytes > request.limits.memoryMib * 1024 * 1024) {
       // V8 can finish a run above the heap limit (one huge flat string): still a failure.
       result = { ok: false, failure: memoryFailure(request) };
     }
-    this.finish(entry, limits);
+    if (
+      warmKey !== undefined &&
+      this.keepTenantIsolate(warmKey, entry, limits, result.ok, metrics, request)
+    ) {
+      // isolation `context`: the isolate stays warm for the tenant's next run.
+    } else {
+      this.finish(entry, limits);
+    }
     // After the caller's continuation (which sends the outcome) has run.
-    setImmediate(() => this.pool.refill());
-    const phases = runPhases(acquireStart, acquireEnd, marks, epochNow());
+    if (warmEntry === undefined) setImmediate(() => this.pool.refill());
+    const phases = runPhases(acquireStart, acquireEnd, marks, epochNow(), warmEntry !== undefined);
+    const warm = warmKey === undefined ? {} : { warm: warmEntry !== undefined };
     return result.ok
-      ? { status: 'ok', json: result.json, preview: result.preview, metrics, phases }
-      : { status: 'error', failure: result.failure, metrics, phases };
+      ? { status: 'ok', json: result.json, preview: result.preview, metrics, phases, ...warm }
+      : { status: 'error', failure: result.failure, metrics, phases, ...warm };
+  }
+
+  /**
+   * Isolation `context`: a fresh context in a warm isolate kept for `key` (one tenant and memory
+   * class), or undefined when none is kept (the run then takes a pooled isolate, which may be
+   * kept for the key afterwards). A warm isolate serves one run at a time.
+   */
+  private async contextOfWarmIsolate(key: string): Promise<PooledIsolate | undefined> {
+    for (;;) {
+      const kept = this.tenantIsolates.take(key);
+      if (kept === undefined) return undefined;
+      const next = this.nextContexts.get(kept);
+      this.nextContexts.delete(kept);
+      const ready = await (next ?? this.prepareContext(kept));
+      if (ready !== undefined && !ready.isolate.isDisposed) return ready;
+    }
+  }
+
+  /**
+   * The next context of a kept isolate, made on isolated-vm's thread (never synchronously: the
+   * isolate may still run leftovers of the tenant's earlier run, such as a FinalizationRegistry
+   * callback). Resolves undefined, with the isolate disposed, when that fails (its heap is
+   * exhausted) or takes longer than {@link CONTEXT_PREPARE_TIMEOUT_MS} (leftovers still running).
+   */
+  private prepareContext(kept: PooledIsolate): Promise<PooledIsolate | undefined> {
+    const { isolate } = kept;
+    return new Promise((resolve) => {
+      const recycle = (): void => {
+        clearTimeout(timer);
+        if (!isolate.isDisposed) isolate.dispose();
+        resolve(undefined);
+      };
+      const timer = setTimeout(recycle, CONTEXT_PREPARE_TIMEOUT_MS);
+      this.pool.newContextAsync(isolate, kept.memoryMib).then((next) => {
+        clearTimeout(timer);
+        resolve(next);
+      }, recycle);
+    });
+  }
+
+  /**
+   * After a run in isolation `context`: keeps its isolate for the key's next run when the run
+   * ended normally (a result, no limit hit, nothing pending), its heap is below 70% of the limit
+   * and it has served fewer than {@link CONTEXT_ISOLATE_MAX_RUNS} runs. The run's context and
+   * driver are released, so nothing of the run is reachable from the next one. Otherwise (any
+   * failure, a limit, a cancel) the caller disposes the isolate: a recycled isolate carries
+   * nothing of an abnormal run into the next.
+   */
+  private keepTenantIsolate(
+    key: string,
+    entry: PooledIsolate,
+    limits: RunLimits,
+    ok: boolean,
+    metrics: ExecutionMetrics,
+    request: ExecutionRequest,
+  ): boolean {
+    const { isolate } = entry;
+    const runs = (this.contextRuns.get(isolate) ?? 0) + 1;
+    const keep =
+      ok &&
+      !this.disposed &&
+      limits.reason === null &&
+      !isolate.isDisposed &&
+      runs < CONTEXT_ISOLATE_MAX_RUNS &&
+      metrics.heapUsedBytes < request.limits.memoryMib * 1024 * 1024 * 0.7;
+    if (!keep) return false;
+    limits.clear();
+    this.live.delete(limits);
+    entry.sandbox.sink = null;
+    try {
+      entry.sandbox.driver.release();
+      entry.context.release();
+    } catch {
+      return false;
+    }
+    this.contextRuns.set(isolate, runs);
+    this.tenantIsolates.put(key, entry);
+    // The next run's context is made now, on isolated-vm's thread, off the next request's path.
+    this.nextContexts.set(entry, this.prepareContext(entry));
+    return true;
   }
 
   /** Starts enforcing a run's limits on `entry` and routes its output and capability calls. */
@@ -592,6 +725,7 @@ export class Engine {
     output: { received: number },
     caps: CapabilityCalls,
     marks: { compiled?: number; settling?: number },
+    usedIsolate: boolean,
   ): Promise<
     { ok: true; json: string | undefined; preview: string } | { ok: false; failure: ExecutionFailure }
   > {
@@ -599,24 +733,26 @@ export class Engine {
     const { guard, call } = this.driverCalls(entry, limits, output);
     const url = tenantUrl(request.filename || 'main.js');
 
-    // `start` runs before any tenant code exists in this isolate (only the bootstrap's own code
-    // and JSON.parse of the input), so it is the one synchronous call: it cannot hang, and a
-    // thread hop less keeps a small run well under a millisecond.
+    // `start` runs before any tenant code exists in a fresh isolate (only the bootstrap's own
+    // code and JSON.parse of the input), so there it is the one synchronous call: it cannot
+    // hang, and a thread hop less keeps a small run well under a millisecond. An isolate that
+    // served earlier runs of the tenant (isolation `context`) may still run their leftovers on
+    // its thread (a FinalizationRegistry callback), which a synchronous call would wait for on
+    // the host's event loop: there it is asynchronous, under the run's limits.
     limits.check();
+    const startArg = JSON.stringify({
+      resultBytes: request.limits.resultBytes,
+      outputBytes: request.limits.outputBytes,
+      consoleLinesPerSecond: request.limits.consoleLinesPerSecond,
+      inputJson: request.inputJson,
+    });
     // isolation: in — one JSON string (copied); out — a plain object of primitives, copied.
-    let status = sandbox.driver.applySync(
-      undefined,
-      [
-        'start',
-        JSON.stringify({
-          resultBytes: request.limits.resultBytes,
-          outputBytes: request.limits.outputBytes,
-          consoleLinesPerSecond: request.limits.consoleLinesPerSecond,
-          inputJson: request.inputJson,
-        }),
-      ],
-      { timeout: limits.remainingMs(), result: { copy: true } },
-    ) as DriverStatus;
+    let status = usedIsolate
+      ? await call('start', startArg)
+      : (sandbox.driver.applySync(undefined, ['start', startArg], {
+          timeout: limits.remainingMs(),
+          result: { copy: true },
+        }) as DriverStatus);
     if (status.state === 'bad-input') {
       throw new InvalidArgumentError('inputJson', `the input is not valid JSON: ${status.message ?? ''}`);
     }
@@ -704,11 +840,7 @@ export class Engine {
     output: { received: number },
   ): { guard: <T>(p: Promise<T>) => Promise<T>; call: DriverCall } {
     const { sandbox } = entry;
-    const guard = <T>(p: Promise<T>): Promise<T> =>
-      limits.guard(p, this.options.stuckGraceMs, () => {
-        this.stuckIsolates++;
-        this.options.onStuckIsolate();
-      });
+    const guard = this.guardOf(limits);
     const call: DriverCall = async (op, arg, arg2) => {
       const st = (await guard(callDriverRaw(sandbox, limits, op, arg, arg2))) as DriverStatus;
       if (Array.isArray(st.output) && st.output.length > 0) {
@@ -719,6 +851,15 @@ export class Engine {
       return st;
     };
     return { guard, call };
+  }
+
+  /** Races an isolated-vm call against the run's limits (a stuck isolate is reported). */
+  private guardOf(limits: RunLimits): <T>(p: Promise<T>) => Promise<T> {
+    return <T>(p: Promise<T>): Promise<T> =>
+      limits.guard(p, this.options.stuckGraceMs, () => {
+        this.stuckIsolates++;
+        this.options.onStuckIsolate();
+      });
   }
 
   /** Console callbacks are fire-and-forget: wait until the host has received every line. */
@@ -947,8 +1088,15 @@ function runPhases(
   acquireEnd: number,
   marks: { compiled?: number; settling?: number },
   end: number,
+  freshContext = false,
 ): RunPhase[] {
-  const phases: RunPhase[] = [{ name: 'vmd.isolate.acquire', startMs: acquireStart, endMs: acquireEnd }];
+  const phases: RunPhase[] = [
+    {
+      name: freshContext ? 'vmd.context.create' : 'vmd.isolate.acquire',
+      startMs: acquireStart,
+      endMs: acquireEnd,
+    },
+  ];
   let at = acquireEnd;
   if (marks.compiled !== undefined) {
     phases.push({ name: 'vmd.isolate.compile', startMs: at, endMs: marks.compiled });

@@ -6,24 +6,33 @@ import type { RunLimits } from './run-limits.js';
  * Builds the metrics of a finished run. Must be called BEFORE the isolate is disposed so the
  * heap can still be read (after a limit disposed it, the last sampled values are used).
  * `queueWaitMs` is the scheduler's to fill in: the engine never sees the queue.
+ *
+ * The heap is read asynchronously, through `guard` (the run's limits): after the run's last
+ * call V8 may still run tenant code on the isolate's thread (a FinalizationRegistry callback
+ * after a GC), and a synchronous read would wait for it on the host's event loop, unbounded. A
+ * read the limits cut short leaves `heapUsedBytes` at the last sample; the caller sees why in
+ * `limits.reason`.
  */
-export function collectExecutionMetrics(
+export async function collectExecutionMetrics(
   isolate: ivm.Isolate,
   limits: RunLimits,
   startedAtMs: number,
   outputBytes: number,
-): ExecutionMetrics {
-  const cpuNs = limits.cpuUsedNs();
-  let heapUsedBytes = 0;
+  guard: <T>(call: Promise<T>) => Promise<T>,
+): Promise<{ metrics: ExecutionMetrics; interrupted?: unknown }> {
+  let heapUsedBytes = limits.heapPeakBytes;
+  let interrupted: unknown;
   try {
     if (!isolate.isDisposed) {
-      const h = isolate.getHeapStatisticsSync();
+      const h = await guard(isolate.getHeapStatistics());
       heapUsedBytes = h.used_heap_size + h.externally_allocated_size;
     }
-  } catch {
-    // disposed concurrently
+  } catch (err) {
+    // disposed, or stopped by a limit while tenant code still ran (limits.reason says which)
+    interrupted = err;
   }
-  return {
+  const cpuNs = limits.cpuUsedNs();
+  const metrics = {
     cpuTimeMs: Number(cpuNs) / 1e6,
     wallTimeMs: performance.now() - startedAtMs,
     queueWaitMs: 0,
@@ -31,4 +40,5 @@ export function collectExecutionMetrics(
     heapPeakBytes: Math.max(limits.heapPeakBytes, heapUsedBytes),
     outputBytes,
   };
+  return interrupted === undefined ? { metrics } : { metrics, interrupted };
 }

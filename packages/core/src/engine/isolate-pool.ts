@@ -2,13 +2,15 @@
  * Pre-warmed isolates per memory class, so isolate creation (~1 ms) and sandbox bootstrap stay
  * off the request path. Each pooled isolate already has its context and the sandbox globals
  * (bootstrap evaluated, from V8 code cache after the first). An isolate serves exactly one run
- * and is then disposed by the engine; {@link IsolatePool.take} schedules the refill with
- * `setImmediate`, one isolate per turn of the event loop, so refilling never delays IPC.
+ * and is then disposed by the engine, which calls {@link IsolatePool.refill} after the run's
+ * answer is sent; the pool then makes one isolate per turn of the event loop (`setImmediate`), so
+ * IPC that arrives meanwhile is handled between two.
  */
 import ivm from 'isolated-vm';
 import {
   installSandbox,
   installSandboxFromSnapshot,
+  installSandboxFromSnapshotAsync,
   installSandboxSync,
   type Sandbox,
 } from '../sandbox/bridge.js';
@@ -48,6 +50,24 @@ export class IsolatePool {
       return { isolate, context, sandbox, memoryMib };
     } catch (err) {
       isolate.dispose();
+      throw err;
+    }
+  }
+
+  /**
+   * A fresh context, with the sandbox installed, in an isolate that already served a run
+   * (isolation `context`), made on isolated-vm's thread. The earlier run's context is released
+   * by the caller; nothing of it is reachable from this one (separate globals, built-ins, driver).
+   */
+  async newContextAsync(isolate: ivm.Isolate, memoryMib: number): Promise<PooledIsolate> {
+    const context = await isolate.createContext();
+    try {
+      const sandbox = this.options.snapshot
+        ? await installSandboxFromSnapshotAsync(context)
+        : await installSandbox(isolate, context);
+      return { isolate, context, sandbox, memoryMib };
+    } catch (err) {
+      context.release();
       throw err;
     }
   }

@@ -16,6 +16,12 @@ export interface ExecutionRequest {
   /** File name shown in stack traces (`file:///tenant/<filename>`). @default 'main.js' */
   filename: string;
   limits: Limits;
+  /**
+   * Isolation `context` (a tenant's choice, set by an admin): the run gets a fresh context in a
+   * warm isolate kept for this key, instead of a fresh isolate. The daemon passes the tenant id,
+   * so an isolate is never shared between tenants. Absent: a fresh isolate (the default).
+   */
+  isolateKey?: string;
 }
 
 /** Console method that produced an output line. */
@@ -60,8 +66,16 @@ export type ExecutionOutcome =
       preview: string;
       metrics: ExecutionMetrics;
       phases?: RunPhase[];
+      /** Isolation `context`: the run had a fresh context in a warm isolate of its tenant. */
+      warm?: boolean;
     }
-  | { status: 'error'; failure: ExecutionFailure; metrics: ExecutionMetrics; phases?: RunPhase[] };
+  | {
+      status: 'error';
+      failure: ExecutionFailure;
+      metrics: ExecutionMetrics;
+      phases?: RunPhase[];
+      warm?: boolean;
+    };
 
 /**
  * A phase of a run in the worker, for tracing (the daemon turns each into a span of the

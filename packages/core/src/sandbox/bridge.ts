@@ -83,9 +83,11 @@ function keepCache(script: ivm.Script): void {
 export async function installSandbox(isolate: ivm.Isolate, context: ivm.Context): Promise<Sandbox> {
   const script = await isolate.compileScript(BOOTSTRAP_SOURCE, compileOptions());
   keepCache(script);
-  const factory = (await script.run(context, { reference: true, release: true })) as ivm.Reference<
-    (emit: unknown, seedHex: string) => unknown
-  >;
+  return callFactory((await script.run(context, { reference: true, release: true })) as BootstrapFactory);
+}
+
+/** Calls the bootstrap factory on isolated-vm's thread and keeps a host-side Reference to the driver. */
+async function callFactory(factory: BootstrapFactory): Promise<Sandbox> {
   const sandbox: { driver: Sandbox['driver'] | null; sink: SandboxSink | null } = {
     driver: null,
     sink: null,
@@ -168,6 +170,19 @@ export function installSandboxFromSnapshot(context: ivm.Context): Sandbox {
   context.global.deleteSync(SNAPSHOT_GLOBAL);
   if (factory.typeof !== 'function') throw new Error('the isolate snapshot holds no sandbox bootstrap');
   return callFactorySync(factory);
+}
+
+/**
+ * {@link installSandboxFromSnapshot} with every step on isolated-vm's thread, for an isolate
+ * that served runs before: it may still be running their leftovers (a FinalizationRegistry
+ * callback), which a synchronous call would wait for on the host's event loop.
+ */
+export async function installSandboxFromSnapshotAsync(context: ivm.Context): Promise<Sandbox> {
+  // isolation: out — a Reference to the bootstrap factory, host-side only.
+  const factory = (await context.global.get(SNAPSHOT_GLOBAL, { reference: true })) as BootstrapFactory;
+  await context.global.delete(SNAPSHOT_GLOBAL);
+  if (factory.typeof !== 'function') throw new Error('the isolate snapshot holds no sandbox bootstrap');
+  return callFactory(factory);
 }
 
 /** Validates a copied batch `[level, text, timeMs, …]` and hands each line to the sink. */

@@ -55,7 +55,7 @@ export interface WorkerStats {
   runsCompleted: number;
   /** Open REPL sessions. */
   replSessions: number;
-  /** Warm instances of deployed functions. */
+  /** Warm instances of deployed functions, plus warm isolates of tenants in isolation `context`. */
   warmInstances: number;
 }
 

@@ -297,7 +297,7 @@ function handle(message: ParentMessage): void {
           rssBytes: process.memoryUsage.rss(),
           runsCompleted: s.runsCompleted,
           replSessions: s.replSessions,
-          warmInstances: s.warmInstances,
+          warmInstances: s.warmInstances + s.tenantIsolates,
         },
       });
       return;

@@ -137,6 +137,9 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
             inputJson: valid.inputJson,
             filename: valid.filename,
             limits,
+            // isolation `context`: the key is the daemon's own tenant id, never the worker's or
+            // the caller's word, so a warm isolate is never shared between tenants.
+            ...(tenant.isolation === 'context' ? { isolateKey: tenant.id } : {}),
           };
           const channel = new EventChannel<ExecuteResponse>();
           let outputEvents = 0;
@@ -181,6 +184,7 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
           ctx.logFields.worker_id = workerId;
           ctx.logFields.output_events = outputEvents;
           ctx.logFields.outcome = outcome.status === 'ok' ? 'ok' : outcome.failure.kind;
+          if (outcome.warm !== undefined) ctx.logFields.warm = outcome.warm;
           deps.usage?.recordRun(tenant.id, {
             cpuMs: outcome.metrics.cpuTimeMs,
             queueWaitMs: slot.queueWaitMs,

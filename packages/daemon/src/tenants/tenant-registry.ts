@@ -9,6 +9,12 @@ export interface Tenant {
   readonly quota: Readonly<Limits>;
   /** Rate and concurrency admission; absent: unlimited (in-memory registry). */
   readonly admission?: Readonly<AdmissionQuota>;
+  /**
+   * `context`: runs get a fresh context in a warm isolate of this tenant alone (set by an admin;
+   * faster, weaker isolation between the tenant's own runs). Absent or `isolate`: a fresh
+   * isolate per run.
+   */
+  readonly isolation?: 'isolate' | 'context';
   readonly createdAt: Date;
 }
 
@@ -129,6 +135,7 @@ function toTenant(r: TenantRecord): Tenant {
       weight: r.quotas.weight,
       replSessions: r.quotas.replSessions,
     }),
+    isolation: r.isolation,
     createdAt: r.createdAt,
   });
 }

@@ -109,7 +109,8 @@ export class WorkerPool {
     signal?: AbortSignal,
     trace?: TraceCarrier,
   ): Promise<RunResult> {
-    const best = this.leastBusy();
+    // isolation `context`: a tenant's runs prefer one worker, where its warm isolates are.
+    const best = request.isolateKey === undefined ? this.leastBusy() : this.preferring(request.isolateKey);
     if (!best) return Promise.reject(noWorker());
     return best.run(request, onOutput, signal, trace);
   }
@@ -125,16 +126,22 @@ export class WorkerPool {
     signal?: AbortSignal,
     onCapability?: CapabilityCallHandler,
   ): Promise<RunResult> {
-    const n = this.supervisors.length;
-    let hash = 0;
-    for (let i = 0; i < request.key.length; i++) hash = (hash * 31 + request.key.charCodeAt(i)) >>> 0;
-    const preferred = this.supervisors[hash % Math.max(1, n)];
-    const chosen =
-      preferred !== undefined && preferred.freeSlots > 0 && preferred.inFlight < this.options.maxInFlight - 1
-        ? preferred
-        : this.leastBusy();
+    const chosen = this.preferring(request.key);
     if (!chosen) return Promise.reject(noWorker());
     return chosen.invoke(request, onOutput, signal, onCapability);
+  }
+
+  /** The worker `key` hashes to while it has room to spare, else the least-busy one. */
+  private preferring(key: string): WorkerSupervisor | undefined {
+    const n = this.supervisors.length;
+    let hash = 0;
+    for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) >>> 0;
+    const preferred = this.supervisors[hash % Math.max(1, n)];
+    return preferred !== undefined &&
+      preferred.freeSlots > 0 &&
+      preferred.inFlight < this.options.maxInFlight - 1
+      ? preferred
+      : this.leastBusy();
   }
 
   private leastBusy(): WorkerSupervisor | undefined {

@@ -28,6 +28,7 @@ export interface AccessLogFields {
   /** FunctionService: the function, its version, whether a warm instance ran it. */
   function?: string;
   function_version?: number;
+  /** A warm instance ran it (functions), or a warm isolate of the tenant (isolation `context`). */
   warm?: boolean;
   /** Capability calls (kv, fetch) made by the invocation. */
   capability_calls?: number;
