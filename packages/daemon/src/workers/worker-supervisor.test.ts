@@ -197,6 +197,26 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
     },
   );
 
+  it("bounds what a worker's own stdout/stderr puts in the daemon's log", async () => {
+    // V8 prints an exception thrown in a FinalizationRegistry callback, tenant text included,
+    // on the worker's stderr: a flood of it must not become a flood of daemon log lines.
+    const lines: { msg: string; line?: string; lines?: number }[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (chunk: string) => void lines.push(JSON.parse(chunk) as (typeof lines)[number]) },
+    );
+    const { pool, current } = makePool({ logger });
+    await pool.start();
+    const big = 'x'.repeat(10_000);
+    for (let i = 0; i < 2_000; i++) current().stderr.write(`<unknown>:1: Uncaught Error: ${i} ${big}\n`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const logged = lines.filter((l) => l.msg === 'worker output');
+    expect(logged.length).toBeGreaterThanOrEqual(50);
+    expect(logged.length).toBeLessThan(60);
+    expect(Math.max(...logged.map((l) => l.line!.length))).toBeLessThanOrEqual(4096);
+    await pool.stop(10);
+  });
+
   it('revives run-error as a VmdError', async () => {
     const { pool, current } = makePool();
     await pool.start();

@@ -5,6 +5,7 @@ import {
   ErrorCode,
   FailureKind,
   NotFoundError,
+  TokenBucket,
   UnavailableError,
   errorFromWire,
   type ExecutionFailure,
@@ -146,6 +147,10 @@ export interface SupervisorEvents {
 let nextWorkerId = 1;
 
 const nowMs = (): number => performance.now();
+
+/** Lines of a worker's own stdout/stderr logged at once, then per second (the rest counted). */
+const WORKER_OUTPUT_BURST = 50;
+const WORKER_OUTPUT_PER_SECOND = 5;
 
 /**
  * Supervises one worker slot: spawns the process, waits for `ready`, pings it, samples its RSS,
@@ -532,17 +537,36 @@ export class WorkerSupervisor {
     const wlog = this.logger.child({ worker_id: id, worker_pid: w.pid });
     wlog.info({ slot: this.slot }, 'worker starting');
 
+    // A worker's own stdout/stderr is not a channel vmd uses: it carries what V8 or isolated-vm
+    // print, which can include tenant text (an exception thrown in a FinalizationRegistry
+    // callback is printed as `Uncaught Error: <message>`). Logged, but bounded: lines are cut at
+    // 4 KiB and at most WORKER_OUTPUT_BURST lines plus WORKER_OUTPUT_PER_SECOND per second are
+    // logged per worker; the rest is counted and reported once a minute at most.
+    const outputBudget = new TokenBucket({
+      ratePerSecond: WORKER_OUTPUT_PER_SECOND,
+      burst: WORKER_OUTPUT_BURST,
+    });
+    let suppressed = 0;
+    let suppressedSince = 0;
     for (const [stream, level] of [
       [child.stdout, 'info'],
       [child.stderr, 'warn'],
     ] as const) {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => {
-        if (line.trim() !== '')
-          wlog[level](
-            { stream: stream === child.stdout ? 'stdout' : 'stderr', line: line.slice(0, 4096) },
-            'worker output',
-          );
+        if (line.trim() === '') return;
+        if (!outputBudget.tryTake().ok) {
+          if (suppressed++ === 0) suppressedSince = Date.now();
+          if (Date.now() - suppressedSince < 60_000) return;
+        }
+        if (suppressed > 0) {
+          wlog.warn({ lines: suppressed }, 'worker output suppressed (too many lines); see the next lines');
+          suppressed = 0;
+        }
+        wlog[level](
+          { stream: stream === child.stdout ? 'stdout' : 'stderr', line: line.slice(0, 4096) },
+          'worker output',
+        );
       });
     }
 
