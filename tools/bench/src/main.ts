@@ -47,6 +47,7 @@ const scale = flags.quick ? 0.2 : 1;
 const n = (count: number): number => Math.max(10, Math.round(count * scale));
 const CODE = '1 + 1';
 const TENANT = 'bench';
+const CONTEXT_TENANT = 'bench-context';
 
 const progress = (msg: string): void => {
   process.stderr.write(`bench: ${msg}\n`);
@@ -78,6 +79,7 @@ async function daemonScenarios(
   suffix: string,
   label: string,
   extraArgs: string[],
+  withContextTenant = false,
 ): Promise<ScenarioResult[]> {
   progress(`starting vmd (${flags.workers} workers${label}) on loopback…`);
   const daemon = await startDaemon({
@@ -86,12 +88,13 @@ async function daemonScenarios(
   });
   try {
     const client = daemon.client;
-    const exec = async (): Promise<void> => {
-      const outcome = await client.run(CODE, { tenant: TENANT });
+    const execAs = (tenant: string) => async (): Promise<void> => {
+      const outcome = await client.run(CODE, { tenant });
       if (!outcome.ok || outcome.value.json !== '2')
         throw new Error(`unexpected outcome: ${JSON.stringify(outcome)}`);
     };
-    return [
+    const exec = execAs(TENANT);
+    const out = [
       await scenario(
         `vmd-execute${suffix}-c1`,
         `vmd Execute over gRPC, fresh isolate per run${label}`,
@@ -108,6 +111,30 @@ async function daemonScenarios(
         200,
       ),
     ];
+    if (withContextTenant) {
+      // A tenant an admin put in isolation `context`: a fresh context per run in a warm isolate
+      // of its own (DESIGN: isolate-per-tenant, context-per-run).
+      await client.tenants.create(CONTEXT_TENANT, { isolation: 'context' });
+      const execContext = execAs(CONTEXT_TENANT);
+      out.push(
+        await scenario(
+          `vmd-execute-context${suffix}-c1`,
+          `vmd Execute over gRPC, isolation: context (fresh context in the tenant's warm isolate)${label}`,
+          1,
+          n(500),
+          execContext,
+        ),
+        await scenario(
+          `vmd-execute-context${suffix}-c64`,
+          `vmd Execute over gRPC, isolation: context, 64 in flight${label}`,
+          64,
+          n(4000),
+          execContext,
+          200,
+        ),
+      );
+    }
+    return out;
   } finally {
     await daemon.stop();
   }
@@ -115,7 +142,7 @@ async function daemonScenarios(
 
 async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
-  results.push(...(await daemonScenarios('', '', [])));
+  results.push(...(await daemonScenarios('', '', [], true)));
   results.push(
     ...(await daemonScenarios('-no-snapshot', ', bootstrapped from source', ['--no-isolate-snapshot'])),
   );
@@ -171,14 +198,24 @@ async function main(): Promise<void> {
       get('invoke-cold-no-snapshot-c1').median.p50Ms / get('invoke-cold-c1').median.p50Ms,
     tracingExportedP50VsOff: get('tracing-exported-c1').median.p50Ms / get('tracing-off-c1').median.p50Ms,
     tracingUnsampledP50VsOff: get('tracing-unsampled-c1').median.p50Ms / get('tracing-off-c1').median.p50Ms,
+    contextThroughputVsProcessPerRun:
+      get('vmd-execute-context-c64').median.throughputPerSec /
+      get('process-per-run-cN').median.throughputPerSec,
+    contextThroughputVsIsolate:
+      get('vmd-execute-context-c64').median.throughputPerSec / get('vmd-execute-c64').median.throughputPerSec,
+    contextP50VsIsolate: get('vmd-execute-c1').median.p50Ms / get('vmd-execute-context-c1').median.p50Ms,
     invokeWarmThroughputVsExecute:
       get('invoke-warm-c64').median.throughputPerSec / get('invoke-execute-c64').median.throughputPerSec,
   };
-  const targets = {
-    p50AtMost1Ms: get('vmd-execute-c1').median.p50Ms <= 1,
-    throughputAtLeast800: get('vmd-execute-c64').median.throughputPerSec >= 800,
-    atLeast10xProcessPerRun: ratios.throughputVsProcessPerRun >= 10,
-  };
+  const targetsOf = (
+    prefix: string,
+  ): { p50AtMost1Ms: boolean; throughputAtLeast800: boolean; atLeast10xProcessPerRun: boolean } => ({
+    p50AtMost1Ms: get(`${prefix}-c1`).median.p50Ms <= 1,
+    throughputAtLeast800: get(`${prefix}-c64`).median.throughputPerSec >= 800,
+    atLeast10xProcessPerRun:
+      get(`${prefix}-c64`).median.throughputPerSec / get('process-per-run-cN').median.throughputPerSec >= 10,
+  });
+  const targets = { ...targetsOf('vmd-execute'), context: targetsOf('vmd-execute-context') };
   const report = {
     date: new Date().toISOString(),
     machine: {
@@ -229,6 +266,13 @@ async function main(): Promise<void> {
   );
   console.log(
     `throughput at 64 in flight: ${get('vmd-execute-c64').median.throughputPerSec.toFixed(0)}/s (target ≥ 800/s: ${targets.throughputAtLeast800 ? 'met' : 'NOT met'})`,
+  );
+  const ctxC1 = get('vmd-execute-context-c1').median;
+  const ctxC64 = get('vmd-execute-context-c64').median;
+  const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+  console.log(
+    `isolation: context (tenant's warm isolate, fresh context per run): p50 ${ctxC1.p50Ms.toFixed(3)} ms (≤ 1 ms: ${met(targets.context.p50AtMost1Ms)}; ${ratios.contextP50VsIsolate.toFixed(2)}× lower than a fresh isolate), ` +
+      `${ctxC64.throughputPerSec.toFixed(0)}/s at 64 in flight (≥ 800/s: ${met(targets.context.throughputAtLeast800)}; ${ratios.contextThroughputVsIsolate.toFixed(2)}× a fresh isolate, ${ratios.contextThroughputVsProcessPerRun.toFixed(1)}× process-per-run)`,
   );
   console.log(
     `isolate snapshot (the default; --no-isolate-snapshot turns it off): ${ratios.snapshotThroughputGain.toFixed(2)}× the runs/s at 64 in flight, p50 ${ratios.snapshotLatencyP50Gain.toFixed(2)}× lower`,
