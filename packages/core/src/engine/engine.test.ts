@@ -377,7 +377,8 @@ describe('DESIGN hazards', () => {
   it('a FinalizationRegistry callback that loops after the run returned its result ends at the limit', async () => {
     // The full GC at the end queues the callback; it runs on the isolate's thread after the last
     // driver call. A synchronous host call at that point (reading the heap for the metrics)
-    // would wait for it on the host's event loop forever: every call after a run is asynchronous.
+    // would wait for it on the host's event loop forever: every call after a run is asynchronous,
+    // and the worker's event loop never waits for tenant code.
     const code = [
       'const fr = new FinalizationRegistry(() => { for (;;) {} });',
       'fr.register({ i: 1 }, 1);',
@@ -392,7 +393,9 @@ describe('DESIGN hazards', () => {
     }, 10);
     try {
       const outcome = (await run(code, { limits: { wallTimeMs: 300, cpuTimeMs: 200 } })).outcome;
-      expect(failure(outcome).kind).toBe('TIMEOUT');
+      // The result may be made before the callback starts (then the isolate, disposed after
+      // the answer, ends the callback) or after (then the run's limits end it): never a hang.
+      expect(outcome.status === 'ok' ? 'ok' : outcome.failure.kind).toMatch(/^(ok|TIMEOUT)$/);
     } finally {
       clearInterval(beat);
     }

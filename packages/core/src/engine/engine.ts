@@ -842,7 +842,13 @@ export class Engine {
     const { sandbox } = entry;
     const guard = this.guardOf(limits);
     const call: DriverCall = async (op, arg, arg2) => {
-      const st = (await guard(callDriverRaw(sandbox, limits, op, arg, arg2))) as DriverStatus;
+      const pending = callDriverRaw(sandbox, limits, op, arg, arg2);
+      // Queued behind the call on the isolate's thread: the heap as the call left it, read
+      // without a round trip of its own (collectExecutionMetrics).
+      const heap = entry.isolate.getHeapStatistics();
+      heap.catch(() => undefined);
+      limits.heapAfterLastCall = heap;
+      const st = (await guard(pending)) as DriverStatus;
       if (Array.isArray(st.output) && st.output.length > 0) {
         // Lines still buffered in the isolate: deliver them after the batches sent before.
         await this.drainOutput(output, st.emitted);

@@ -24,7 +24,7 @@ export async function collectExecutionMetrics(
   let interrupted: unknown;
   try {
     if (!isolate.isDisposed) {
-      const h = await guard(isolate.getHeapStatistics());
+      const h = await guard(limits.heapAfterLastCall ?? isolate.getHeapStatistics());
       heapUsedBytes = h.used_heap_size + h.externally_allocated_size;
     }
   } catch (err) {

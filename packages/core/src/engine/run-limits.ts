@@ -46,6 +46,11 @@ export class RunLimits {
   reason: StopReason | null = null;
   /** Largest heap seen by the poll, bytes. */
   heapPeakBytes = 0;
+  /**
+   * A heap read queued on the isolate's thread right behind the run's latest driver call (see
+   * Engine.driverCalls), so reading the heap at the end of a run costs no extra round trip.
+   */
+  heapAfterLastCall: Promise<ivm.HeapStatistics> | undefined;
   /** Last cpu time read, ns (usable after the isolate is gone). */
   lastCpuNs: bigint;
 
