@@ -183,10 +183,11 @@ export const CONTEXT_ISOLATE_MAX_RUNS = 1000;
 
 /**
  * Isolation `context`: longest time to make a kept isolate's next context (normally under a
- * millisecond) before the isolate is recycled instead; only leftovers of the tenant's own earlier
- * runs still running on its thread take longer.
+ * millisecond; tens of ms on a loaded machine without the snapshot) before the isolate is
+ * recycled instead: leftovers of the tenant's own earlier runs still running on its thread.
+ * Only that tenant's next run waits for it.
  */
-export const CONTEXT_PREPARE_TIMEOUT_MS = 100;
+export const CONTEXT_PREPARE_TIMEOUT_MS = 1000;
 
 const STREAM_OF: Record<OutputEvent['level'], OutputEvent['stream']> = {
   log: 'stdout',
