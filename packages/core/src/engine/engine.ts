@@ -326,18 +326,18 @@ export class Engine {
       result = { ok: false, failure: this.failureFromError(err, limits, asRequest) };
     }
     caps.close();
-    const { metrics, interrupted } = await collectExecutionMetrics(
+    const metrics = await this.endOfRun(
       isolate,
       limits,
       startedAtMs,
       output.bytes,
-      this.guardOf(limits),
+      asRequest,
+      (f) => {
+        result = { ok: false, failure: f };
+      },
+      result.ok,
     );
-    if (result.ok && limits.reason !== null)
-      result = { ok: false, failure: this.failureFromError(interrupted, limits, asRequest) };
     const heapCeiling = request.limits.memoryMib * 1024 * 1024;
-    if (result.ok && metrics.heapUsedBytes > heapCeiling)
-      result = { ok: false, failure: memoryFailure(asRequest) };
     const reusable =
       !request.fresh &&
       result.ok &&
@@ -533,21 +533,17 @@ export class Engine {
       result = { ok: false, failure: this.failureFromError(err, limits, request) };
     }
     caps.close();
-    const { metrics, interrupted } = await collectExecutionMetrics(
+    const metrics = await this.endOfRun(
       isolate,
       limits,
       startedAtMs,
       output.bytes,
-      this.guardOf(limits),
+      request,
+      (f) => {
+        result = { ok: false, failure: f };
+      },
+      result.ok,
     );
-    if (result.ok && limits.reason !== null) {
-      // Tenant code still ran after the result (a FinalizationRegistry callback) until a limit.
-      result = { ok: false, failure: this.failureFromError(interrupted, limits, request) };
-    }
-    if (result.ok && metrics.heapUsedBytes > request.limits.memoryMib * 1024 * 1024) {
-      // V8 can finish a run above the heap limit (one huge flat string): still a failure.
-      result = { ok: false, failure: memoryFailure(request) };
-    }
     if (
       warmKey !== undefined &&
       this.keepTenantIsolate(warmKey, entry, limits, result.ok, metrics, request)
@@ -858,6 +854,33 @@ export class Engine {
       return st;
     };
     return { guard, call };
+  }
+
+  /**
+   * The metrics of a run that has ended, and the last two ways a run that made its result can
+   * still fail (`fail` is called then): tenant code kept running after it (a FinalizationRegistry
+   * callback) until a limit, or V8 finished above the heap limit (one huge flat string).
+   */
+  private async endOfRun(
+    isolate: ivm.Isolate,
+    limits: RunLimits,
+    startedAtMs: number,
+    outputBytes: number,
+    request: ExecutionRequest,
+    fail: (failure: ExecutionFailure) => void,
+    ok: boolean,
+  ): Promise<ExecutionMetrics> {
+    const { metrics, interrupted } = await collectExecutionMetrics(
+      isolate,
+      limits,
+      startedAtMs,
+      outputBytes,
+      this.guardOf(limits),
+    );
+    if (!ok) return metrics;
+    if (limits.reason !== null) fail(this.failureFromError(interrupted, limits, request));
+    else if (metrics.heapUsedBytes > request.limits.memoryMib * 1024 * 1024) fail(memoryFailure(request));
+    return metrics;
   }
 
   /** Races an isolated-vm call against the run's limits (a stuck isolate is reported). */
