@@ -175,6 +175,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     pingTimeoutMs: config.workerPingTimeoutMs,
     overrunGraceMs: config.workerOverrunGraceMs,
     rssCeilingBytes: config.workerRssCeilingMib * 1024 * 1024,
+    workerNice: config.workerNice,
     spawn,
     logger: poolLog,
     onCapacity: () => {

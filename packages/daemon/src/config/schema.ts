@@ -56,6 +56,7 @@ export const DaemonConfigSchema = z.strictObject({
   replMaxLifetimeMs: int(1000, 30 * 86_400_000),
   replMaxSessions: int(1, 1_000_000),
   workerRssCeilingMib: int(64, 1024 * 1024),
+  workerNice: int(0, 19),
   workerUser: z.string(),
   isolateSnapshot: z.boolean(),
   workerPingIntervalMs: int(100, 60_000),
@@ -155,6 +156,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     replMaxLifetimeMs: 8 * 3_600_000,
     replMaxSessions: 4096,
     workerRssCeilingMib: 1024,
+    workerNice: 5,
     workerUser: '',
     isolateSnapshot: true,
     workerPingIntervalMs: 1_000,
@@ -373,6 +375,15 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     defaultText: '`1024`',
     description:
       'A worker whose resident memory passes this is killed and replaced (its in-flight runs fail).',
+  },
+  workerNice: {
+    env: 'VMD_WORKER_NICE',
+    flag: '--worker-nice',
+    kind: 'int',
+    expected: 'an integer from 0 to 19',
+    defaultText: '`5`',
+    description:
+      "How much lower than the daemon workers run on the CPU: added to the daemon's nice value for every worker thread (at most 19). The daemon, its gRPC calls and supervision then go first when tenant code keeps the cores busy; 0 runs workers at the daemon's priority.",
   },
   workerUser: {
     env: 'VMD_WORKER_USER',

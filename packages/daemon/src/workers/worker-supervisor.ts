@@ -24,6 +24,7 @@ import {
 import type { Logger } from 'pino';
 import type { SpawnWorkerFn } from './spawn-worker.js';
 import { checkWorkerMessage } from './worker-message-schema.js';
+import { lowerPriority } from './process-priority.js';
 
 /** Timing and limits of one supervised worker slot. */
 export interface SupervisorOptions {
@@ -46,6 +47,11 @@ export interface SupervisorOptions {
   /** Restart backoff, ms. @default 100 → 5000 */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /**
+   * How much higher the nice value of the worker's threads is than the daemon's (0–19; 0 keeps
+   * the daemon's priority). See process-priority.ts. @default 0
+   */
+  workerNice?: number;
 }
 
 /**
@@ -181,6 +187,7 @@ export class WorkerSupervisor {
       readyTimeoutMs: 30_000,
       backoffInitialMs: 100,
       backoffMaxMs: 5_000,
+      workerNice: 0,
       ...options,
     };
   }
@@ -536,6 +543,9 @@ export class WorkerSupervisor {
     this.worker = w;
     const wlog = this.logger.child({ worker_id: id, worker_pid: w.pid });
     wlog.info({ slot: this.slot }, 'worker starting');
+    // Now, so that the threads the worker starts with inherit it; again at `ready` for any
+    // thread made before this call.
+    this.lowerPriority(w, wlog, false);
 
     // A worker's own stdout/stderr is not a channel vmd uses: it carries what V8 or isolated-vm
     // print, which can include tenant text (an exception thrown in a FinalizationRegistry
@@ -603,6 +613,21 @@ export class WorkerSupervisor {
     }, this.opts.readyTimeoutMs);
   }
 
+  /** Gives every thread of the worker the configured nice value (see process-priority.ts). */
+  private lowerPriority(w: LiveWorker, wlog: Logger, report: boolean): void {
+    const nice = this.opts.workerNice;
+    if (nice <= 0 || w.pid <= 0) return;
+    const { threads, error } = lowerPriority(w.pid, nice);
+    if (error !== undefined) {
+      wlog.warn(
+        { nice, threads, err: error },
+        "could not lower the worker's CPU priority; it runs at the daemon's",
+      );
+    } else if (report) {
+      wlog.debug({ nice, threads }, 'worker CPU priority lowered');
+    }
+  }
+
   private onMessage(w: LiveWorker, msg: WorkerMessage, wlog: Logger): void {
     switch (msg.type) {
       case 'ready': {
@@ -610,6 +635,7 @@ export class WorkerSupervisor {
         w.ready = true;
         w.readyAt = nowMs();
         if (msg.pid) w.pid = msg.pid;
+        this.lowerPriority(w, wlog, true);
         wlog.info('worker ready');
         w.pingTimer = setInterval(() => this.ping(w), this.opts.pingIntervalMs);
         this.flushReadyWaiters();
