@@ -508,6 +508,23 @@ describe.each(ENGINE_VARIANTS)('isolation context (%s)', (_name, variant) => {
       const invalid = { name: 'InvalidArgumentError', details: { field: 'inputJson' } };
       await expect(run(engine, '1', { key, inputJson: '{' })).rejects.toMatchObject(invalid);
       await expect(run(engine, '1', { inputJson: '{' })).rejects.toMatchObject(invalid);
+      // A warm run starts and evaluates in one call (\`start-eval\`): bad input must stop it
+      // before any tenant code runs.
+      const other = await warmKey(engine, 'bad-input-first');
+      const seen: string[] = [];
+      const outcome = engine.run(
+        {
+          code: 'console.log("the code ran"); 1',
+          sourceType: 'script',
+          inputJson: '{',
+          filename: 'main.js',
+          limits: LIMITS,
+          isolateKey: other,
+        },
+        { onOutput: (e) => seen.push(e.text) },
+      );
+      await expect(outcome).rejects.toMatchObject(invalid);
+      expect(seen).toEqual([]);
       const after = await run(engine, 'input.n', { key });
       expect(json(after.outcome)).toBe('21');
       expect((await run(engine, 'input.n', { key })).outcome.warm).toBe(true);

@@ -735,7 +735,8 @@ export class Engine {
     // hang, and a thread hop less keeps a small run well under a millisecond. An isolate that
     // served earlier runs of the tenant (isolation `context`) may still run their leftovers on
     // its thread (a FinalizationRegistry callback), which a synchronous call would wait for on
-    // the host's event loop: there it is asynchronous, under the run's limits.
+    // the host's event loop: there it is asynchronous, under the run's limits, and a script
+    // goes with it in the same call (`start-eval`).
     limits.check();
     const startArg = JSON.stringify({
       resultBytes: request.limits.resultBytes,
@@ -743,13 +744,18 @@ export class Engine {
       consoleLinesPerSecond: request.limits.consoleLinesPerSecond,
       inputJson: request.inputJson,
     });
-    // isolation: in — one JSON string (copied); out — a plain object of primitives, copied.
-    let status = usedIsolate
-      ? await call('start', startArg)
-      : (sandbox.driver.applySync(undefined, ['start', startArg], {
+    const script = request.sourceType !== 'module';
+    // isolation: in — JSON text, tenant code and its URL (copied); out — a plain object of
+    // primitives, copied.
+    let status = !usedIsolate
+      ? (sandbox.driver.applySync(undefined, ['start', startArg], {
           timeout: limits.remainingMs(),
           result: { copy: true },
-        }) as DriverStatus);
+        }) as DriverStatus)
+      : script
+        ? await call('start-eval', startArg, request.code, url)
+        : await call('start', startArg);
+    const evaluated = usedIsolate && script;
     if (status.state === 'bad-input') {
       throw new InvalidArgumentError('inputJson', `the input is not valid JSON: ${status.message ?? ''}`);
     }
@@ -766,7 +772,7 @@ export class Engine {
       status = await call('status');
     } else {
       // The script runs inside the isolate (driver `eval`), so its exceptions never cross.
-      status = await call('eval', request.code, url);
+      if (!evaluated) status = await call('eval', request.code, url);
       if (status.syntaxCandidate) {
         const compiled = await guard(compileScript(isolate, request.code, url));
         if (!compiled.ok) return compiled;
@@ -838,8 +844,8 @@ export class Engine {
   ): { guard: <T>(p: Promise<T>) => Promise<T>; call: DriverCall } {
     const { sandbox } = entry;
     const guard = this.guardOf(limits);
-    const call: DriverCall = async (op, arg, arg2) => {
-      const pending = callDriverRaw(sandbox, limits, op, arg, arg2);
+    const call: DriverCall = async (op, arg, arg2, arg3) => {
+      const pending = callDriverRaw(sandbox, limits, op, arg, arg2, arg3);
       // Queued behind the call on the isolate's thread: the heap as the call left it, read
       // without a round trip of its own (collectExecutionMetrics).
       const heap = entry.isolate.getHeapStatistics();
@@ -945,11 +951,18 @@ function callDriverRaw(
   op: string,
   arg?: unknown,
   arg2?: unknown,
+  arg3?: unknown,
 ): Promise<unknown> {
   limits.check();
   // isolation: in — an op name and strings (tenant code, its URL, JSON text), copied; out — a
   // plain object of primitives, deep-copied (`copy: true`). No host object goes in.
-  return sandbox.driver.apply(undefined, [op, arg as ivm.Transferable, arg2 as ivm.Transferable], {
+  const args: [string, ivm.Transferable, ivm.Transferable, ivm.Transferable] = [
+    op,
+    arg as ivm.Transferable,
+    arg2 as ivm.Transferable,
+    arg3 as ivm.Transferable,
+  ];
+  return sandbox.driver.apply(undefined, args, {
     timeout: limits.remainingMs(),
     result: { copy: true },
   });
@@ -1140,7 +1153,7 @@ function runPhases(
 }
 
 /** A driver op called by a run's loop (see Engine.driverCalls). */
-type DriverCall = (op: string, arg?: unknown, arg2?: unknown) => Promise<DriverStatus>;
+type DriverCall = (op: string, arg?: unknown, arg2?: unknown, arg3?: unknown) => Promise<DriverStatus>;
 
 /**
  * One turn of a run that is still waiting: sleep until a timer is due or a capability call is

@@ -54,7 +54,7 @@ export interface DriverStatus {
 /** A sandbox installed in a context: the host's handle on its driver, and its output sink. */
 export interface Sandbox {
   /** Host-side only. Never passed into any isolate. */
-  readonly driver: ivm.Reference<(op: string, arg?: unknown, arg2?: unknown) => unknown>;
+  readonly driver: ivm.Reference<(op: string, arg?: unknown, arg2?: unknown, arg3?: unknown) => unknown>;
   sink: SandboxSink | null;
 }
 
@@ -173,17 +173,33 @@ export function installSandboxFromSnapshot(context: ivm.Context): Sandbox {
 }
 
 /**
- * {@link installSandboxFromSnapshot} with every step on isolated-vm's thread, for an isolate
- * that served runs before: it may still be running their leftovers (a FinalizationRegistry
- * callback), which a synchronous call would wait for on the host's event loop.
+ * {@link installSandboxFromSnapshot} on isolated-vm's thread, for an isolate that served runs
+ * before: it may still be running their leftovers (a FinalizationRegistry callback), which a
+ * synchronous call would wait for on the host's event loop. One trip to that thread: a closure,
+ * run in the new context before any tenant code, takes the factory off the global object and
+ * calls it.
  */
 export async function installSandboxFromSnapshotAsync(context: ivm.Context): Promise<Sandbox> {
-  // isolation: out — a Reference to the bootstrap factory, host-side only.
-  const factory = (await context.global.get(SNAPSHOT_GLOBAL, { reference: true })) as BootstrapFactory;
-  await context.global.delete(SNAPSHOT_GLOBAL);
-  if (factory.typeof !== 'function') throw new Error('the isolate snapshot holds no sandbox bootstrap');
-  return callFactory(factory);
+  const sandbox: { driver: Sandbox['driver'] | null; sink: SandboxSink | null } = {
+    driver: null,
+    sink: null,
+  };
+  // isolation: in — the output Callback (see createEmitCallback) and a hex string, as the
+  // closure's copied arguments; out — a Reference to the in-isolate driver, host-side only.
+  sandbox.driver = (await context.evalClosure(
+    TAKE_AND_CALL_FACTORY,
+    [createEmitCallback(sandbox), seedHex()],
+    { result: { reference: true } },
+  )) as Sandbox['driver'];
+  return sandbox as Sandbox;
 }
+
+/** The closure of {@link installSandboxFromSnapshotAsync}: `$0` the output Callback, `$1` the seed. */
+const TAKE_AND_CALL_FACTORY = `
+  const factory = globalThis.${SNAPSHOT_GLOBAL};
+  delete globalThis.${SNAPSHOT_GLOBAL};
+  if (typeof factory !== 'function') throw new Error('the isolate snapshot holds no sandbox bootstrap');
+  return factory($0, $1);`;
 
 /** Validates a copied batch `[level, text, timeMs, …]` and hands each line to the sink. */
 export function deliverOutput(sink: SandboxSink, batch: unknown): void {
