@@ -37,6 +37,8 @@ for (let i = 0; ; i++) {
 `;
 
 let workDir: string;
+/** Longest one child may take to print its names and die (normally well under a second). */
+const CHILD_STALL_MS = 30_000;
 
 beforeEach(() => {
   workDir = mkdtempSync(join(tmpdir(), 'vmd-durability-'));
@@ -64,6 +66,19 @@ function runAndKill(
     let partial = '';
     let stderr = '';
     let killed = false;
+    let exited: string | undefined;
+    // A child that stalls (CI once saw this test hang to its timeout with no clue) fails with
+    // what it had done, instead of running into the test's timeout.
+    const stall = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `child ${child.pid} stalled: ${printed.length} of ${killAfter} names printed, ` +
+            `kill ${killed ? 'sent' : 'not sent'}, exit ${exited ?? 'not seen'}, stderr: ${stderr.slice(-2000)}`,
+        ),
+      );
+    }, CHILD_STALL_MS);
+    child.on('exit', (code, signal) => (exited = `code ${code} signal ${signal}`));
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       const lines = (partial + chunk).split('\n');
@@ -78,6 +93,7 @@ function runAndKill(
     child.stderr.on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code, signal) => {
+      clearTimeout(stall);
       if (!killed) {
         reject(new Error(`child exited on its own (code ${code}, signal ${signal}): ${stderr}`));
         return;
