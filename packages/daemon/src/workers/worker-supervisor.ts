@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import {
   ErrorCode,
@@ -752,13 +752,17 @@ export class WorkerSupervisor {
   private startRssSampling(w: LiveWorker): void {
     if (w.rssTimer || process.platform !== 'linux') return;
     w.rssTimer = setInterval(() => {
-      readFile(`/proc/${w.pid}/status`, 'utf8').then(
-        (text) => {
-          const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(text);
-          if (m) this.checkRss(w, Number(m[1]) * 1024);
-        },
-        () => undefined, // the process is gone; 'exit' handles it
-      );
+      // Synchronous: procfs is generated in memory and never waits on a disk, and one read
+      // costs ~15 µs of CPU against ~120 µs for the four thread-pool trips of an async read
+      // (20 samples a second per busy worker).
+      let text: string;
+      try {
+        text = readFileSync(`/proc/${w.pid}/status`, 'utf8');
+      } catch {
+        return; // the process is gone; 'exit' handles it
+      }
+      const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(text);
+      if (m) this.checkRss(w, Number(m[1]) * 1024);
     }, this.opts.rssSampleIntervalMs);
   }
 
