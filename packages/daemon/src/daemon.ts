@@ -283,6 +283,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     authorizeTenant: async (ctx, requested) => (await authorizer.tenant(ctx, requested)).tenant,
     usage: meter,
     admission,
+    scheduler,
     logger: componentLogger(logger, 'repl'),
   });
   server.addService(ReplServiceService, {

@@ -27,6 +27,7 @@ import type { Logger } from 'pino';
 import type { BidiStreamingHandler, CallContext } from '../grpc/adapt-handlers.js';
 import { EventChannel } from '../grpc/event-channel.js';
 import { validateCode, validateLimits, validateTenantId } from '../grpc/validate-request.js';
+import type { Scheduler, Slot } from '../scheduler/scheduler.js';
 import { Admission } from '../tenants/admission.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { RunMeter } from '../tenants/usage-recorder.js';
@@ -54,6 +55,11 @@ export interface ReplServiceDeps {
   usage?: RunMeter;
   /** Per-tenant rate and concurrency, shared with the other services that run code. */
   admission?: Admission;
+  /**
+   * The run slots Execute and Invoke wait for: each input takes one while it runs, queued
+   * fairly across tenants with theirs, so REPL inputs neither jump the queue nor starve it.
+   */
+  scheduler: Scheduler;
   logger: Logger;
 }
 
@@ -70,6 +76,8 @@ interface Session {
   /** The stream attached now, if any. */
   attached: EventChannel<SessionResponse> | undefined;
   running: number;
+  /** Aborted when the session ends: its inputs still waiting for a run slot leave the queue. */
+  readonly ending: AbortController;
   idleTimer: NodeJS.Timeout | undefined;
   lifetimeTimer: NodeJS.Timeout;
   ended: boolean;
@@ -93,6 +101,7 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
   const end = (s: Session, reason: EndReason, message: string): void => {
     if (s.ended) return;
     s.ended = true;
+    s.ending.abort();
     sessions.delete(s.id);
     const left = (perTenant.get(s.tenant) ?? 1) - 1;
     if (left <= 0) perTenant.delete(s.tenant);
@@ -198,6 +207,7 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
         color: req.color,
         attached: undefined,
         running: 0,
+        ending: new AbortController(),
         idleTimer: undefined,
         lifetimeTimer: setTimeout(() => {
           if (session)
@@ -233,6 +243,19 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
       if (err instanceof ResourceExhaustedError) deps.usage?.recordRejected(s.tenant);
       throw err;
     }
+    let slot: Slot;
+    try {
+      slot = await deps.scheduler.acquire(s.tenant, {
+        signal: s.ending.signal,
+        ...(tenant.admission
+          ? { queueDepth: tenant.admission.queueDepth, weight: tenant.admission.weight }
+          : {}),
+      });
+    } catch (err) {
+      release();
+      if (err instanceof ResourceExhaustedError) deps.usage?.recordRejected(s.tenant);
+      throw err;
+    }
     s.running++;
     try {
       const reply = await deps.pool.replRequest(
@@ -248,7 +271,7 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
       if (outcome.status !== 'incomplete') {
         deps.usage?.recordRun(s.tenant, {
           cpuMs: outcome.metrics.cpuTimeMs,
-          queueWaitMs: 0,
+          queueWaitMs: slot.queueWaitMs,
           heapBytes: outcome.metrics.heapUsedBytes,
           wallMs: outcome.metrics.wallTimeMs,
           outputBytes: outcome.metrics.outputBytes,
@@ -259,6 +282,7 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
       out.push(toWireOutcome(inputId, outcome, s.color, s.placement.workerId));
     } finally {
       s.running--;
+      slot.release();
       release();
       touch(s);
     }

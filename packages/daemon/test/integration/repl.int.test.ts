@@ -7,7 +7,7 @@ import {
   type SessionResponse,
 } from '@vmd/client/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childPids, sleep, startTestDaemon, Status, unaryCall, type TestDaemon } from './helpers.js';
+import { childPids, execute, sleep, startTestDaemon, Status, unaryCall, type TestDaemon } from './helpers.js';
 
 /**
  * ReplService through a real daemon: sessions pinned to a worker, isolation between sessions
@@ -240,6 +240,29 @@ describe('ReplService', () => {
     expect(second.error?.code).toBe(Status.RESOURCE_EXHAUSTED);
     expect(second.error?.details).toContain('REPL sessions open');
     first.close();
+  });
+
+  it('an input takes a run slot like an execution: an Execute waits for one to end', async () => {
+    // One worker with the default 3 run slots: three sessions' inputs hold them all.
+    const sessions = [new Stream(), new Stream(), new Stream()];
+    for (const s of sessions) await s.open('slots');
+    const inputs = sessions.map((s) =>
+      s.value('console.log("running"); await new Promise((r) => setTimeout(r, 600)); Date.now()'),
+    );
+    for (const s of sessions) {
+      await s.waitFor((r): r is Extract<Response, { $case: 'output' }> => r.$case === 'output');
+    }
+    const exec = await execute(d.client, { tenant: 'slot-waiter', code: 'Date.now()' });
+    expect(exec.error).toBeUndefined();
+    const last = exec.events.at(-1)?.event;
+    if (last?.$case !== 'result') throw new Error(`expected a result, got ${JSON.stringify(last)}`);
+    const ranAt = Number(last.value.value?.json);
+    const endedAt = (await Promise.all(inputs)).map(Number);
+    // It ran only once an input had given its slot back (without the scheduler it ran at once).
+    expect(ranAt).toBeGreaterThanOrEqual(Math.min(...endedAt));
+    const started = exec.events[0]?.event;
+    expect(started?.$case === 'started' && started.value.queueWaitMs).toBeGreaterThan(0);
+    for (const s of sessions) s.close();
   });
 
   it('ends the session with a clear message when its worker crashes; the daemon goes on', async () => {
