@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   ErrorCode,
+  FailureKind,
   InvalidArgumentError,
   NotFoundError,
   ResourceExhaustedError,
@@ -78,6 +79,8 @@ interface Session {
   running: number;
   /** Aborted when the session ends: its inputs still waiting for a run slot leave the queue. */
   readonly ending: AbortController;
+  /** Inputs waiting for a run slot, by input id: an interrupt takes them out of the queue. */
+  readonly waiting: Map<string, AbortController>;
   idleTimer: NodeJS.Timeout | undefined;
   lifetimeTimer: NodeJS.Timeout;
   ended: boolean;
@@ -208,6 +211,7 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
         attached: undefined,
         running: 0,
         ending: new AbortController(),
+        waiting: new Map(),
         idleTimer: undefined,
         lifetimeTimer: setTimeout(() => {
           if (session)
@@ -235,26 +239,32 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
     code: string,
     out: EventChannel<SessionResponse>,
   ): Promise<void> {
-    const tenant = await deps.tenants.resolve(s.tenant);
+    // Registered before the first await, so an interrupt that follows the input on the stream
+    // always finds it.
+    const interrupt = new AbortController();
+    s.waiting.set(inputId, interrupt);
+    let slot: Slot;
     let release: () => void = () => undefined;
     try {
+      const tenant = await deps.tenants.resolve(s.tenant);
       if (tenant.admission) release = admission.admit(s.tenant, tenant.admission);
-    } catch (err) {
-      if (err instanceof ResourceExhaustedError) deps.usage?.recordRejected(s.tenant);
-      throw err;
-    }
-    let slot: Slot;
-    try {
       slot = await deps.scheduler.acquire(s.tenant, {
-        signal: s.ending.signal,
+        signal: AbortSignal.any([s.ending.signal, interrupt.signal]),
         ...(tenant.admission
           ? { queueDepth: tenant.admission.queueDepth, weight: tenant.admission.weight }
           : {}),
       });
     } catch (err) {
       release();
+      if (interrupt.signal.aborted && !s.ended) {
+        // Ctrl-C while it waited: it never ran, and the session goes on.
+        out.push(interruptedBeforeRunning(inputId, s.placement.workerId));
+        return;
+      }
       if (err instanceof ResourceExhaustedError) deps.usage?.recordRejected(s.tenant);
       throw err;
+    } finally {
+      s.waiting.delete(inputId);
     }
     s.running++;
     try {
@@ -279,7 +289,7 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
           ...(outcome.status === 'error' ? { failureKind: outcome.failure.kind } : {}),
         });
       }
-      out.push(toWireOutcome(inputId, outcome, s.color, s.placement.workerId));
+      out.push(toWireOutcome(inputId, outcome, s.color, s.placement.workerId, slot.queueWaitMs));
     } finally {
       s.running--;
       slot.release();
@@ -361,9 +371,14 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
               );
             break;
           }
-          case 'interrupt':
-            deps.pool.replInterrupt(s.placement, s.id);
+          case 'interrupt': {
+            // An input still waiting for a run slot leaves the queue; the running one is stopped
+            // by its worker. Empty id: all of them.
+            const { inputId } = r.value;
+            for (const [id, waiting] of s.waiting) if (inputId === '' || id === inputId) waiting.abort();
+            if (inputId === '' || !s.waiting.has(inputId)) deps.pool.replInterrupt(s.placement, s.id);
             break;
+          }
           case 'reset':
             await deps.pool.replRequest(s.placement, s.id, { type: 'repl-reset' });
             out.push({
@@ -449,14 +464,41 @@ function toWireLimits(l: Limits): WireLimits {
   };
 }
 
+/** The answer to an input interrupted while it waited for a run slot (it never ran). */
+function interruptedBeforeRunning(inputId: string, workerId: number): SessionResponse {
+  return {
+    response: {
+      $case: 'error',
+      value: {
+        inputId,
+        failure: toWireFailure({
+          kind: FailureKind.CANCELLED,
+          name: 'AbortError',
+          message: 'Interrupted before it ran (it was waiting for a run slot)',
+          stack: '',
+          line: 0,
+          column: 0,
+        }),
+        metrics: toWireMetrics(
+          { cpuTimeMs: 0, wallTimeMs: 0, queueWaitMs: 0, heapUsedBytes: 0, heapPeakBytes: 0, outputBytes: 0 },
+          0,
+          workerId,
+        ),
+        stateLost: false,
+      },
+    },
+  };
+}
+
 function toWireOutcome(
   inputId: string,
   outcome: ReplEvalOutcome,
   color: boolean,
   workerId: number,
+  queueWaitMs: number,
 ): SessionResponse {
   if (outcome.status === 'incomplete') return { response: { $case: 'incomplete', value: { inputId } } };
-  const metrics = toWireMetrics(outcome.metrics, 0, workerId);
+  const metrics = toWireMetrics(outcome.metrics, queueWaitMs, workerId);
   if (outcome.status === 'ok') {
     return {
       response: {

@@ -265,6 +265,33 @@ describe('ReplService', () => {
     for (const s of sessions) s.close();
   });
 
+  it('an input waiting for a run slot can be interrupted: it never runs and the session goes on', async () => {
+    const busy = [new Stream(), new Stream(), new Stream()];
+    for (const s of busy) await s.open('slots-interrupt');
+    const inputs = busy.map((s) =>
+      s.value('console.log("running"); await new Promise((r) => setTimeout(r, 600)); 1'),
+    );
+    for (const s of busy) {
+      await s.waitFor((r): r is Extract<Response, { $case: 'output' }> => r.$case === 'output');
+    }
+    const waiting = new Stream();
+    await waiting.open('slots-interrupt');
+    const queued = waiting.eval('globalThis.ran = true; 2');
+    waiting.send({ $case: 'interrupt', value: { inputId: '' } });
+    const t = (await queued).terminal;
+    if (t.$case !== 'error') throw new Error(`expected an error, got ${JSON.stringify(t)}`);
+    expect(t.value.failure).toMatchObject({ name: 'AbortError' });
+    expect(t.value.failure?.message).toContain('before it ran');
+    expect(t.value.stateLost).toBe(false);
+    // The next input waits for a slot too, and says how long.
+    const next = (await waiting.eval('typeof globalThis.ran')).terminal;
+    if (next.$case !== 'result') throw new Error(`expected a result, got ${JSON.stringify(next)}`);
+    expect(next.value.value?.preview).toBe("'undefined'"); // the interrupted input never ran
+    expect(next.value.metrics?.queueWaitMs).toBeGreaterThan(0);
+    await Promise.all(inputs);
+    for (const s of [...busy, waiting]) s.close();
+  });
+
   it('ends the session with a clear message when its worker crashes; the daemon goes on', async () => {
     const s = new Stream();
     const { sessionId } = await s.open('alice');
