@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LookupAddress } from 'node:dns';
 import { normalizeOrigin, performFetch } from './fetch.js';
+import type { Resolver } from './fetch-address-policy.js';
 
 /** The fetch capability's host side against real HTTP servers on loopback. */
 let allowed: Server;
@@ -32,6 +34,10 @@ beforeAll(async () => {
         res.end(JSON.stringify({ hello: 'world' }));
       } else if (req.url === '/redirect-out') {
         res.writeHead(302, { location: `${otherOrigin}/` }).end();
+      } else if (req.url?.startsWith('/redirect-to?')) {
+        res
+          .writeHead(302, { location: decodeURIComponent(req.url.slice('/redirect-to?'.length)) + '/json' })
+          .end();
       } else if (req.url === '/redirect-in') {
         res.writeHead(301, { location: '/json' }).end();
       } else if (req.url === '/big') {
@@ -106,6 +112,71 @@ describe('performFetch', () => {
     );
     const slow = await call({ url: `${allowedOrigin}/slow` }, 200);
     expect(slow.error).toMatchObject({ name: 'TimeoutError' });
+  });
+
+  describe('host names reach public addresses only (DNS rebinding, metadata, private ranges)', () => {
+    const port = (): string => new URL(allowedOrigin).port;
+    /** A resolver whose answers the test decides, as a DNS server an attacker runs would. */
+    const answers = new Map<string, LookupAddress[]>();
+    const resolver: Resolver = (hostname, callback) => {
+      const a = answers.get(hostname);
+      if (a === undefined)
+        callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+      else callback(null, a);
+    };
+    const fetchAs = async (origin: string, path = '/json') =>
+      JSON.parse(
+        await performFetch(JSON.stringify({ url: `${origin}${path}` }), [origin, allowedOrigin], 5000, {
+          resolver,
+        }),
+      ) as {
+        ok: boolean;
+        value?: { status: number; body: string };
+        error?: { name: string; message: string };
+      };
+
+    it('refuses an allowed name that resolves to loopback, metadata or a private address', async () => {
+      for (const address of ['127.0.0.1', '169.254.169.254', '10.1.2.3', '::1', '::ffff:127.0.0.1']) {
+        answers.set('api.tenant.example', [{ address, family: address.includes(':') ? 6 : 4 }]);
+        const r = await fetchAs(`http://api.tenant.example:${port()}`);
+        expect(r.error, address).toMatchObject({ name: 'PermissionError' });
+        expect(r.error?.message).toContain(`resolves to ${address}, which is not a public address`);
+      }
+      // One private address among public ones is enough to refuse.
+      answers.set('mixed.tenant.example', [
+        { address: '93.184.216.34', family: 4 },
+        { address: '127.0.0.1', family: 4 },
+      ]);
+      expect((await fetchAs(`http://mixed.tenant.example:${port()}`)).error?.name).toBe('PermissionError');
+      expect(seen.some((r) => r.headers['host']?.toString().includes('tenant.example'))).toBe(false);
+    });
+
+    it('refuses a redirect to an allowed name that resolves privately', async () => {
+      answers.set('internal.tenant.example', [{ address: '127.0.0.1', family: 4 }]);
+      const target = `http://internal.tenant.example:${port()}`;
+      const r = JSON.parse(
+        await performFetch(
+          JSON.stringify({ url: `${allowedOrigin}/redirect-to?${encodeURIComponent(target)}` }),
+          [allowedOrigin, target],
+          5000,
+          { resolver },
+        ),
+      ) as { error?: { name: string; message: string } };
+      expect(r.error).toMatchObject({ name: 'PermissionError' });
+      expect(r.error?.message).toContain('(reached by a redirect)');
+    });
+
+    it('reaches an address the admin allow-listed itself, and localhost by name', async () => {
+      expect((await fetchAs(allowedOrigin)).value?.status).toBe(200);
+      const byName = JSON.parse(
+        await performFetch(
+          JSON.stringify({ url: `http://localhost:${port()}/json` }),
+          [`http://localhost:${port()}`],
+          5000,
+        ),
+      ) as { value?: { status: number } };
+      expect(byName.value?.status).toBe(200);
+    });
   });
 
   it('normalizes allow-list entries to origins and refuses anything else', () => {

@@ -1,10 +1,13 @@
 /**
  * The fetch capability, performed by the daemon for tenant code: only to origins an admin
  * allow-listed for the tenant, with method, size and time limits. Redirects are followed by hand
- * and only while they stay on allow-listed origins; the response is read up to a size limit and
- * copied into the isolate whole (status, headers, body text). Answers are JSON text; every
+ * and only while they stay on allow-listed origins; an origin named by a host name is reached
+ * only at public addresses (fetch-address-policy.ts). The response is read up to a size limit
+ * and copied into the isolate whole (status, headers, body text). Answers are JSON text; every
  * failure is an answer (an error inside the sandbox), never an exception.
  */
+import { Agent, fetch as undiciFetch, type Response } from 'undici';
+import { publicOnlyLookup, type Resolver } from './fetch-address-policy.js';
 
 export interface FetchLimits {
   /** Largest request body, bytes. @default 1 MiB */
@@ -15,6 +18,22 @@ export interface FetchLimits {
   timeoutMs?: number;
   /** Redirects followed (each must stay on an allowed origin). @default 5 */
   maxRedirects?: number;
+  /** Resolves host names (tests give their own). @default `dns.lookup` */
+  resolver?: Resolver;
+}
+
+/** Connections of the capability: host names must resolve to public addresses. */
+let defaultAgent: Agent | undefined;
+const agents = new WeakMap<Resolver, Agent>();
+function agentFor(resolver: Resolver | undefined): Agent {
+  if (resolver === undefined)
+    return (defaultAgent ??= new Agent({ connect: { lookup: publicOnlyLookup() } }));
+  let agent = agents.get(resolver);
+  if (agent === undefined) {
+    agent = new Agent({ connect: { lookup: publicOnlyLookup(resolver) } });
+    agents.set(resolver, agent);
+  }
+  return agent;
 }
 
 interface FetchArgs {
@@ -110,6 +129,7 @@ export async function performFetch(
   );
   const timeoutMs = Math.max(1, Math.min(limits.timeoutMs ?? 10_000, timeLeftMs));
   const signal = AbortSignal.timeout(timeoutMs);
+  const dispatcher = agentFor(limits.resolver);
 
   let redirected = false;
   for (let hop = 0; ; hop++) {
@@ -121,15 +141,23 @@ export async function performFetch(
     }
     let res: Response;
     try {
-      res = await fetch(url, {
+      res = await undiciFetch(url, {
         method,
         headers,
         ...(body !== undefined ? { body } : {}),
         redirect: 'manual',
         signal,
+        dispatcher,
       });
     } catch (err) {
       const timedOut = signal.aborted;
+      const cause = (err as { cause?: NodeJS.ErrnoException }).cause;
+      if (!timedOut && cause?.code === 'EACCES') {
+        return fail(
+          'PermissionError',
+          `fetch: ${cause.message}${redirected ? ' (reached by a redirect)' : ''}`,
+        );
+      }
       return fail(
         timedOut ? 'TimeoutError' : 'TypeError',
         timedOut
