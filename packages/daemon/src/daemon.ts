@@ -31,7 +31,7 @@ import { createTenantService } from './services/tenant-service.js';
 import { NOT_YET_IMPLEMENTED, addUnimplementedService } from './services/unimplemented-services.js';
 import type { Store, TenantQuotas } from './store/store.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
-import { componentLogger, createLogger } from './telemetry/logger.js';
+import { accessLogger, componentLogger, createLogger } from './telemetry/logger.js';
 import { StoreTenantRegistry, type TenantRegistry } from './tenants/tenant-registry.js';
 import { UsageRecorder, fanOut } from './tenants/usage-recorder.js';
 import { StatsCollector } from './monitor/stats-collector.js';
@@ -229,7 +229,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   const meter = metrics === undefined ? fanOut(usage, stats) : fanOut(usage, stats, metrics);
 
   const server: Server = createGrpcServer({ maxMessageBytes: config.maxMessageBytes });
-  const adapt: AdaptOptions = { logger: grpcLog };
+  const adapt: AdaptOptions = { logger: grpcLog, accessLogger: accessLogger(grpcLog) };
   const admission = new Admission();
   const execution = createExecutionService({
     admission,

@@ -60,8 +60,10 @@ export type BidiStreamingHandler<Req, Res> = (
 
 /** Shared dependencies of the adapters. */
 export interface AdaptOptions {
-  /** The `grpc` component logger (access lines and internal errors). */
+  /** The `grpc` component logger (internal errors; access lines too, unless `accessLogger`). */
   logger: Logger;
+  /** Where the one access line per RPC goes (see telemetry/logger.ts `accessLogger`). */
+  accessLogger?: Logger;
 }
 
 /** Splits `/vmd.v1.ExecutionService/Execute` into service and method. */
@@ -164,7 +166,7 @@ class CallTracker {
       f.span_id = sc.spanId;
     }
     this.span.end();
-    logAccess(this.opts.logger, {
+    logAccess(this.opts.accessLogger ?? this.opts.logger, {
       rpc_service: service,
       rpc_method: method,
       grpc_code: status.code,

@@ -56,6 +56,17 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
   );
 }
 
+/**
+ * The logger of the access line written for every RPC (`logAccess`): its fields are flat and
+ * typed (`AccessLogFields`: sizes, ids, durations), so it redacts only the top-level secret
+ * names. The nested paths (`*.token`) could match nothing on that line and cost pino ~13 µs
+ * per line, ten times the line itself, on the request path; every other line keeps them.
+ */
+export function accessLogger(grpc: Logger): Logger {
+  const topLevel = REDACT_PATHS.filter((p) => !p.includes('.'));
+  return grpc.child({}, { redact: { paths: topLevel, censor: '[redacted]' } });
+}
+
 /** A child logger for one subsystem. */
 export function componentLogger(
   root: Logger,
