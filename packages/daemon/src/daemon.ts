@@ -20,7 +20,7 @@ import {
 import { bindServer, createGrpcServer, tryShutdown, type ServerTls } from './grpc/server.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { createExecutionService } from './services/execution-service.js';
-import { createFunctionService } from './services/function-service.js';
+import { createFunctionService, tenantFunctionKeyPrefix } from './services/function-service.js';
 import { createReplService } from './services/repl-service.js';
 import { Admission } from './tenants/admission.js';
 import { HealthService } from './services/health.js';
@@ -304,6 +304,13 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       tenants.invalidate?.(name);
       if (deleted) functions.forgetTenant(name);
       if (deleted) authenticator.invalidateTenant(name);
+      // Warm isolates its runs left stay with the tenant they served: gone with a deleted
+      // tenant (one created later under the name is someone else), and after any change
+      // (isolation `context` switched off) not kept idle.
+      pool.forgetWarm({
+        isolateKey: name,
+        ...(deleted ? { functionKeyPrefix: tenantFunctionKeyPrefix(name) } : {}),
+      });
     },
     defaultQuotas: defaultTenantQuotas(config),
     flushUsage: () => usage.flush(),

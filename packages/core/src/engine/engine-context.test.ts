@@ -503,6 +503,18 @@ describe.each(ENGINE_VARIANTS)('isolation context (%s)', (_name, variant) => {
       ]);
     });
 
+    it('forgetWarm drops the isolates kept for a key, in every memory class, and only those', async () => {
+      const key = await warmKey(engine, 'forget');
+      const roomy = { memoryMib: 256 };
+      expect((await run(engine, '1', { key, limits: roomy })).outcome.warm).toBe(false);
+      expect((await run(engine, '1', { key, limits: roomy })).outcome.warm).toBe(true);
+      const other = await warmKey(engine, 'forget-other');
+      expect(engine.forgetWarm({ isolateKey: key })).toBe(2);
+      expect((await run(engine, '1', { key })).outcome.warm).toBe(false);
+      expect((await run(engine, '1', { key, limits: roomy })).outcome.warm).toBe(false);
+      expect((await run(engine, '1', { key: other })).outcome.warm).toBe(true);
+    });
+
     it('malformed input JSON throws INVALID_ARGUMENT as without a key, and the key still works', async () => {
       const key = await warmKey(engine, 'bad-input');
       const invalid = { name: 'InvalidArgumentError', details: { field: 'inputJson' } };

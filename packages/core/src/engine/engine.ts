@@ -259,6 +259,25 @@ export class Engine {
     }
   }
 
+  /**
+   * Disposes what a tenant's earlier runs left warm, so nothing of them serves a later run:
+   * isolates kept for `isolateKey` (isolation `context`, every memory class) and warm function
+   * instances whose key starts with `functionKeyPrefix`. The daemon sends this when a tenant is
+   * deleted (a tenant created later under the same name is someone else) or its isolation
+   * changes. Runs in flight keep their isolate until they end. Returns how many were dropped.
+   */
+  forgetWarm(what: { isolateKey?: string; functionKeyPrefix?: string }): number {
+    let dropped = 0;
+    const { isolateKey, functionKeyPrefix } = what;
+    if (isolateKey !== undefined) {
+      dropped += this.tenantIsolates.dropWhere((k) => k.startsWith(`${isolateKey}\u0000`));
+    }
+    if (functionKeyPrefix !== undefined && functionKeyPrefix !== '') {
+      dropped += this.warm.dropWhere((k) => k.startsWith(functionKeyPrefix));
+    }
+    return dropped;
+  }
+
   /** Live numbers (for `pong` and metrics). */
   stats(): EngineStats {
     return {

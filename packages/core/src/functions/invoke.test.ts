@@ -102,6 +102,21 @@ describe('Engine.invoke', () => {
     expect(value(after)).toBe(3);
   });
 
+  it('forgetWarm drops the instances under a key prefix (a deleted tenant), and only those', async () => {
+    const files = { 'index.js': 'let calls = 0; module.exports = () => ++calls;' };
+    const mine = request(files, 'index.js', { key: 'gone/f/1/abc' });
+    const theirs = request(files, 'index.js', { key: 'kept/f/1/abc' });
+    for (const r of [mine, theirs]) {
+      await invoke(r);
+      expect((await invoke({ ...r })).warm).toBe(true);
+    }
+    expect(engine.forgetWarm({ functionKeyPrefix: 'gone/' })).toBe(1);
+    const again = await invoke({ ...mine });
+    expect([value(again), again.warm]).toEqual([1, false]); // no state of the old instance
+    const other = await invoke({ ...theirs });
+    expect([value(other), other.warm]).toEqual([3, true]);
+  });
+
   it('does not keep an instance that left a timer pending or hit a limit', async () => {
     const pending = request(
       { 'index.js': 'let n = 0; module.exports = () => { setTimeout(() => {}, 10); return ++n; };' },

@@ -73,6 +73,19 @@ export class WarmInstances {
     }
   }
 
+  /** Disposes every instance whose key `match`es; returns how many. */
+  dropWhere(match: (key: string) => boolean): number {
+    let dropped = 0;
+    for (const [key, list] of [...this.byKey]) {
+      if (!match(key)) continue;
+      while (list.length > 0) {
+        this.dispose(list.shift()!, key, list);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
   /** Disposes every instance. */
   clear(): void {
     clearInterval(this.sweeper);

@@ -24,6 +24,12 @@ export type ParentMessage =
   | { type: 'cancel'; requestId: string }
   | { type: 'ping'; requestId: string }
   | { type: 'shutdown' }
+  /**
+   * Drops warm isolates a tenant's earlier runs left (it was deleted, or its isolation
+   * changed): those kept for `isolateKey` (isolation `context`) and function instances whose key
+   * starts with `functionKeyPrefix`. An absent field drops nothing of that kind. No answer.
+   */
+  | { type: 'forget-warm'; isolateKey?: string; functionKeyPrefix?: string }
   // REPL sessions live in one worker; each request is answered by one `repl-reply` or
   // `repl-error` with its requestId.
   | { type: 'repl-open'; requestId: string; sessionId: string; limits: Limits }

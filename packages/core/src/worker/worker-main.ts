@@ -285,6 +285,14 @@ function handle(message: ParentMessage): void {
     case 'cancel':
       controllers.get(message.requestId)?.abort();
       return;
+    case 'forget-warm':
+      engine.forgetWarm({
+        ...(typeof message.isolateKey === 'string' ? { isolateKey: message.isolateKey } : {}),
+        ...(typeof message.functionKeyPrefix === 'string'
+          ? { functionKeyPrefix: message.functionKeyPrefix }
+          : {}),
+      });
+      return;
     case 'ping': {
       const s = engine.stats();
       send({

@@ -108,6 +108,14 @@ function validateName(name: string): string {
   return name;
 }
 
+/**
+ * The start of the warm-instance key of every function of `tenantId` (the key is tenant,
+ * function, version and bundle hash: never shared across them).
+ */
+export function tenantFunctionKeyPrefix(tenantId: string): string {
+  return `${tenantId}/`;
+}
+
 export function createFunctionService(deps: FunctionServiceDeps): FunctionServiceHandlers {
   // Invocations read the function from memory, not SQLite: versions never change, and the
   // active pointer is dropped here whenever deploy, rollback or delete moves it (this daemon is
@@ -205,7 +213,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
                 : undefined;
             const result = await deps.pool.invoke(
               {
-                key: `${tenantId}/${name}/${fn.version}/${fn.sha256}`,
+                key: `${tenantFunctionKeyPrefix(tenantId)}${name}/${fn.version}/${fn.sha256}`,
                 files: fn.files,
                 entry: fn.entry,
                 eventJson: req.eventJson,

@@ -212,6 +212,14 @@ export class WorkerPool {
     this.supervisors[at.slot]?.replClose(at.workerId, sessionId);
   }
 
+  /**
+   * Every worker drops what a tenant's earlier runs left warm: isolates kept for `isolateKey`
+   * (isolation `context`) and function instances whose key starts with `functionKeyPrefix`.
+   */
+  forgetWarm(what: { isolateKey?: string; functionKeyPrefix?: string }): void {
+    for (const s of this.supervisors) s.forgetWarm(what);
+  }
+
   /** Stops every worker: `shutdown`, then SIGKILL after `graceMs`. */
   async stop(graceMs = 2_000): Promise<void> {
     await Promise.all(this.supervisors.map((s) => s.stop(graceMs)));

@@ -412,6 +412,12 @@ export class WorkerSupervisor {
     if (w && w.id === workerId) this.send(w, { type: 'repl-interrupt', sessionId });
   }
 
+  /** Tells the worker to drop warm isolates of a tenant (see the `forget-warm` message). */
+  forgetWarm(what: { isolateKey?: string; functionKeyPrefix?: string }): void {
+    const w = this.worker;
+    if (w && w.killing === undefined) this.send(w, { type: 'forget-warm', ...what });
+  }
+
   /** Closes a session and frees its isolate. */
   replClose(workerId: number, sessionId: string): void {
     const w = this.worker;

@@ -90,6 +90,20 @@ describe('isolation: context', () => {
     expect(next.json).toBe('2');
   });
 
+  it("never lends a deleted tenant's warm isolate to a tenant created later under its name", async () => {
+    const create = () =>
+      unaryCall(tenants, tenants.createTenant, {
+        tenant: Tenant.fromPartial({ name: 'reborn', isolation: IsolationMode.ISOLATION_MODE_CONTEXT }),
+      });
+    await create();
+    await run('reborn', '1');
+    expect((await run('reborn', '1')).log['warm']).toBe(true);
+    await unaryCall(tenants, tenants.deleteTenant, { name: 'reborn' });
+    await create();
+    const first = await run('reborn', '1');
+    expect(first.log['warm']).toBe(false);
+  });
+
   it('leaves isolate tenants on a fresh isolate per run, and a switch back takes effect at once', async () => {
     const plain = await run('plain', '1');
     expect(plain.log['warm']).toBeUndefined();
