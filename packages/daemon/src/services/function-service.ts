@@ -116,6 +116,11 @@ export function tenantFunctionKeyPrefix(tenantId: string): string {
   return `${tenantId}/`;
 }
 
+/** The start of the warm-instance key of every version of one function. */
+function functionKeyPrefix(tenantId: string, name: string): string {
+  return `${tenantFunctionKeyPrefix(tenantId)}${name}/`;
+}
+
 export function createFunctionService(deps: FunctionServiceDeps): FunctionServiceHandlers {
   // Invocations read the function from memory, not SQLite: versions never change, and the
   // active pointer is dropped here whenever deploy, rollback or delete moves it (this daemon is
@@ -213,7 +218,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
                 : undefined;
             const result = await deps.pool.invoke(
               {
-                key: `${tenantFunctionKeyPrefix(tenantId)}${name}/${fn.version}/${fn.sha256}`,
+                key: `${functionKeyPrefix(tenantId, name)}${fn.version}/${fn.sha256}`,
                 files: fn.files,
                 entry: fn.entry,
                 eventJson: req.eventJson,
@@ -541,6 +546,8 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
       const name = validateName(req.name);
       await deps.store().deleteFunction(tenantId, name);
       forget(tenantId, name);
+      // Its warm instances go too: a function deployed later under the name starts clean.
+      deps.pool.forgetWarm({ functionKeyPrefix: functionKeyPrefix(tenantId, name) });
       await deps.store().appendAudit({
         actor: actorOf(ctx),
         action: 'function.delete',

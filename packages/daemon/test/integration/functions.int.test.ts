@@ -227,6 +227,20 @@ describe('FunctionService', () => {
     expect(badEvent.code).toBe(Status.INVALID_ARGUMENT);
   });
 
+  it('a function deployed again after a delete starts clean: no warm instance of the old one', async () => {
+    const COUNTER = 'let calls = 0; module.exports = () => ++calls;';
+    const files = [{ path: 'index.js', content: COUNTER }];
+    await deploy({ name: 'counter', files });
+    expect(resultOf(await invoke({ name: 'counter' }))).toBe(1);
+    const warm = await invoke({ name: 'counter' });
+    expect([resultOf(warm), warm.warm]).toEqual([2, true]);
+    await unaryCall(fns, fns.deleteFunction, { tenant: 'acme', name: 'counter' });
+    const again = await deploy({ name: 'counter', files });
+    expect(again.version).toBe(1); // the same key as before: tenant, name, version, bundle hash
+    const first = await invoke({ name: 'counter' });
+    expect([resultOf(first), first.warm]).toEqual([1, false]);
+  });
+
   it('survives a restart; delete removes the function', async () => {
     fns.close();
     await d.stop();
