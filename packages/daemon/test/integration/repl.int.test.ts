@@ -124,6 +124,23 @@ class Stream {
   }
 }
 
+/**
+ * Takes every run slot of the daemon's one worker (3, the default) with inputs of three sessions
+ * of `tenant` that run for 600 ms; resolves once all three are running. `inputs` are their
+ * previews: `Date.now()` when each ended.
+ */
+async function fillRunSlots(tenant: string): Promise<{ sessions: Stream[]; inputs: Promise<string>[] }> {
+  const sessions = [new Stream(), new Stream(), new Stream()];
+  for (const s of sessions) await s.open(tenant);
+  const inputs = sessions.map((s) =>
+    s.value('console.log("running"); await new Promise((r) => setTimeout(r, 600)); Date.now()'),
+  );
+  for (const s of sessions) {
+    await s.waitFor((r): r is Extract<Response, { $case: 'output' }> => r.$case === 'output');
+  }
+  return { sessions, inputs };
+}
+
 describe('ReplService', () => {
   it('keeps state across inputs, streams output, answers incomplete, completes and interrupts', async () => {
     const s = new Stream();
@@ -243,15 +260,7 @@ describe('ReplService', () => {
   });
 
   it('an input takes a run slot like an execution: an Execute waits for one to end', async () => {
-    // One worker with the default 3 run slots: three sessions' inputs hold them all.
-    const sessions = [new Stream(), new Stream(), new Stream()];
-    for (const s of sessions) await s.open('slots');
-    const inputs = sessions.map((s) =>
-      s.value('console.log("running"); await new Promise((r) => setTimeout(r, 600)); Date.now()'),
-    );
-    for (const s of sessions) {
-      await s.waitFor((r): r is Extract<Response, { $case: 'output' }> => r.$case === 'output');
-    }
+    const { sessions, inputs } = await fillRunSlots('slots');
     const exec = await execute(d.client, { tenant: 'slot-waiter', code: 'Date.now()' });
     expect(exec.error).toBeUndefined();
     const last = exec.events.at(-1)?.event;
@@ -266,14 +275,7 @@ describe('ReplService', () => {
   });
 
   it('an input waiting for a run slot can be interrupted: it never runs and the session goes on', async () => {
-    const busy = [new Stream(), new Stream(), new Stream()];
-    for (const s of busy) await s.open('slots-interrupt');
-    const inputs = busy.map((s) =>
-      s.value('console.log("running"); await new Promise((r) => setTimeout(r, 600)); 1'),
-    );
-    for (const s of busy) {
-      await s.waitFor((r): r is Extract<Response, { $case: 'output' }> => r.$case === 'output');
-    }
+    const { sessions: busy, inputs } = await fillRunSlots('slots-interrupt');
     const waiting = new Stream();
     await waiting.open('slots-interrupt');
     const queued = waiting.eval('globalThis.ran = true; 2');
