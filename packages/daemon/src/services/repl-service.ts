@@ -264,7 +264,7 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
       if (err instanceof ResourceExhaustedError) deps.usage?.recordRejected(s.tenant);
       throw err;
     } finally {
-      s.waiting.delete(inputId);
+      if (s.waiting.get(inputId) === interrupt) s.waiting.delete(inputId);
     }
     s.running++;
     try {
