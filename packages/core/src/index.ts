@@ -44,6 +44,7 @@ export type {
   WorkerMessage,
   WorkerStats,
   TraceCarrier,
+  InvokeMessageRequest,
 } from './worker/protocol.js';
 export { resolveWorkerSpawn } from './worker/spawn-options.js';
 export type { WorkerSpawnOptions, ResolvedWorkerSpawn } from './worker/spawn-options.js';

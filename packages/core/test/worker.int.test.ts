@@ -98,6 +98,37 @@ describe('worker process over IPC', () => {
     if (pong.type === 'pong') expect(pong.stats.rssBytes).toBeGreaterThan(0);
   });
 
+  it('keeps a function bundle it was sent: later invocations may leave it out', async () => {
+    const invoke = (requestId: string, withFiles: boolean): ParentMessage => ({
+      type: 'invoke',
+      requestId,
+      request: {
+        key: 't/f/1/cafe',
+        ...(withFiles ? { files: [{ path: 'index.js', content: 'module.exports = (e) => e.n * 2;' }] } : {}),
+        entry: 'index.js',
+        eventJson: '{"n":21}',
+        ctx: { tenant: 't', functionName: 'f', version: 1, requestId: 'x', env: {} },
+        limits: DEFAULT_LIMITS,
+        fresh: true, // no warm instance: the bundle itself must come from the cache
+      },
+    });
+    const resultOf = async (id: string) => {
+      const m = await waitFor(
+        (x) => (x.type === 'run-result' || x.type === 'run-error') && x.requestId === id,
+      );
+      if (m.type !== 'run-result' || m.outcome.status !== 'ok') throw new Error(JSON.stringify(m));
+      return m.outcome.json;
+    };
+    // Never sent: it asks for the bundle, and nothing runs.
+    send(invoke('b1', false));
+    expect((await waitFor((m) => 'requestId' in m && m.requestId === 'b1')).type).toBe('need-bundle');
+    // The same requestId again, with the files: it runs, and the worker keeps them.
+    send(invoke('b1', true));
+    expect(await resultOf('b1')).toBe('42');
+    send(invoke('b2', false));
+    expect(await resultOf('b2')).toBe('42');
+  });
+
   it('runs with the permission model on', () => {
     const cmdline = readFileSync(`/proc/${worker.pid}/cmdline`, 'utf8').split('\0');
     expect(cmdline).toEqual(expect.arrayContaining(['--permission', '--allow-addons', '--no-node-snapshot']));

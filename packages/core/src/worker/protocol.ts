@@ -19,8 +19,12 @@ export interface TraceCarrier {
 /** Parent → worker. */
 export type ParentMessage =
   | { type: 'run'; requestId: string; request: ExecutionRequest; trace?: TraceCarrier }
-  /** A deployed function's invocation: answered like `run` (`warm` set on the outcome). */
-  | { type: 'invoke'; requestId: string; request: InvokeRequest; trace?: TraceCarrier }
+  /**
+   * A deployed function's invocation: answered like `run` (`warm` set on the outcome). `files`
+   * may be left out once this worker process has received them for the same key: it keeps them
+   * (BundleCache), and answers `need-bundle` when it no longer has them.
+   */
+  | { type: 'invoke'; requestId: string; request: InvokeMessageRequest; trace?: TraceCarrier }
   | { type: 'cancel'; requestId: string }
   | { type: 'ping'; requestId: string }
   | { type: 'shutdown' }
@@ -40,6 +44,9 @@ export type ParentMessage =
   | { type: 'repl-close'; sessionId: string }
   /** The answer to a worker's `cap-call`: JSON `{ ok, value }` or `{ ok: false, error }`. */
   | { type: 'cap-result'; callId: number; resultJson: string };
+
+/** An {@link InvokeRequest} whose bundle may be left out (see the `invoke` message). */
+export type InvokeMessageRequest = Omit<InvokeRequest, 'files'> & { files?: InvokeRequest['files'] };
 
 /** What a worker answers to a REPL request. */
 export type ReplReply =
@@ -71,6 +78,11 @@ export type WorkerMessage =
   | { type: 'output'; requestId: string; event: OutputEvent }
   | { type: 'run-result'; requestId: string; outcome: ExecutionOutcome & { warm?: boolean } }
   | { type: 'run-error'; requestId: string; error: VmdErrorWire }
+  /**
+   * An `invoke` came without its bundle and this worker no longer has it: nothing ran, and the
+   * requestId is free again. The daemon sends the invocation again with the files.
+   */
+  | { type: 'need-bundle'; requestId: string }
   | { type: 'pong'; requestId: string; stats: WorkerStats }
   | { type: 'repl-reply'; requestId: string; reply: ReplReply }
   /** Tenant code of run `requestId` called a capability; the daemon answers `cap-result`. */

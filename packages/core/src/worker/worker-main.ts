@@ -8,11 +8,12 @@
  * never exits with a spinning isolate inside — then exits.
  */
 import os from 'node:os';
-import { Engine } from '../engine/engine.js';
+import { Engine, type InvokeRequest, type RunHooks } from '../engine/engine.js';
+import { BundleCache } from '../functions/bundle-cache.js';
 import { ErrorCode } from '../errors/codes.js';
 import { InternalError, NotFoundError, UnavailableError, VmdError } from '../errors/vmd-error.js';
 import type { Logger, LogFields } from '../logging/logger.js';
-import type { OutputEvent } from '../engine/types.js';
+import type { ExecutionOutcome, OutputEvent } from '../engine/types.js';
 import type { ReplSession } from '../repl/session.js';
 import type { ParentMessage, WorkerMessage } from './protocol.js';
 import { isParentMessage } from './protocol.js';
@@ -39,6 +40,14 @@ function errFields(err: unknown): LogFields {
     ? { err: { name: err.name, message: err.message, stack: err.stack } }
     : { err: String(err) };
 }
+
+/**
+ * Function bundles this worker received, so the daemon need not send them with every invocation
+ * (a 900 KiB bundle made a warm invocation 6.1 ms instead of 1.2). 64 MiB: many times the
+ * bundles of the warm instances a worker keeps.
+ */
+const BUNDLE_CACHE_BYTES = 64 * 1024 * 1024;
+const bundles = new BundleCache(BUNDLE_CACHE_BYTES);
 
 let exiting = false;
 /** Set when this process must be replaced: new runs are refused, in-flight runs finish. */
@@ -163,6 +172,21 @@ async function handleRun(message: Extract<ParentMessage, { type: 'run' | 'invoke
     });
     return;
   }
+  let start: (hooks: RunHooks) => Promise<ExecutionOutcome>;
+  if (message.type === 'invoke') {
+    const { request } = message;
+    const files = request.files ?? bundles.get(request.key);
+    if (files === undefined) {
+      send({ type: 'need-bundle', requestId });
+      return;
+    }
+    if (request.files !== undefined) bundles.put(request.key, request.files);
+    const invoke: InvokeRequest = { ...request, files };
+    start = (hooks) => engine.invoke(invoke, hooks);
+  } else {
+    const { request } = message;
+    start = (hooks) => engine.run(request, hooks);
+  }
   const controller = new AbortController();
   controllers.set(requestId, controller);
   const output = new OutputCoalescer(requestId);
@@ -172,10 +196,7 @@ async function handleRun(message: Extract<ParentMessage, { type: 'run' | 'invoke
       onOutput: (event: OutputEvent) => output.push(event),
       capability: capabilityHandler(requestId),
     };
-    const outcome =
-      message.type === 'invoke'
-        ? await engine.invoke(message.request, hooks)
-        : await engine.run(message.request, hooks);
+    const outcome = await start(hooks);
     output.flush();
     send({ type: 'run-result', requestId, outcome });
   } catch (err) {
@@ -286,6 +307,9 @@ function handle(message: ParentMessage): void {
       controllers.get(message.requestId)?.abort();
       return;
     case 'forget-warm':
+      if (typeof message.functionKeyPrefix === 'string' && message.functionKeyPrefix !== '') {
+        bundles.dropPrefix(message.functionKeyPrefix);
+      }
       engine.forgetWarm({
         ...(typeof message.isolateKey === 'string' ? { isolateKey: message.isolateKey } : {}),
         ...(typeof message.functionKeyPrefix === 'string'

@@ -127,6 +127,7 @@ const KNOWN = {
       runsCompleted: count,
     }),
   }),
+  'need-bundle': z.object({ type: z.literal('need-bundle'), requestId: id }),
   'cap-call': z.object({
     type: z.literal('cap-call'),
     requestId: id,

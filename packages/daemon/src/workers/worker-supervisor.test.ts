@@ -149,6 +149,55 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
     await pool.stop(10);
   });
 
+  it('sends a function bundle once per worker, and again when the worker asks for it', async () => {
+    const { pool, current } = makePool();
+    await pool.start();
+    const c = current();
+    const invocation = {
+      key: 't/f/1/abc',
+      files: [{ path: 'index.js', content: 'module.exports = () => 1;' }],
+      entry: 'index.js',
+      eventJson: '',
+      ctx: { tenant: 't', functionName: 'f', version: 1, requestId: 'x', env: {} },
+      limits,
+      fresh: false,
+    };
+    type Invoke = Extract<ParentMessage, { type: 'invoke' }>;
+    const invokes = () => c.sent.filter((m): m is Invoke => m.type === 'invoke');
+    const answer = (requestId: string) =>
+      c.reply({ type: 'run-result', requestId, outcome: { status: 'ok', json: '1', preview: '1', metrics } });
+
+    const first = pool.invoke(invocation, () => undefined);
+    await waitFor(() => invokes().length === 1);
+    expect(invokes()[0]!.request.files).toHaveLength(1);
+    answer(invokes()[0]!.requestId);
+    await first;
+
+    // The worker has it now: the files stay behind.
+    const cancel = new AbortController();
+    const second = pool.invoke(invocation, () => undefined, cancel.signal);
+    await waitFor(() => invokes().length === 2);
+    const { requestId } = invokes()[1]!;
+    expect(invokes()[1]!.request.files).toBeUndefined();
+    // It was cancelled meanwhile, and the worker no longer had the bundle: both go again.
+    cancel.abort();
+    c.reply({ type: 'need-bundle', requestId });
+    await waitFor(() => invokes().length === 3);
+    expect(invokes()[2]).toMatchObject({ requestId, request: { files: invocation.files } });
+    expect(c.sent.filter((m) => m.type === 'cancel' && m.requestId === requestId)).toHaveLength(2);
+    answer(requestId);
+    expect((await second).outcome.status).toBe('ok');
+
+    // A need-bundle for a run that was sent its files is ignored (not a second resend).
+    const third = pool.invoke({ ...invocation, key: 't/f/2/def' }, () => undefined);
+    await waitFor(() => invokes().length === 4);
+    c.reply({ type: 'need-bundle', requestId: invokes()[3]!.requestId });
+    answer(invokes()[3]!.requestId);
+    await third;
+    expect(invokes()).toHaveLength(4);
+    await pool.stop(10);
+  });
+
   it('fails only the crashed worker in-flight runs with WORKER_CRASHED and replaces it', async () => {
     const { pool, children, current } = makePool();
     await pool.start();

@@ -71,6 +71,8 @@ interface InFlightRun {
   overrunTimer: NodeJS.Timeout;
   cancelTimer?: NodeJS.Timeout;
   cancelled: boolean;
+  /** An invocation sent without its bundle: the message with it, for a `need-bundle`. */
+  withBundle?: ParentMessage;
 }
 
 /** A REPL request waiting for its `repl-reply`. */
@@ -134,7 +136,22 @@ interface LiveWorker {
   killing: KillReason | undefined;
   /** Past its RSS ceiling: takes no new runs, and is recycled once its runs have finished. */
   draining: boolean;
+  /**
+   * Warm-instance keys whose bundle this worker process was sent (oldest first, bounded): their
+   * invocations go without the files, which the worker keeps (a `need-bundle` if it no longer
+   * has them).
+   */
+  bundlesSent: Set<string>;
   exited: Promise<void>;
+}
+
+/** Bundles remembered per worker; past this, the oldest are sent again when invoked. */
+const MAX_BUNDLES_SENT = 4096;
+
+function rememberBundle(w: LiveWorker, key: string): void {
+  w.bundlesSent.delete(key);
+  w.bundlesSent.add(key);
+  if (w.bundlesSent.size > MAX_BUNDLES_SENT) w.bundlesSent.delete(w.bundlesSent.values().next().value!);
 }
 
 /** Events a supervisor reports to its pool. */
@@ -279,12 +296,18 @@ export class WorkerSupervisor {
     signal?: AbortSignal,
     onCapability?: CapabilityCallHandler,
   ): Promise<RunResult> {
+    const w = this.worker;
+    const sent = w?.bundlesSent.has(request.key) === true;
+    if (w !== undefined && !sent) rememberBundle(w, request.key);
+    const { files: _files, ...withoutFiles } = request;
     return this.dispatch(
-      (requestId) => ({ type: 'invoke', requestId, request }),
+      (requestId) =>
+        sent ? { type: 'invoke', requestId, request: withoutFiles } : { type: 'invoke', requestId, request },
       request.limits.wallTimeMs,
       onOutput,
       signal,
       onCapability,
+      sent ? (requestId) => ({ type: 'invoke', requestId, request }) : undefined,
     );
   }
 
@@ -294,6 +317,7 @@ export class WorkerSupervisor {
     onOutput: (event: OutputEvent) => void,
     signal?: AbortSignal,
     onCapability?: CapabilityCallHandler,
+    withBundle?: (requestId: string) => ParentMessage,
   ): Promise<RunResult> {
     const w = this.worker;
     if (!w || !this.isReady || this.freeSlots === 0) {
@@ -314,6 +338,7 @@ export class WorkerSupervisor {
         resolve,
         reject,
         cancelled: false,
+        ...(withBundle !== undefined ? { withBundle: withBundle(requestId) } : {}),
         overrunTimer: setTimeout(() => {
           this.logger.warn(
             { worker_id: w.id, request_id: requestId, wall_time_ms: wallTimeMs },
@@ -415,7 +440,12 @@ export class WorkerSupervisor {
   /** Tells the worker to drop warm isolates of a tenant (see the `forget-warm` message). */
   forgetWarm(what: { isolateKey?: string; functionKeyPrefix?: string }): void {
     const w = this.worker;
-    if (w && w.killing === undefined) this.send(w, { type: 'forget-warm', ...what });
+    if (!w || w.killing !== undefined) return;
+    const prefix = what.functionKeyPrefix;
+    if (prefix !== undefined && prefix !== '') {
+      for (const key of [...w.bundlesSent]) if (key.startsWith(prefix)) w.bundlesSent.delete(key);
+    }
+    this.send(w, { type: 'forget-warm', ...what });
   }
 
   /** Closes a session and frees its isolate. */
@@ -544,6 +574,7 @@ export class WorkerSupervisor {
       stats: undefined,
       killing: undefined,
       draining: false,
+      bundlesSent: new Set(),
       exited: new Promise<void>((r) => (markExited = r)),
     };
     this.worker = w;
@@ -660,6 +691,24 @@ export class WorkerSupervisor {
       case 'run-error': {
         const run = this.take(w, msg.requestId);
         run?.reject(errorFromWire(msg.error));
+        return;
+      }
+      case 'need-bundle': {
+        // Nothing ran; the worker freed the requestId. Sent once: the files go along now.
+        const run = w.inFlight.get(msg.requestId);
+        const again = run?.withBundle;
+        if (run === undefined || again === undefined) {
+          wlog.warn({ request_id: msg.requestId }, 'worker asked for a bundle it was sent; ignored');
+          return;
+        }
+        delete run.withBundle;
+        if (again.type === 'invoke') rememberBundle(w, again.request.key);
+        if (!this.send(w, again)) {
+          this.kill(w, 'crashed');
+          return;
+        }
+        // A cancel that reached the worker before this found no run: it goes again, after.
+        if (run.cancelled) this.send(w, { type: 'cancel', requestId: msg.requestId });
         return;
       }
       case 'cap-call': {
