@@ -156,7 +156,7 @@ export class DaemonMetrics implements RunMeter {
     const kind = run.kind ?? 'execute';
     this.runs.add(1, { tenant, kind, outcome: run.failureKind ?? 'ok' });
     if (run.cpuMs > 0) this.cpu.add(run.cpuMs, { tenant });
-    if (kind !== 'repl') this.queueWait.record(Math.max(0, run.queueWaitMs), { kind });
+    this.queueWait.record(Math.max(0, run.queueWaitMs), { kind });
     if (run.wallMs !== undefined) this.runWall.record(run.wallMs, { kind });
     if (run.totalMs !== undefined) this.total.record(run.totalMs, { kind });
     if (run.heapBytes !== undefined) this.heap.record(run.heapBytes, { kind });
