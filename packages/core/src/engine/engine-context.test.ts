@@ -6,7 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type Limits } from '../limits/limits.js';
-import { CONTEXT_ISOLATE_MAX_RUNS, Engine, type EngineOptions } from './engine.js';
+import {
+  CONTEXT_ISOLATE_MAX_RUNS,
+  CONTEXT_PREPARE_TIMEOUT_MS,
+  Engine,
+  type EngineOptions,
+} from './engine.js';
+import { NOOP_LOGGER } from '../logging/logger.js';
 import type { ExecutionOutcome, SourceType } from './types.js';
 
 const LIMITS: Limits = { ...DEFAULT_LIMITS, wallTimeMs: 3000, cpuTimeMs: 2000 };
@@ -616,6 +622,35 @@ describe.each(ENGINE_VARIANTS)('isolation context (%s)', (_name, variant) => {
       expect.soft(kindOf(late.outcome)).toMatch(/^(ok|TIMEOUT)$/);
       expect.soft(maxGapMs, 'the host event loop was blocked (ms)').toBeLessThan(600);
       expect.soft((await run(engine, '1', { key })).outcome.warm, 'the isolate was kept').toBe(false);
+    });
+
+    it('tenant code still running after its result is stopped by its CPU, not the 1 s backstop', async () => {
+      const recycled: Record<string, unknown>[] = [];
+      const logger = { ...NOOP_LOGGER, debug: (fields: Record<string, unknown>) => recycled.push(fields) };
+      await withEngine({ ...variant, logger }, async (own) => {
+        // A callback that would loop for 3 s, queued by the GC at the end of the script. When it
+        // starts after the result (the usual order; otherwise the run's own limits end it, the
+        // test above), the next context waits behind it: the isolate must be recycled once the
+        // callback has used CONTEXT_LEFTOVER_CPU_MS, long before CONTEXT_PREPARE_TIMEOUT_MS.
+        const code = [
+          'const fr = new FinalizationRegistry(() => { const end = Date.now() + 3000; while (Date.now() < end) {} });',
+          'fr.register({ i: 1 }, 1);',
+          FULL_GC,
+          '"done"',
+        ].join('\n');
+        let answered = false;
+        for (let attempt = 0; attempt < 3 && !answered; attempt++) {
+          const key = await warmKey(own, 'leftover-cpu');
+          const late = await run(own, code, { key, limits: { wallTimeMs: 300, cpuTimeMs: 200 } });
+          if (late.outcome.status !== 'ok') continue;
+          answered = true;
+          for (let i = 0; i < 300 && recycled.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+          expect(recycled[0]).toMatchObject({ reason: 'cpu' });
+          expect(recycled[0]?.['cpu_ms']).toBeLessThan(CONTEXT_PREPARE_TIMEOUT_MS);
+          expect((await run(own, '1', { key })).outcome.warm).toBe(false);
+        }
+        expect(answered, 'no attempt had the callback start after the result').toBe(true);
+      });
     });
 
     it('a run whose pending interval hits the wall limit is recycled', async () => {

@@ -189,6 +189,16 @@ export const CONTEXT_ISOLATE_MAX_RUNS = 1000;
  */
 export const CONTEXT_PREPARE_TIMEOUT_MS = 1000;
 
+/**
+ * Isolation `context`: most CPU a kept isolate may spend while its next context is made before
+ * it is recycled instead (that work is a fraction of a millisecond; more is tenant code still
+ * running after its result, such as a looping FinalizationRegistry callback).
+ */
+export const CONTEXT_LEFTOVER_CPU_MS = 50;
+
+/** How often the CPU of a kept isolate is read while its next context is made, ms. */
+const LEFTOVER_POLL_MS = 10;
+
 const STREAM_OF: Record<OutputEvent['level'], OutputEvent['stream']> = {
   log: 'stdout',
   info: 'stdout',
@@ -600,21 +610,42 @@ export class Engine {
    * The next context of a kept isolate, made on isolated-vm's thread (never synchronously: the
    * isolate may still run leftovers of the tenant's earlier run, such as a FinalizationRegistry
    * callback). Resolves undefined, with the isolate disposed, when that fails (its heap is
-   * exhausted) or takes longer than {@link CONTEXT_PREPARE_TIMEOUT_MS} (leftovers still running).
+   * exhausted), when the isolate spends more than {@link CONTEXT_LEFTOVER_CPU_MS} of CPU
+   * meanwhile (a context costs well under a millisecond: the rest is tenant code running after
+   * its result, which nobody is charged for), or after {@link CONTEXT_PREPARE_TIMEOUT_MS}.
    */
   private prepareContext(kept: PooledIsolate): Promise<PooledIsolate | undefined> {
     const { isolate } = kept;
+    const cpuAtStart = safeCpuTime(isolate);
     return new Promise((resolve) => {
-      const recycle = (): void => {
+      let settled = false;
+      const settle = (next: PooledIsolate | undefined, recycled?: 'cpu' | 'timeout' | 'failed'): void => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        if (!isolate.isDisposed) isolate.dispose();
-        resolve(undefined);
-      };
-      const timer = setTimeout(recycle, CONTEXT_PREPARE_TIMEOUT_MS);
-      this.pool.newContextAsync(isolate, kept.memoryMib).then((next) => {
-        clearTimeout(timer);
+        clearInterval(watch);
+        if (recycled !== undefined) {
+          if (recycled !== 'failed') {
+            const cpuMs = Number(safeCpuTime(isolate) - cpuAtStart) / 1e6;
+            this.options.logger.debug(
+              { component: 'engine', reason: recycled, cpu_ms: Math.round(cpuMs) },
+              "tenant code kept running after its run's result; its isolate is recycled",
+            );
+          }
+          if (!isolate.isDisposed) isolate.dispose();
+        }
         resolve(next);
-      }, recycle);
+      };
+      const timer = setTimeout(() => settle(undefined, 'timeout'), CONTEXT_PREPARE_TIMEOUT_MS);
+      const watch = setInterval(() => {
+        if (safeCpuTime(isolate) - cpuAtStart > BigInt(CONTEXT_LEFTOVER_CPU_MS) * 1_000_000n) {
+          settle(undefined, 'cpu');
+        }
+      }, LEFTOVER_POLL_MS);
+      this.pool.newContextAsync(isolate, kept.memoryMib).then(
+        (next) => settle(next),
+        () => settle(undefined, 'failed'),
+      );
     });
   }
 
