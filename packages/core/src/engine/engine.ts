@@ -190,11 +190,14 @@ export const CONTEXT_ISOLATE_MAX_RUNS = 1000;
 export const CONTEXT_PREPARE_TIMEOUT_MS = 1000;
 
 /**
- * Isolation `context`: most CPU a kept isolate may spend while its next context is made before
- * it is recycled instead (that work is a fraction of a millisecond; more is tenant code still
- * running after its result, such as a looping FinalizationRegistry callback).
+ * Isolation `context`: most time a kept isolate may spend running while its next context is made
+ * before it is recycled instead (that work is a fraction of a millisecond; more is tenant code
+ * still running after its result, such as a looping FinalizationRegistry callback). Read from
+ * isolated-vm's `cpuTime`, which on Linux counts thread CPU for finished calls but wall time for
+ * the call still running (one thread cannot read another's CPU clock): the margin is for a
+ * context creation the OS deschedules on a loaded machine, which must not recycle the isolate.
  */
-export const CONTEXT_LEFTOVER_CPU_MS = 50;
+export const CONTEXT_LEFTOVER_CPU_MS = 250;
 
 /** How often the CPU of a kept isolate is read while its next context is made, ms. */
 const LEFTOVER_POLL_MS = 10;
@@ -610,9 +613,9 @@ export class Engine {
    * The next context of a kept isolate, made on isolated-vm's thread (never synchronously: the
    * isolate may still run leftovers of the tenant's earlier run, such as a FinalizationRegistry
    * callback). Resolves undefined, with the isolate disposed, when that fails (its heap is
-   * exhausted), when the isolate spends more than {@link CONTEXT_LEFTOVER_CPU_MS} of CPU
-   * meanwhile (a context costs well under a millisecond: the rest is tenant code running after
-   * its result, which nobody is charged for), or after {@link CONTEXT_PREPARE_TIMEOUT_MS}.
+   * exhausted), when the isolate runs for more than {@link CONTEXT_LEFTOVER_CPU_MS} meanwhile (a
+   * context costs well under a millisecond: the rest is tenant code running after its result,
+   * which nobody is charged for), or after {@link CONTEXT_PREPARE_TIMEOUT_MS}.
    */
   private prepareContext(kept: PooledIsolate): Promise<PooledIsolate | undefined> {
     const { isolate } = kept;
