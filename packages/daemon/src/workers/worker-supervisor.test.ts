@@ -188,12 +188,12 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
     answer(requestId);
     expect((await second).outcome.status).toBe('ok');
 
-    // A need-bundle for a run that was sent its files is ignored (not a second resend).
+    // A need-bundle for a run that was sent its files is what vmd's worker never sends: the
+    // worker is treated as compromised, and its run fails.
     const third = pool.invoke({ ...invocation, key: 't/f/2/def' }, () => undefined);
     await waitFor(() => invokes().length === 4);
     c.reply({ type: 'need-bundle', requestId: invokes()[3]!.requestId });
-    answer(invokes()[3]!.requestId);
-    await third;
+    await expect(third).rejects.toMatchObject({ code: ErrorCode.WORKER_CRASHED });
     expect(invokes()).toHaveLength(4);
     await pool.stop(10);
   });

@@ -698,7 +698,9 @@ export class WorkerSupervisor {
         const run = w.inFlight.get(msg.requestId);
         const again = run?.withBundle;
         if (run === undefined || again === undefined) {
-          wlog.warn({ request_id: msg.requestId }, 'worker asked for a bundle it was sent; ignored');
+          // vmd's worker asks only for an invocation sent without its bundle, and only once.
+          wlog.error({ request_id: msg.requestId }, 'worker asked for a bundle it was sent; killing it');
+          this.kill(w, 'malformed-message');
           return;
         }
         delete run.withBundle;
