@@ -13,6 +13,7 @@ import {
   type EngineOptions,
 } from './engine.js';
 import { NOOP_LOGGER } from '../logging/logger.js';
+import { expectSameOutcome } from '../../test/support/same-outcome.js';
 import type { ExecutionOutcome, SourceType } from './types.js';
 
 const LIMITS: Limits = { ...DEFAULT_LIMITS, wallTimeMs: 3000, cpuTimeMs: 2000 };
@@ -756,19 +757,6 @@ describe('isolation context: snapshot and non-snapshot engines agree', () => {
       results.push(warm);
     }
     const [a, b] = results as [Ran, Ran];
-    expect(a.output).toEqual(b.output);
-    expect(a.outcome.status).toBe(b.outcome.status);
-    if (a.outcome.status === 'ok' && b.outcome.status === 'ok') {
-      expect([a.outcome.json, a.outcome.preview]).toEqual([b.outcome.json, b.outcome.preview]);
-    } else if (a.outcome.status === 'error' && b.outcome.status === 'error') {
-      const { kind, name, message, line, column } = a.outcome.failure;
-      expect({ kind, name, message, line, column }).toEqual({
-        kind: b.outcome.failure.kind,
-        name: b.outcome.failure.name,
-        message: b.outcome.failure.message,
-        line: b.outcome.failure.line,
-        column: b.outcome.failure.column,
-      });
-    }
+    expectSameOutcome(a, b);
   });
 });

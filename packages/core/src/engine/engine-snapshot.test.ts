@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../limits/limits.js';
+import { expectSameOutcome } from '../../test/support/same-outcome.js';
 import { Engine } from './engine.js';
 import type { ExecutionOutcome, OutputEvent, SourceType } from './types.js';
 
@@ -70,20 +71,7 @@ describe('isolates from a snapshot', () => {
     ['an awaited timer', 'await new Promise((r) => setTimeout(r, 5)); "late"', 'script'],
   ])('behaves as without a snapshot: %s', async (_name, code, sourceType) => {
     const [a, b] = await Promise.all([run(snap, code, sourceType), run(plain, code, sourceType)]);
-    expect(a.output).toEqual(b.output);
-    expect(a.outcome.status).toBe(b.outcome.status);
-    if (a.outcome.status === 'ok' && b.outcome.status === 'ok') {
-      expect([a.outcome.json, a.outcome.preview]).toEqual([b.outcome.json, b.outcome.preview]);
-    } else if (a.outcome.status === 'error' && b.outcome.status === 'error') {
-      const { kind, name, message, line, column } = a.outcome.failure;
-      expect({ kind, name, message, line, column }).toEqual({
-        kind: b.outcome.failure.kind,
-        name: b.outcome.failure.name,
-        message: b.outcome.failure.message,
-        line: b.outcome.failure.line,
-        column: b.outcome.failure.column,
-      });
-    }
+    expectSameOutcome(a, b);
   });
 
   it('still enforces the cpu limit', async () => {
