@@ -193,9 +193,9 @@ export const CONTEXT_PREPARE_TIMEOUT_MS = 1000;
  * Isolation `context`: most time a kept isolate may spend running while its next context is made
  * before it is recycled instead (that work is a fraction of a millisecond; more is tenant code
  * still running after its result, such as a looping FinalizationRegistry callback). Read from
- * isolated-vm's `cpuTime`, which on Linux counts thread CPU for finished calls but wall time for
- * the call still running (one thread cannot read another's CPU clock): the margin is for a
- * context creation the OS deschedules on a loaded machine, which must not recycle the isolate.
+ * isolated-vm's `cpuTime`, which advances with the wall clock while the isolate runs (see
+ * RunLimits.cpuChargeNs): the margin is for a context creation the OS deschedules on a loaded
+ * machine, which must not recycle the isolate.
  */
 export const CONTEXT_LEFTOVER_CPU_MS = 250;
 

@@ -31,7 +31,7 @@ export async function collectExecutionMetrics(
     // disposed, or stopped by a limit while tenant code still ran (limits.reason says which)
     interrupted = err;
   }
-  const cpuNs = limits.cpuUsedNs();
+  const cpuNs = limits.cpuChargeNs();
   const metrics = {
     cpuTimeMs: Number(cpuNs) / 1e6,
     wallTimeMs: performance.now() - startedAtMs,
