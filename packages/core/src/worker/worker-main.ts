@@ -307,15 +307,8 @@ function handle(message: ParentMessage): void {
       controllers.get(message.requestId)?.abort();
       return;
     case 'forget-warm':
-      if (typeof message.functionKeyPrefix === 'string' && message.functionKeyPrefix !== '') {
-        bundles.dropPrefix(message.functionKeyPrefix);
-      }
-      engine.forgetWarm({
-        ...(typeof message.isolateKey === 'string' ? { isolateKey: message.isolateKey } : {}),
-        ...(typeof message.functionKeyPrefix === 'string'
-          ? { functionKeyPrefix: message.functionKeyPrefix }
-          : {}),
-      });
+      if (message.functionKeyPrefix) bundles.dropPrefix(message.functionKeyPrefix);
+      engine.forgetWarm(message);
       return;
     case 'ping': {
       const s = engine.stats();
