@@ -81,7 +81,7 @@ const __kv = Object.freeze({
   delete(key) {
     try { return __capRequest('kv', 'delete', { key: __capKey('delete', key) }); } catch (e) { return __capPromiseReject(e); }
   },
-  /** Keys in order: { keys, cursor } — pass cursor back for the next page (null: no more). */
+  /** Keys in order: { keys, cursor }; pass cursor back for the next page (null: no more). */
   list(options) {
     try {
       const o = options === undefined || options === null ? {} : options;

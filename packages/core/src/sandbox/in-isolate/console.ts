@@ -77,7 +77,7 @@ function __flushOutput() {
   __out.batchBytes = 0;
   __out.lastFlush = __DateNow();
   __out.emitted++;
-  // isolation: a flat array of primitives [level, text, timeMs, …] is deep-copied into the
+  // isolation: a flat array of primitives [level, text, timeMs, ...] is deep-copied into the
   // host by the Callback; nothing of the host is returned (fire-and-forget).
   __emit('batch', batch, 0);
 }

@@ -189,7 +189,7 @@ function __hasPrefix(s, p) {
   return true;
 }
 
-/** Candidate property names of globalThis.path[0].path[1]… that start with prefix. */
+/** Candidate property names of globalThis.path[0].path[1]... that start with prefix. */
 function __complete(path, prefix) {
   let target = __G;
   for (let i = 0; i < path.length; i++) {
@@ -231,7 +231,7 @@ function __fnPick(exported) {
     const d = __replGetOwnDescriptor(exported, 'handler') || __replGetOwnDescriptor(exported, 'default');
     if (d !== undefined && typeof d.value === 'function') return d.value;
   }
-  throw new TypeError('the entry point exports no handler function: use module.exports = async (event, ctx) => …, exports.handler = …, or export default async function (event, ctx) { … }');
+  throw new TypeError('the entry point exports no handler function: use module.exports = async (event, ctx) => ..., exports.handler = ..., or export default async function (event, ctx) { ... }');
 }
 
 function __fnResolve(files, spec, from) {
