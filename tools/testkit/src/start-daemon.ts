@@ -16,8 +16,14 @@ export interface StartDaemonOptions {
   env?: Record<string, string>;
   /** Use this data directory instead of a fresh temporary one (kept on stop). */
   dataDir?: string;
-  /** How long to wait for the `listening` line and health, ms. @default 30000 */
+  /** How long to wait for the `listening` line and readiness, ms. @default 30000 */
   startTimeoutMs?: number;
+  /**
+   * How readiness is seen: `health`, a plaintext Health check answering SERVING; `log`, the
+   * daemon's `ready` log line (for a daemon a plaintext client cannot reach, e.g. TLS).
+   * @default 'health'
+   */
+  readyBy?: 'health' | 'log';
 }
 
 /** One parsed pino log line of the daemon. */
@@ -50,7 +56,7 @@ export const VMD_BIN = path.join(repoRoot, 'packages/daemon/dist/main.js');
 
 /**
  * Starts the real, built `vmd serve` on `127.0.0.1:0` with a fresh data directory, waits for
- * its `listening` log line and a SERVING health check, and returns a connected client.
+ * its `listening` log line and readiness (a SERVING health check, or `readyBy`), and returns a client.
  * Spawns the binary (never imports the daemon), so tests exercise exactly what users run.
  */
 export async function startDaemon(options: StartDaemonOptions = {}): Promise<RunningDaemon> {
@@ -116,13 +122,21 @@ export async function startDaemon(options: StartDaemonOptions = {}): Promise<Run
 
     client = new VmdClient({ address });
     const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-    for (;;) {
+    const readyClient = client;
+    const isReady = async (): Promise<boolean> => {
+      if (options.readyBy === 'log') return logs.some((l) => l.msg === 'ready');
       try {
-        if ((await client.health()) === 'SERVING') break;
+        return (await readyClient.health()) === 'SERVING';
       } catch {
-        // not ready yet
+        return false; // not ready yet
       }
-      if (Date.now() > deadline) throw new Error(`vmd at ${address} never became SERVING`);
+    };
+    while (!(await isReady())) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`vmd exited before it was ready; stderr:\n${stderr}`);
+      }
+      if (Date.now() > deadline)
+        throw new Error(`vmd at ${address} never became ready (${options.readyBy ?? 'health'})`);
       await new Promise((r) => setTimeout(r, 50));
     }
   } catch (err) {

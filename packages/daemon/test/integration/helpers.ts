@@ -1,14 +1,9 @@
 /**
- * A small spawn helper for the daemon's integration tests: starts the REAL built `vmd serve`
- * (packages/daemon/dist/main.js) on 127.0.0.1:0 with a fresh data dir, parses the pino JSON
- * lines on stdout, waits for `listening` and SERVING. (The lead may switch this to tools/testkit.)
+ * The daemon's integration-test helpers. `startTestDaemon` starts the REAL built `vmd serve`
+ * through tools/testkit (127.0.0.1:0, a fresh data dir, readiness awaited) and adds a raw
+ * generated Execute client, since these tests look at the wire: events, trailers, statuses.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { credentials, Metadata, status as Status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import {
   ExecutionServiceClient,
@@ -16,10 +11,11 @@ import {
   type ExecuteResponse,
   SourceType,
 } from '@vmd/client/wire';
+import { startDaemon, VMD_BIN, type LogLine } from '@vmd/testkit';
 
-export const DAEMON_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+export const DAEMON_MAIN = VMD_BIN;
 
-export type LogLine = Record<string, unknown> & { level: number; msg: string };
+export type { LogLine };
 
 export interface TestDaemon {
   address: string;
@@ -44,80 +40,26 @@ export interface StartOptions {
 }
 
 export async function startTestDaemon(options: StartOptions = {}): Promise<TestDaemon> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vmd-int-'));
-  const child = spawn(
-    process.execPath,
-    [
-      DAEMON_MAIN,
-      'serve',
-      '--listen',
-      '127.0.0.1:0',
-      '--data-dir',
-      dataDir,
-      '--workers',
-      String(options.workers ?? 2),
-      ...(options.args ?? []),
-    ],
-    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const logs: LogLine[] = [];
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no 'listening' line within ${timeoutMs} ms; stderr:\n${stderr}`)),
-      timeoutMs,
-    );
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      let parsed: LogLine;
-      try {
-        parsed = JSON.parse(line) as LogLine;
-      } catch {
-        return;
-      }
-      logs.push(parsed);
-      if (parsed.msg === 'listening' && typeof parsed['address'] === 'string') {
-        clearTimeout(timer);
-        resolve(parsed['address']);
-      }
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`vmd exited early (code ${code}, signal ${signal}); stderr:\n${stderr}`));
-    });
+  const d = await startDaemon({
+    workers: options.workers ?? 2,
+    args: options.args ?? [],
+    env: options.env ?? {},
+    startTimeoutMs: options.timeoutMs ?? 30_000,
+    readyBy: options.plaintextHealth === false ? 'log' : 'health',
   });
-  const client = new ExecutionServiceClient(address, credentials.createInsecure());
-  const deadline = Date.now() + timeoutMs;
-  const isReady = async (): Promise<boolean> =>
-    options.plaintextHealth === false
-      ? logs.some((l) => l.msg === 'ready')
-      : (await healthStatus(address).catch(() => 'DOWN')) === 'SERVING';
-  while (!(await isReady())) {
-    if (Date.now() > deadline) throw new Error(`vmd at ${address} never became SERVING`);
-    await sleep(50);
-  }
+  const client = new ExecutionServiceClient(d.address, credentials.createInsecure());
   return {
-    address,
-    pid: child.pid!,
-    child,
-    dataDir,
-    logs,
-    stderr: () => stderr,
-    exited,
+    address: d.address,
+    pid: d.pid,
+    child: d.process,
+    dataDir: d.dataDir,
+    logs: d.logs,
+    stderr: d.stderr,
+    exited: d.exited,
     client,
     async stop(killAfterMs = 15_000) {
       client.close();
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        await exited;
-        clearTimeout(t);
-      }
-      await rm(dataDir, { recursive: true, force: true });
+      await d.stop(killAfterMs);
     },
   };
 }
