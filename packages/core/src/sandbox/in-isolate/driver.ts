@@ -180,7 +180,7 @@ const __replJSONparse = JSON.parse;
 const __MAX_CANDIDATES = 500;
 
 function __replDefine(name, value) {
-  __replDefineProperty(__G, name, { value, writable: true, configurable: true, enumerable: false });
+  __replDefineProperty(__G, name, { __proto__: null, value, writable: true, configurable: true, enumerable: false });
 }
 
 function __hasPrefix(s, p) {
@@ -314,7 +314,7 @@ function __fnInvoke(cfg) {
 // ---- globals -------------------------------------------------------------------------------
 const __G = globalThis;
 function __define(name, value) {
-  Object.defineProperty(__G, name, { value, writable: true, configurable: true, enumerable: false });
+  __defineOwn(__G, name, { __proto__: null, value, writable: true, configurable: true, enumerable: false });
 }
 // Off by default: WebAssembly memory is not bounded by memoryLimit; SharedArrayBuffer/Atomics
 // are timing primitives with no use in a single-threaded sandbox.
@@ -380,8 +380,8 @@ function __driver(op, arg, arg2, arg3) {
       for (let i = 0; i < bytes.length; i++) name += bytes[i].toString(16).padStart(2, '0');
       // The hook is plain in-isolate code (no host object). Tenant code that finds it can only
       // settle its own result early, which it could do anyway.
-      Object.defineProperty(__G, name, {
-        configurable: true, enumerable: false, writable: false,
+      __defineOwn(__G, name, {
+        __proto__: null, configurable: true, enumerable: false, writable: false,
         value: function (ns) {
           delete __G[name];
           if (__state !== 'idle') return;

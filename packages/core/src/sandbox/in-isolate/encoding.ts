@@ -46,8 +46,8 @@ class TextDecoder {
     if (l !== 'utf-8' && l !== 'utf8' && l !== 'unicode-1-1-utf-8') {
       throw new RangeError('The "' + label + '" encoding is not supported');
     }
-    Object.defineProperty(this, '__fatal', { value: Boolean(options && options.fatal) });
-    Object.defineProperty(this, '__ignoreBOM', { value: Boolean(options && options.ignoreBOM) });
+    __defineOwn(this, '__fatal', { __proto__: null, value: Boolean(options && options.fatal) });
+    __defineOwn(this, '__ignoreBOM', { __proto__: null, value: Boolean(options && options.ignoreBOM) });
   }
   get encoding() { return 'utf-8'; }
   get fatal() { return this.__fatal; }

@@ -16,6 +16,9 @@ const __ObjectKeys = Object.keys;
 const __getOwnPropertySymbols = Object.getOwnPropertySymbols;
 const __getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const __getPrototypeOf = Object.getPrototypeOf;
+// Shared by the other in-isolate modules: with a null-prototype descriptor, a tenant's
+// Object.prototype.get/set/value cannot change what they define.
+const __defineOwn = Object.defineProperty;
 const __isArray = Array.isArray;
 const __fnToString = Function.prototype.toString;
 const __objToString = Object.prototype.toString;

@@ -38,7 +38,7 @@ function structuredClone(value, options) {
       try { name = String(v.name); } catch (e) {}
       const C = __hasOwn(ctors, name) ? ctors[name] : Error;
       out = new C(String(v.message)); memory.set(v, out);
-      try { if (typeof v.stack === 'string') Object.defineProperty(out, 'stack', { value: v.stack, writable: true, configurable: true }); } catch (e) {}
+      try { if (typeof v.stack === 'string') __defineOwn(out, 'stack', { __proto__: null, value: v.stack, writable: true, configurable: true }); } catch (e) {}
       if ('cause' in v) out.cause = clone(v.cause);
       return out;
     }

@@ -17,7 +17,7 @@ const __TIMEOUT_MAX = 2147483647;
 const __MAX_TIMERS = 100000;
 
 class Timeout {
-  constructor(id) { Object.defineProperty(this, '__id', { value: id }); }
+  constructor(id) { __defineOwn(this, '__id', { __proto__: null, value: id }); }
   ref() { const t = __timers.get(this.__id); if (t) t.ref = true; return this; }
   unref() { const t = __timers.get(this.__id); if (t) t.ref = false; return this; }
   hasRef() { const t = __timers.get(this.__id); return t ? t.ref : false; }

@@ -408,6 +408,37 @@ describe('URL and URLSearchParams match Node', () => {
     expect(mismatches(PARAMS_EXPRESSIONS, r)).toEqual([]);
   });
 
+  it('makes its errors and lists with descriptors that a polluted Object.prototype cannot change', async () => {
+    // An inherited `get` turns a descriptor that also has `value` into a TypeError ("Invalid
+    // property descriptor"), so without null-prototype descriptors a tenant that set
+    // Object.prototype.get got that instead of ERR_INVALID_URL, and getAll() threw.
+    const outcome = await engine.run(
+      {
+        code: `
+          Object.prototype.get = function () { return 'polluted'; };
+          Object.prototype.set = function () {};
+          const r = {};
+          try { new URL('not a url'); } catch (e) { r.name = e.name; r.code = e.code; r.input = e.input; }
+          try { r.all = new URLSearchParams('a=1&b=2&a=3').getAll('a'); } catch (e) { r.allError = String(e); }
+          delete Object.prototype.get;
+          delete Object.prototype.set;
+          r;`,
+        sourceType: 'script',
+        inputJson: '',
+        filename: 'main.js',
+        limits: DEFAULT_LIMITS,
+      },
+      { onOutput: () => undefined },
+    );
+    if (outcome.status !== 'ok') throw new Error(JSON.stringify(outcome.failure));
+    expect(JSON.parse(outcome.json ?? 'null')).toEqual({
+      name: 'TypeError',
+      code: 'ERR_INVALID_URL',
+      input: 'not a url',
+      all: ['1', '3'],
+    });
+  });
+
   it('is not affected by tenant prototype pollution after bootstrap', async () => {
     const exprs = [
       ...parseExprs,

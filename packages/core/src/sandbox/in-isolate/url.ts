@@ -52,13 +52,13 @@ function __uArr() { const a = []; __uSetProto(a, null); return a; }
 function __uPush(a, v) { a[a.length] = v; }
 function __uErr(msg, code) {
   const e = new __uTypeError(msg);
-  __uDefineProperty(e, 'code', { value: code, writable: true, configurable: true, enumerable: true });
+  __uDefineProperty(e, 'code', { __proto__: null, value: code, writable: true, configurable: true, enumerable: true });
   return e;
 }
 function __uInvalidUrl(input, base) {
   const e = __uErr('Invalid URL', 'ERR_INVALID_URL');
-  __uDefineProperty(e, 'input', { value: input, writable: true, configurable: true, enumerable: true });
-  if (base !== undefined) __uDefineProperty(e, 'base', { value: base, writable: true, configurable: true, enumerable: true });
+  __uDefineProperty(e, 'input', { __proto__: null, value: input, writable: true, configurable: true, enumerable: true });
+  if (base !== undefined) __uDefineProperty(e, 'base', { __proto__: null, value: base, writable: true, configurable: true, enumerable: true });
   return e;
 }
 function __uMissing(name) { return __uErr('The "' + name + '" argument must be specified', 'ERR_MISSING_ARGS'); }
@@ -983,7 +983,7 @@ class URLSearchParams {
     name = __uUSV(name);
     const list = this.#list, out = [];
     let k = 0;
-    for (let i = 0; i < list.length; i++) if (list[i].n === name) __uDefineProperty(out, k++, { value: list[i].v, writable: true, enumerable: true, configurable: true });
+    for (let i = 0; i < list.length; i++) if (list[i].n === name) __uDefineProperty(out, k++, { __proto__: null, value: list[i].v, writable: true, enumerable: true, configurable: true });
     return out;
   }
   has(name, value = undefined) {
@@ -1031,9 +1031,9 @@ class URLSearchParams {
   toString() { URLSearchParams.#check(this); return __uFormSerialize(this.#list); }
 }
 __uDefineProperty(URLSearchParams.prototype, __uSymIterator, {
-  value: URLSearchParams.prototype.entries, writable: true, configurable: true, enumerable: false,
+  __proto__: null, value: URLSearchParams.prototype.entries, writable: true, configurable: true, enumerable: false,
 });
-__uDefineProperty(URLSearchParams.prototype, __uSymToStringTag, { value: 'URLSearchParams', configurable: true });
+__uDefineProperty(URLSearchParams.prototype, __uSymToStringTag, { __proto__: null, value: 'URLSearchParams', configurable: true });
 
 class __uParamsIterator {
   #params; #kind; #index = 0;
@@ -1051,7 +1051,7 @@ class __uParamsIterator {
   }
 }
 __uSetProto(__uParamsIterator.prototype, __uIteratorProto);
-__uDefineProperty(__uParamsIterator.prototype, __uSymToStringTag, { value: 'URLSearchParams Iterator', configurable: true });
+__uDefineProperty(__uParamsIterator.prototype, __uSymToStringTag, { __proto__: null, value: 'URLSearchParams Iterator', configurable: true });
 
 // ---- URL ------------------------------------------------------------------------------------
 class URL {
@@ -1184,5 +1184,5 @@ class URL {
   toString() { return __uSerialize(URL.#rec(this), false); }
   toJSON() { return __uSerialize(URL.#rec(this), false); }
 }
-__uDefineProperty(URL.prototype, __uSymToStringTag, { value: 'URL', configurable: true });
+__uDefineProperty(URL.prototype, __uSymToStringTag, { __proto__: null, value: 'URL', configurable: true });
 `;
