@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/engine.js';
 import { DEFAULT_LIMITS } from '../../limits/limits.js';
+import { scriptValue } from '../../../test/support/script-value.js';
 
 /**
  * `Object.defineProperty` reads `get`, `set`, `value`, `writable`… from its descriptor through
@@ -26,9 +27,9 @@ afterAll(() => engine.dispose());
 
 describe('sandbox globals under a polluted Object.prototype.get/set', () => {
   it('setTimeout, TextDecoder and structuredClone still work', async () => {
-    const outcome = await engine.run(
-      {
-        code: `${POLLUTE}
+    const value = await scriptValue(
+      engine,
+      `${POLLUTE}
           const r = {};
           const attempt = (name, f) => { try { r[name] = f(); } catch (e) { r[name] = 'threw ' + e; } };
           attempt('decoder', () => new TextDecoder().fatal);
@@ -38,15 +39,8 @@ describe('sandbox globals under a polluted Object.prototype.get/set', () => {
           r.fired = fired;
           ${CLEAN}
           r;`,
-        sourceType: 'script',
-        inputJson: '',
-        filename: 'main.js',
-        limits: DEFAULT_LIMITS,
-      },
-      { onOutput: () => undefined },
     );
-    if (outcome.status !== 'ok') throw new Error(JSON.stringify(outcome.failure));
-    expect(JSON.parse(outcome.json ?? 'null')).toEqual({
+    expect(value).toEqual({
       decoder: false,
       cloneStack: 'string',
       timer: 'object',
@@ -59,7 +53,8 @@ describe('sandbox globals under a polluted Object.prototype.get/set', () => {
     try {
       const ev = async (code: string): Promise<string> => {
         const r = await session.eval(code, { onOutput: () => undefined });
-        return r.status === 'ok' ? r.preview : `error: ${r.failure.name}: ${r.failure.message}`;
+        if (r.status === 'ok') return r.preview;
+        return r.status === 'error' ? `error: ${r.failure.name}: ${r.failure.message}` : r.status;
       };
       await ev(POLLUTE);
       expect(await ev('6 * 7')).toBe('42');

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/engine.js';
 import { DEFAULT_LIMITS } from '../../limits/limits.js';
+import { scriptValue } from '../../../test/support/script-value.js';
 
 let engine: Engine;
 beforeAll(() => {
@@ -412,9 +413,9 @@ describe('URL and URLSearchParams match Node', () => {
     // An inherited `get` turns a descriptor that also has `value` into a TypeError ("Invalid
     // property descriptor"), so without null-prototype descriptors a tenant that set
     // Object.prototype.get got that instead of ERR_INVALID_URL, and getAll() threw.
-    const outcome = await engine.run(
-      {
-        code: `
+    const value = await scriptValue(
+      engine,
+      `
           Object.prototype.get = function () { return 'polluted'; };
           Object.prototype.set = function () {};
           const r = {};
@@ -423,15 +424,8 @@ describe('URL and URLSearchParams match Node', () => {
           delete Object.prototype.get;
           delete Object.prototype.set;
           r;`,
-        sourceType: 'script',
-        inputJson: '',
-        filename: 'main.js',
-        limits: DEFAULT_LIMITS,
-      },
-      { onOutput: () => undefined },
     );
-    if (outcome.status !== 'ok') throw new Error(JSON.stringify(outcome.failure));
-    expect(JSON.parse(outcome.json ?? 'null')).toEqual({
+    expect(value).toEqual({
       name: 'TypeError',
       code: 'ERR_INVALID_URL',
       input: 'not a url',
