@@ -121,6 +121,19 @@ describe('async results', () => {
     expect(ok((await run(code)).outcome).json).toBe(json);
   });
 
+  it('runs a script whose await is not top-level await as written', async () => {
+    // `await` as an identifier: valid in a script, a SyntaxError in an async function body.
+    expect(ok((await run('var await = 1; await + 1')).outcome).json).toBe('2');
+    // Wrapped in an async function, `var g` would no longer be a global.
+    expect(ok((await run('var g = 1; async function f() { await 1 }\nf(); globalThis.g')).outcome).json).toBe(
+      '1',
+    );
+    // A SyntaxError thrown while running (not while parsing) runs the code once, not twice.
+    const { outcome, output } = await run('console.log("once"); eval("await 1")');
+    expect(failure(outcome)).toMatchObject({ kind: 'RUNTIME', name: 'SyntaxError' });
+    expect(output.map((e) => e.text)).toEqual(['once']);
+  });
+
   it('keeps error columns exact on the rewritten last line of a top-level-await script', async () => {
     const f = failure((await run('await null;\n  nope.x')).outcome);
     expect([f.name, f.line, f.column]).toEqual(['ReferenceError', 2, 3]);

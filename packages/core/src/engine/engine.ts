@@ -28,7 +28,7 @@ import {
   type SandboxSink,
 } from '../sandbox/bridge.js';
 import { compileModule, compileScript, tenantUrl } from './compile.js';
-import { RETURN_PREFIX, returnLastExpression } from './completion-value.js';
+import { RETURN_PREFIX, returnLastExpression, topLevelAwaitRewrite } from './completion-value.js';
 import { analyzeFile, normalizeBundlePath, type BundleFile } from '../functions/bundle.js';
 import { linkBundle } from '../functions/link.js';
 import { WarmInstances } from '../functions/warm-instances.js';
@@ -798,6 +798,11 @@ export class Engine {
       inputJson: request.inputJson,
     });
     const script = request.sourceType !== 'module';
+    // A script with top-level `await` runs as an async function body (compile.ts); found here,
+    // on the host, it goes in that form at once. Code acorn cannot parse takes the slow path
+    // below: a failed evaluation, then compiles in the isolate to tell why.
+    const awaited = script ? topLevelAwaitRewrite(request.code) : null;
+    const tenantCode = awaited?.code ?? request.code;
     // isolation: in — JSON text, tenant code and its URL (copied); out — a plain object of
     // primitives, copied.
     let status = !usedIsolate
@@ -806,7 +811,7 @@ export class Engine {
           result: { copy: true },
         }) as DriverStatus)
       : script
-        ? await call('start-eval', startArg, request.code, url)
+        ? await call(awaited ? 'start-eval-async' : 'start-eval', startArg, tenantCode, url)
         : await call('start', startArg);
     const evaluated = usedIsolate && script;
     if (status.state === 'bad-input') {
@@ -825,8 +830,20 @@ export class Engine {
       status = await call('status');
     } else {
       // The script runs inside the isolate (driver `eval`), so its exceptions never cross.
-      if (!evaluated) status = await call('eval', request.code, url);
-      if (status.syntaxCandidate) {
+      if (!evaluated) status = await call(awaited ? 'eval-async' : 'eval', tenantCode, url);
+      let asWritten = awaited === null;
+      if (awaited !== null) {
+        if (status.syntaxCandidate && !(await guard(compileScript(isolate, awaited.code, url, true))).ok) {
+          // Not valid as an async function body (e.g. `await` used as an identifier, which a
+          // script allows): nothing ran, so it is evaluated as written, the slow way.
+          asWritten = true;
+          status = await call('eval', request.code, url);
+        } else {
+          asyncWrapped = true;
+          returnAt = awaited.insertedAt;
+        }
+      }
+      if (asWritten && status.syntaxCandidate) {
         const compiled = await guard(compileScript(isolate, request.code, url));
         if (!compiled.ok) return compiled;
         if (compiled.wrappedAsync) {
