@@ -160,16 +160,21 @@ export function createSandboxSnapshot(): ivm.ExternalCopy<ArrayBuffer> | null {
 }
 
 /**
- * Installs the sandbox in a context of an isolate created from {@link createSandboxSnapshot}:
- * takes the factory off the global object (deleting the property, so tenant code never sees
- * it), then proceeds as {@link installSandboxSync}.
+ * Installs the sandbox in a fresh context of an isolate created from
+ * {@link createSandboxSnapshot}, in one synchronous call: a closure, run before any tenant code,
+ * takes the factory off the global object (so tenant code never sees it) and calls it.
  */
 export function installSandboxFromSnapshot(context: ivm.Context): Sandbox {
-  // isolation: out — a Reference to the bootstrap factory, host-side only.
-  const factory = context.global.getSync(SNAPSHOT_GLOBAL, { reference: true }) as BootstrapFactory;
-  context.global.deleteSync(SNAPSHOT_GLOBAL);
-  if (factory.typeof !== 'function') throw new Error('the isolate snapshot holds no sandbox bootstrap');
-  return callFactorySync(factory);
+  const sandbox: { driver: Sandbox['driver'] | null; sink: SandboxSink | null } = {
+    driver: null,
+    sink: null,
+  };
+  // isolation: in — the output Callback (see createEmitCallback) and a hex string, as the
+  // closure's copied arguments; out — a Reference to the in-isolate driver, host-side only.
+  sandbox.driver = context.evalClosureSync(TAKE_AND_CALL_FACTORY, [createEmitCallback(sandbox), seedHex()], {
+    result: { reference: true },
+  }) as Sandbox['driver'];
+  return sandbox as Sandbox;
 }
 
 /**
@@ -218,8 +223,20 @@ export function deliverOutput(sink: SandboxSink, batch: unknown): void {
 }
 
 /** isolation: 32 random bytes cross as a hex string (a copy), keying the in-isolate CSPRNG. */
+/** Random bytes drawn ahead, 32 per isolate: one getrandom call per 64 isolates, not per isolate. */
+const SEED_BYTES = 32;
+let seedPool = Buffer.alloc(0);
+let seedOffset = 0;
+
 function seedHex(): string {
-  return randomBytes(32).toString('hex');
+  if (seedOffset + SEED_BYTES > seedPool.length) {
+    seedPool = randomBytes(SEED_BYTES * 64);
+    seedOffset = 0;
+  }
+  const hex = seedPool.toString('hex', seedOffset, seedOffset + SEED_BYTES);
+  seedPool.fill(0, seedOffset, seedOffset + SEED_BYTES); // a seed is never held after its use
+  seedOffset += SEED_BYTES;
+  return hex;
 }
 
 function createEmitCallback(sandbox: { sink: SandboxSink | null }): ivm.Callback {
