@@ -82,6 +82,17 @@ const VALUES = [
   '{ m: new Map([[1, { deep: { deeper: { deepest: 1 } } }]]) }',
   'Array.from({ length: 26 }, (_, i) => ({ id: i }))',
   '{ "1": 1, "01": 2, "a b": 3 }',
+  'new URL("https://u:p@a.b:81/c?d=1&e=2#h")',
+  '[[new URL("http://x.y/")]]',
+  '[[[new URL("http://x.y/")]]]',
+  '(() => { const u = new URL("http://x.y/p"); u.extra = 1; return { u }; })()',
+  '(() => { class Link extends URL {} return new Link("http://x.y/"); })()',
+  'new URLSearchParams("a=1&b=it\'s")',
+  'new URLSearchParams()',
+  '{ p: new URLSearchParams("a=1") }',
+  '[[[new URLSearchParams("a=1")]]]',
+  'new URLSearchParams("alpha=aaaaaaaaaaaaaaaaaaa&beta=bbbbbbbbbbbbbbbbbbbbbbbbbb&gamma=cccccccccccccccccccccccc")',
+  '[{ q: new URLSearchParams("alpha=aaaaaaaaaaaaaaaaaaa&beta=bbbbbbbbbbbbbbbbbbbbbbbbbb&gamma=cccccccccccccccc") }]',
 ];
 
 const FORMATS = [

@@ -236,10 +236,49 @@ function __formatError(ctx, err, keys) {
   return { base: stack, keys: k };
 }
 
+/**
+ * A string from a nested util.inspect (a custom inspect's result in Node) placed at the current
+ * indentation, and counted against the budget.
+ */
+function __placed(ctx, s) {
+  ctx.budget -= s.length;
+  return ctx.indentationLvl === 0 ? s : s.split('\n').join('\n' + ' '.repeat(ctx.indentationLvl));
+}
+
+/** Node's URL [util.inspect.custom]: the name, then its fields as a plain object at full depth. */
+function __formatURL(ctx, value, ctor) {
+  const fields = __uInspectFields(value);
+  const obj = {};
+  for (let i = 0; i < fields.length; i++) {
+    __defineOwn(obj, fields[i][0], { __proto__: null, value: fields[i][1], writable: true, enumerable: true, configurable: true });
+  }
+  return __placed(ctx, (ctor || 'URL') + ' ' + __inspect(obj, ctx.depth, ctx.budget));
+}
+
+/** Node's URLSearchParams [util.inspect.custom]: 'name' => 'value' pairs, broken past 80 columns. */
+function __formatSearchParams(ctx, value, ctor) {
+  const list = __uParamsList(value);
+  const out = [];
+  let length = -2;
+  for (let i = 0; i < list.length; i++) {
+    const entry = __formatPrimitive(ctx, list[i].n) + ' => ' + __formatPrimitive(ctx, list[i].v);
+    out[i] = entry;
+    length += entry.length + 2;
+  }
+  const name = ctor || 'URLSearchParams';
+  if (out.length === 0) return name + ' {}';
+  if (length > ctx.breakLength) return __placed(ctx, name + ' {\n  ' + out.join(',\n  ') + ' }');
+  return name + ' { ' + out.join(', ') + ' }';
+}
+
 function __formatRaw(ctx, value, recurseTimes) {
   let keys;
   let ctor = null;
   try { ctor = __getCtorName(value); } catch (e) { ctor = 'Object'; }
+  // Past the depth limit Node formats a URL as the object it is (\`URL {}\`), and
+  // URLSearchParams as [Object].
+  if (__uIsURL(value) && recurseTimes <= ctx.depth) return __formatURL(ctx, value, ctor);
+  if (__uIsParams(value)) return recurseTimes > ctx.depth ? '[Object]' : __formatSearchParams(ctx, value, ctor);
   let tag = '';
   try {
     const t = value[Symbol.toStringTag];

@@ -22,7 +22,7 @@
  * UTS #46's own case-folding table is not used (e.g. U+0345, Cherokee), CONTEXTJ is not
  * evaluated (ZWJ/ZWNJ are always rejected), the Bidi rule is partial; about 1% of single code
  * points differ. All-ASCII hosts are exact. `URL.createObjectURL`/`revokeObjectURL` do not exist
- * (there are no Blobs), and `util.inspect` shows `URL {}` (no custom inspect).
+ * (there are no Blobs). console.log shows URL and URLSearchParams as Node does (inspect.ts).
  */
 export const URL_SOURCE = String.raw`
 const __uUncurry = Function.prototype.bind.bind(Function.prototype.call);
@@ -903,6 +903,8 @@ function __uSortPairs(list) {
 
 // ---- URLSearchParams ---------------------------------------------------------------------
 let __uParamsInit, __uParamsList, __uUrlParamsChanged;
+// For console formatting (inspect.ts): brand checks, and a URL's fields as util.inspect shows them.
+let __uIsURL, __uIsParams;
 
 class URLSearchParams {
   #list = __uArr();
@@ -910,6 +912,7 @@ class URLSearchParams {
   static {
     __uParamsInit = (params, url, query) => { params.#url = url; params.#list = query === null ? __uArr() : __uFormParse(query); };
     __uParamsList = (params) => params.#list;
+    __uIsParams = (v) => typeof v === 'object' && v !== null && #list in v;
   }
   constructor(init = undefined) {
     if (init === undefined) return;
@@ -1061,6 +1064,7 @@ class URL {
     __uUrlParamsChanged = (u, serialized) => {
       u.#r.query = serialized === '' ? null : serialized;
     };
+    __uIsURL = (v) => typeof v === 'object' && v !== null && #r in v;
   }
   constructor(url, base = undefined) {
     if (arguments.length === 0) throw __uMissing('url');
@@ -1185,4 +1189,19 @@ class URL {
   toJSON() { return __uSerialize(URL.#rec(this), false); }
 }
 __uDefineProperty(URL.prototype, __uSymToStringTag, { __proto__: null, value: 'URL', configurable: true });
+
+/** The fields util.inspect shows for a URL, in its order, read with URL's own getters. */
+const __uInspectNames = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname',
+  'port', 'pathname', 'search', 'searchParams', 'hash'];
+const __uInspectGetters = __uArr();
+for (let i = 0; i < __uInspectNames.length; i++) {
+  __uInspectGetters[i] = __uGetOwnPropDesc(URL.prototype, __uInspectNames[i]).get;
+}
+function __uInspectFields(u) {
+  const out = __uArr();
+  for (let i = 0; i < __uInspectNames.length; i++) {
+    out[i] = [__uInspectNames[i], __uApply(__uInspectGetters[i], u, [])];
+  }
+  return out;
+}
 `;
