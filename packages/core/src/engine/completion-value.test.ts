@@ -20,7 +20,9 @@ describe('topLevelAwaitRewrite', () => {
     ['const f = async () => { await g(); };'],
     ['const o = { async m() { await g(); } };'],
     ['class C { async m() { for await (const x of y) {} } }'],
-  ])('leaves %j alone: no await outside a function', (code) => {
+    ['var await = 1; await + 1'],
+    ['var await = 1; await (2)'],
+  ])('leaves %j alone: no await outside a function, or a valid script anyway', (code) => {
     expect(topLevelAwaitRewrite(code)).toBeNull();
   });
 

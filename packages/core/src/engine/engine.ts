@@ -13,7 +13,7 @@
  */
 import os from 'node:os';
 import type ivm from 'isolated-vm';
-import { classifyIsolateError } from '../errors/classify-isolate-error.js';
+import { classifyIsolateError, isTopLevelAwaitMessage } from '../errors/classify-isolate-error.js';
 import { ErrorCode } from '../errors/codes.js';
 import { FailureKind, type ExecutionFailure } from '../errors/execution-failure.js';
 import { tenantLocation, trimStack } from '../errors/trim-stack.js';
@@ -798,11 +798,6 @@ export class Engine {
       inputJson: request.inputJson,
     });
     const script = request.sourceType !== 'module';
-    // A script with top-level `await` runs as an async function body (compile.ts); found here,
-    // on the host, it goes in that form at once. Code acorn cannot parse takes the slow path
-    // below: a failed evaluation, then compiles in the isolate to tell why.
-    const awaited = script ? topLevelAwaitRewrite(request.code) : null;
-    const tenantCode = awaited?.code ?? request.code;
     // isolation: in — JSON text, tenant code and its URL (copied); out — a plain object of
     // primitives, copied.
     let status = !usedIsolate
@@ -811,7 +806,7 @@ export class Engine {
           result: { copy: true },
         }) as DriverStatus)
       : script
-        ? await call(awaited ? 'start-eval-async' : 'start-eval', startArg, tenantCode, url)
+        ? await call('start-eval', startArg, request.code, url)
         : await call('start', startArg);
     const evaluated = usedIsolate && script;
     if (status.state === 'bad-input') {
@@ -830,27 +825,23 @@ export class Engine {
       status = await call('status');
     } else {
       // The script runs inside the isolate (driver `eval`), so its exceptions never cross.
-      if (!evaluated) status = await call(awaited ? 'eval-async' : 'eval', tenantCode, url);
-      let asWritten = awaited === null;
-      if (awaited !== null) {
-        if (status.syntaxCandidate && !(await guard(compileScript(isolate, awaited.code, url, true))).ok) {
-          // Not valid as an async function body (e.g. `await` used as an identifier, which a
-          // script allows): nothing ran, so it is evaluated as written, the slow way.
-          asWritten = true;
-          status = await call('eval', request.code, url);
-        } else {
-          asyncWrapped = true;
-          returnAt = awaited.insertedAt;
+      if (!evaluated) status = await call('eval', request.code, url);
+      if (status.syntaxCandidate) {
+        // Top-level await: run as an async function body (see compile.ts) whose last
+        // expression statement is returned (completion-value.ts). V8's message and acorn
+        // usually tell at once; otherwise compiling in the isolate tells a syntax error, an
+        // error thrown at run time, and top-level await apart.
+        let rewrite = isTopLevelAwaitMessage(status.failure?.message)
+          ? topLevelAwaitRewrite(request.code)
+          : null;
+        if (rewrite === null) {
+          const compiled = await guard(compileScript(isolate, request.code, url));
+          if (!compiled.ok) return compiled;
+          // Otherwise the code compiles: the SyntaxError was thrown at run time (status has it).
+          if (compiled.wrappedAsync) rewrite = returnLastExpression(request.code);
         }
-      }
-      if (asWritten && status.syntaxCandidate) {
-        const compiled = await guard(compileScript(isolate, request.code, url));
-        if (!compiled.ok) return compiled;
-        if (compiled.wrappedAsync) {
-          // Top-level await: run as an async function body (see compile.ts) whose last
-          // expression statement is returned (completion-value.ts).
+        if (rewrite !== null) {
           asyncWrapped = true;
-          const rewrite = returnLastExpression(request.code);
           returnAt = rewrite.insertedAt;
           status = await call('eval-async', rewrite.code, url);
           if (status.syntaxCandidate) {
@@ -858,7 +849,6 @@ export class Engine {
             if (!again.ok) return again;
           }
         }
-        // Otherwise the code compiles: the SyntaxError was thrown at run time (status has it).
       }
       if (status.state === 'pending') status = await call('status');
     }

@@ -60,7 +60,12 @@ function describePrimitive(value: unknown): string {
  * `await` outside an async function). The engine then retries it as an async function body.
  */
 export function isTopLevelAwaitSyntaxError(err: unknown): boolean {
-  return err instanceof Error && err.name === 'SyntaxError' && TLA_RE.test(err.message);
+  return err instanceof Error && err.name === 'SyntaxError' && isTopLevelAwaitMessage(err.message);
+}
+
+/** True if `message` is V8's message for `await` outside an async function. */
+export function isTopLevelAwaitMessage(message: string | undefined): boolean {
+  return message !== undefined && TLA_RE.test(message);
 }
 
 /**

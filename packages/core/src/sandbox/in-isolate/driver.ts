@@ -370,8 +370,6 @@ function __driver(op, arg, arg2, arg3) {
     // \`start\` then \`eval\` in one call: one trip to the isolate's thread instead of two.
     case 'start-eval':
       return __start(arg) ?? (__evalTenant(arg2, arg3, false), __status());
-    case 'start-eval-async':
-      return __start(arg) ?? (__evalTenant(arg2, arg3, true), __status());
     case 'settle':
       __settle(arg);
       return __status();
