@@ -7,9 +7,8 @@
  *   `(async () => {⏎<code>⏎})()`, with `lineOffset: -1` so every line/column still refers to the
  *   tenant's own text. Its last expression statement is turned into a `return` first
  *   (completion-value.ts), so its result is what the same script would give without `await` —
- *   documented in docs/results.md. The engine usually knows before the first evaluation: acorn
- *   finds the top-level `await` on the host (completion-value.ts), and the script goes in its
- *   async form at once; compiling here is the fallback for code acorn cannot parse.
+ *   documented in docs/results.md. When V8 refused the script with its top-level-await message,
+ *   acorn usually confirms it on the host (completion-value.ts) and these compiles are skipped.
  * - Module: compiled as an ES module (top-level await works natively). `import` of anything is
  *   refused before linking: vmd modules are self-contained, there is no module resolution.
  *   Completion is observed through a tiny wrapper module that imports the tenant module's
