@@ -93,6 +93,13 @@ const VALUES = [
   '[[[new URLSearchParams("a=1")]]]',
   'new URLSearchParams("alpha=aaaaaaaaaaaaaaaaaaa&beta=bbbbbbbbbbbbbbbbbbbbbbbbbb&gamma=cccccccccccccccccccccccc")',
   '[{ q: new URLSearchParams("alpha=aaaaaaaaaaaaaaaaaaa&beta=bbbbbbbbbbbbbbbbbbbbbbbbbb&gamma=cccccccccccccccc") }]',
+  'new URLSearchParams("d=1&e=2").keys()',
+  'new URLSearchParams("d=1&e=2").entries()',
+  '[new URLSearchParams("d=1&e=2").values()]',
+  '[[new URLSearchParams("d=1&e=2").entries()]]',
+  '[[[new URLSearchParams("d=1").keys()]]]',
+  '(() => { const it = new URLSearchParams("d=1").keys(); it.next(); return it; })()',
+  '(() => { const q = new URLSearchParams(); for (let i = 0; i < 10; i++) q.append("key" + i, "v" + i); return [q.keys(), q.entries()]; })()',
 ];
 
 const FORMATS = [

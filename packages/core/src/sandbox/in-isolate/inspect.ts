@@ -271,6 +271,18 @@ function __formatSearchParams(ctx, value, ctor) {
   return name + ' { ' + out.join(', ') + ' }';
 }
 
+/** Node's URLSearchParams Iterator [util.inspect.custom]: what is left to iterate. */
+function __formatParamsIterator(ctx, value, recurseTimes) {
+  if (recurseTimes > ctx.depth) return '[Object]';
+  const items = __uParamsIteratorRest(value);
+  const innerDepth = ctx.depth - recurseTimes - 1;
+  const breakLine = __inspect(items, innerDepth, ctx.budget).includes('\n');
+  const strs = [];
+  for (let i = 0; i < items.length; i++) strs[i] = __inspect(items[i], innerDepth, ctx.budget);
+  const body = breakLine ? '\n  ' + strs.join(',\n  ') : ' ' + strs.join(', ');
+  return __placed(ctx, 'URLSearchParams Iterator {' + body + ' }');
+}
+
 function __formatRaw(ctx, value, recurseTimes) {
   let keys;
   let ctor = null;
@@ -279,6 +291,7 @@ function __formatRaw(ctx, value, recurseTimes) {
   // URLSearchParams as [Object].
   if (__uIsURL(value) && recurseTimes <= ctx.depth) return __formatURL(ctx, value, ctor);
   if (__uIsParams(value)) return recurseTimes > ctx.depth ? '[Object]' : __formatSearchParams(ctx, value, ctor);
+  if (__uIsParamsIterator(value)) return __formatParamsIterator(ctx, value, recurseTimes);
   let tag = '';
   try {
     const t = value[Symbol.toStringTag];

@@ -904,7 +904,7 @@ function __uSortPairs(list) {
 // ---- URLSearchParams ---------------------------------------------------------------------
 let __uParamsInit, __uParamsList, __uUrlParamsChanged;
 // For console formatting (inspect.ts): brand checks, and a URL's fields as util.inspect shows them.
-let __uIsURL, __uIsParams;
+let __uIsURL, __uIsParams, __uIsParamsIterator, __uParamsIteratorRest;
 
 class URLSearchParams {
   #list = __uArr();
@@ -1040,6 +1040,19 @@ __uDefineProperty(URLSearchParams.prototype, __uSymToStringTag, { __proto__: nul
 
 class __uParamsIterator {
   #params; #kind; #index = 0;
+  static {
+    __uIsParamsIterator = (v) => typeof v === 'object' && v !== null && #params in v;
+    // What is left to iterate, as plain values (console formatting, inspect.ts).
+    __uParamsIteratorRest = (it) => {
+      const list = __uParamsList(it.#params);
+      const out = [];
+      for (let i = it.#index; i < list.length; i++) {
+        const p = list[i];
+        out[out.length] = it.#kind === 0 ? p.n : it.#kind === 1 ? p.v : [p.n, p.v];
+      }
+      return out;
+    };
+  }
   constructor(params, kind) { this.#params = params; this.#kind = kind; }
   next() {
     if (typeof this !== 'object' || this === null || !(#params in this)) throw __uInvalidThis('URLSearchParamsIterator');
@@ -1054,6 +1067,8 @@ class __uParamsIterator {
   }
 }
 __uSetProto(__uParamsIterator.prototype, __uIteratorProto);
+// As in Node, the iterator's prototype has \`next\` only: no \`constructor\` naming vmd's class.
+delete __uParamsIterator.prototype.constructor;
 __uDefineProperty(__uParamsIterator.prototype, __uSymToStringTag, { __proto__: null, value: 'URLSearchParams Iterator', configurable: true });
 
 // ---- URL ------------------------------------------------------------------------------------
