@@ -464,6 +464,13 @@ describe('DESIGN hazards', () => {
 });
 
 describe('sandbox globals', () => {
+  it('names every global function as its global, as Node does (no internal names)', async () => {
+    const code = `Object.getOwnPropertyNames(globalThis)
+      .filter((k) => typeof globalThis[k] === 'function' && globalThis[k].name !== k)
+      .map((k) => k + ' is named ' + globalThis[k].name)`;
+    expect(JSON.parse(ok((await run(code)).outcome).json ?? '')).toEqual([]);
+  });
+
   it('provides structuredClone, TextEncoder/Decoder, atob/btoa, crypto and performance', async () => {
     const code = `
       const m = new Map([[1, { d: new Date(0) }]]); const c = structuredClone({ m, self: null });

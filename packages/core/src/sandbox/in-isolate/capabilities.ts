@@ -130,7 +130,7 @@ function __fetchResponse(r) {
   });
 }
 
-function __fetch(input, init) {
+function fetch(input, init) {
   try {
     const url = typeof input === 'string' ? input : (input !== null && typeof input === 'object' && typeof input.href === 'string' ? input.href : '' + input);
     const o = init === undefined || init === null ? {} : init;

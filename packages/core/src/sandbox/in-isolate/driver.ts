@@ -335,7 +335,7 @@ __define('atob', atob);
 __define('btoa', btoa);
 __define('crypto', __crypto);
 __define('kv', __kv);
-__define('fetch', __fetch);
+__define('fetch', fetch);
 __define('URL', URL);
 __define('URLSearchParams', URLSearchParams);
 __define('performance', {
