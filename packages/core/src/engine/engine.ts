@@ -831,15 +831,25 @@ export class Engine {
         // expression statement is returned (completion-value.ts). V8's message and acorn
         // usually tell at once; otherwise compiling in the isolate tells a syntax error, an
         // error thrown at run time, and top-level await apart.
+        // acorn parses on this thread, outside the isolate: the run is charged for it.
+        const hostParse = <T>(parse: () => T): T => {
+          const start = process.hrtime.bigint();
+          try {
+            return parse();
+          } finally {
+            limits.chargeHostNs(process.hrtime.bigint() - start);
+          }
+        };
         let rewrite = isTopLevelAwaitMessage(status.failure?.message)
-          ? topLevelAwaitRewrite(request.code)
+          ? hostParse(() => topLevelAwaitRewrite(request.code))
           : null;
         if (rewrite === null) {
           const compiled = await guard(compileScript(isolate, request.code, url));
           if (!compiled.ok) return compiled;
           // Otherwise the code compiles: the SyntaxError was thrown at run time (status has it).
-          if (compiled.wrappedAsync) rewrite = returnLastExpression(request.code);
+          if (compiled.wrappedAsync) rewrite = hostParse(() => returnLastExpression(request.code));
         }
+        limits.check();
         if (rewrite !== null) {
           asyncWrapped = true;
           returnAt = rewrite.insertedAt;

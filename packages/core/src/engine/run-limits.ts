@@ -68,6 +68,8 @@ export class RunLimits {
 
   /** The worker process's CPU when the run started, ns (see {@link cpuChargeNs}). */
   private readonly processCpuBaseNs: bigint;
+  /** Work the host did for this run on its own thread, outside the isolate, ns. */
+  private hostNs = 0n;
 
   constructor(
     private readonly isolate: ivm.Isolate,
@@ -110,9 +112,18 @@ export class RunLimits {
    * run that passes it.
    */
   cpuChargeNs(): bigint {
-    const isolateNs = this.cpuUsedNs();
+    const isolateNs = this.cpuUsedNs() + this.hostNs;
     const processNs = this.processCpuNs() - this.processCpuBaseNs;
     return processNs < isolateNs ? processNs : isolateNs;
+  }
+
+  /**
+   * Adds work the host did for this run outside the isolate (parsing its code with acorn) to
+   * the isolate's side of {@link cpuChargeNs}: the worker's CPU includes it, the isolate's
+   * clock does not. `ns` is wall time, an upper bound of that work's CPU.
+   */
+  chargeHostNs(ns: bigint): void {
+    if (ns > 0n) this.hostNs += ns;
   }
 
   /** Records `reason` (if none yet) and disposes the isolate, ending whatever runs in it. */
