@@ -222,12 +222,12 @@ export function deliverOutput(sink: SandboxSink, batch: unknown): void {
   }
 }
 
-/** isolation: 32 random bytes cross as a hex string (a copy), keying the in-isolate CSPRNG. */
 /** Random bytes drawn ahead, 32 per isolate: one getrandom call per 64 isolates, not per isolate. */
 const SEED_BYTES = 32;
 let seedPool = Buffer.alloc(0);
 let seedOffset = 0;
 
+/** isolation: 32 random bytes cross as a hex string (a copy), keying the in-isolate CSPRNG. */
 function seedHex(): string {
   if (seedOffset + SEED_BYTES > seedPool.length) {
     seedPool = randomBytes(SEED_BYTES * 64);
