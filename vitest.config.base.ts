@@ -9,6 +9,8 @@ export const baseConfig = defineConfig({
   test: {
     environment: 'node',
     pool: 'forks',
+    // global.gc(), for the tests that check something is released (run-limits.test.ts).
+    execArgv: ['--expose-gc'],
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,7 +1,7 @@
 import ivm from 'isolated-vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../limits/limits.js';
-import { RunLimits } from './run-limits.js';
+import { RunLimits, RunStoppedSignal } from './run-limits.js';
 
 /** RunLimits on a real isolate running a busy loop. */
 let isolate: ivm.Isolate | undefined;
@@ -52,5 +52,37 @@ describe('RunLimits cpu', () => {
     expect(limits.cpuChargeNs() - before).toBeGreaterThanOrEqual(60_000_000n);
     limits.clear();
     expect(await loopUntilStopped(racing, 60_000_000n)).toBe('cpu');
+  });
+});
+
+describe('RunLimits guard', () => {
+  it('keeps nothing for a guarded call once it has settled', async () => {
+    // A run whose timer loop makes 100,000 isolate calls once kept a waiter per call until it
+    // ended: the worker's heap grew ~30 MB a second, and the process crashed at the wall limit.
+    // vitest.config.base.ts runs the tests with --expose-gc.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc === undefined) throw new Error('run with node --expose-gc (vitest.config.base.ts does)');
+    isolate = new ivm.Isolate({ memoryLimit: 32 });
+    const limits = new RunLimits(isolate, DEFAULT_LIMITS, isolate.cpuTime, 1000, undefined);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 200_000; i++) await limits.guard(Promise.resolve(i), 1000, () => undefined);
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    limits.clear();
+    expect(grown).toBeLessThan(10 * 2 ** 20);
+  });
+
+  it('still ends a pending call when a limit fires', async () => {
+    isolate = new ivm.Isolate({ memoryLimit: 32 });
+    const limits = new RunLimits(isolate, DEFAULT_LIMITS, isolate.cpuTime, 1000, undefined);
+    const never = new Promise<never>(() => undefined);
+    const guarded = limits.guard(never, 10_000, () => undefined);
+    limits.stop('cancelled');
+    await expect(guarded).rejects.toBeInstanceOf(RunStoppedSignal);
+    await expect(limits.guard(Promise.resolve(1), 1000, () => undefined)).rejects.toMatchObject({
+      reason: 'cancelled',
+    });
+    limits.clear();
   });
 });

@@ -4,8 +4,9 @@
  * wall clock under some callbacks, thrown objects with looping getters and FinalizationRegistry
  * callbacks outlive a call). The first reason recorded wins and decides the failure kind.
  *
- * - wall time: a host timer at `wallTimeMs`, plus the `timeout` option of every call into the
- *   isolate (set to the remaining wall time);
+ * - wall time: a host timer at `wallTimeMs`, plus the `timeout` option of the few synchronous
+ *   calls and module evaluations (never of the driver calls a run makes by the thousand: see
+ *   callDriverRaw in engine.ts);
  * - cpu time: `isolate.cpuTime` polled every `cpuPollIntervalMs` (it advances while code runs);
  * - memory: isolated-vm's `memoryLimit` (it disposes the isolate itself; classified from its
  *   message) — the worker's RSS ceiling is the supervisor's job;
@@ -60,6 +61,8 @@ export class RunLimits {
   private readonly onAbort: () => void;
   private heapInFlight = false;
   private wakeups = new Set<() => void>();
+  /** The isolate calls {@link guard} is waiting for: each is told when a limit fires. */
+  private readonly pendingGuards = new Set<(reason: StopReason) => Promise<void>>();
   private resolveStopped!: (reason: StopReason) => void;
   /** Resolves with the reason once a limit fires. */
   readonly stopped: Promise<StopReason> = new Promise((resolve) => {
@@ -138,6 +141,8 @@ export class RunLimits {
     }
     for (const wake of this.wakeups) wake();
     this.wakeups.clear();
+    for (const onStop of this.pendingGuards) void onStop(reason);
+    this.pendingGuards.clear();
     this.resolveStopped(reason);
   }
 
@@ -152,29 +157,20 @@ export class RunLimits {
       call.catch(() => undefined);
       return Promise.reject(new RunStoppedSignal(this.reason));
     }
-    let settled = false;
-    let onSettled = (): void => undefined;
-    call.then(
-      () => {
-        settled = true;
-        onSettled();
-      },
-      () => {
-        settled = true;
-        onSettled();
-      },
-    );
-    return Promise.race([
-      call,
-      this.stopped.then(async (reason) => {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      let onSettled = (): void => undefined;
+      // Kept only while the call is pending: a run that makes a hundred thousand calls (a timer
+      // loop) must not keep a hundred thousand waiters until it ends.
+      const onStop = async (reason: StopReason): Promise<void> => {
         // A disposed isolate normally ends its call at once; wait briefly to tell that apart
         // from an isolate that no longer responds.
         if (!settled) {
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, UNRESPONSIVE_AFTER_MS);
+          await new Promise<void>((wake) => {
+            const t = setTimeout(wake, UNRESPONSIVE_AFTER_MS);
             onSettled = () => {
               clearTimeout(t);
-              resolve();
+              wake();
             };
           });
         }
@@ -183,9 +179,26 @@ export class RunLimits {
             if (!settled) onStuck();
           }, graceMs).unref();
         }
-        throw new RunStoppedSignal(reason, !settled);
-      }),
-    ]);
+        reject(new RunStoppedSignal(reason, !settled));
+      };
+      this.pendingGuards.add(onStop);
+      const done = (): void => {
+        settled = true;
+        this.pendingGuards.delete(onStop);
+        onSettled();
+      };
+      call.then(
+        (value) => {
+          done();
+          resolve(value);
+        },
+        (err: unknown) => {
+          done();
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the call's own rejection, passed on unchanged
+          reject(err);
+        },
+      );
+    });
   }
 
   /** Throws {@link RunStoppedSignal} if a limit has fired. */
