@@ -1032,10 +1032,12 @@ function callDriverRaw(
     arg2 as ivm.Transferable,
     arg3 as ivm.Transferable,
   ];
-  return sandbox.driver.apply(undefined, args, {
-    timeout: limits.remainingMs(),
-    result: { copy: true },
-  });
+  // No isolated-vm `timeout` here: RunLimits ends the run at its wall and CPU limits by
+  // disposing the isolate, whatever call is running. isolated-vm keeps a finished call's timer
+  // until its deadline and then drops the expired ones recursively; a run's calls all have the
+  // run's deadline, so a run making ~50,000 calls (100 setInterval timers of 1 ms, for 6 s)
+  // overflowed that thread's stack and killed the worker with SIGSEGV.
+  return sandbox.driver.apply(undefined, args, { result: { copy: true } });
 }
 
 /** Length of the in-isolate `(async () => {` prefix put before line 1 of a top-level-await script. */
