@@ -231,10 +231,17 @@ export class ReplSession {
       outputBytes += Buffer.byteLength(event.text, 'utf8') + 1;
       hooks.onOutput(event);
     };
+    let calls = 0;
     const call = async (op: string, arg?: string, arg2?: string): Promise<DriverStatus> => {
       if (this.interruptRequested) throw new Interrupted();
       const cpuLeftMs = limits.cpuTimeMs - Number(this.cpuNs() - cpuStart) / 1e6;
-      const timeout = Math.max(1, Math.ceil(Math.min(deadline - performance.now(), cpuLeftMs)));
+      // The wall term is spread over 128 ms: isolated-vm keeps each finished call's timer until
+      // its deadline and drops the expired ones recursively, so tens of thousands of calls with
+      // one deadline (an input ticking many 1 ms timers for long) would overflow its thread's
+      // stack and kill the worker (see callDriverRaw in engine.ts). The host checks the wall
+      // limit between calls as well.
+      const wallLeftMs = deadline - performance.now() + (calls++ % 128);
+      const timeout = Math.max(1, Math.ceil(Math.min(wallLeftMs, cpuLeftMs)));
       this.inCall = true;
       try {
         // isolation: in — an op name and strings (code, URL, JSON), copied; out — a plain object
