@@ -9,6 +9,20 @@
  * `refresh`, and `+t` gives the numeric id). Unref'd timers do not keep the run alive.
  */
 export const TIMERS_SOURCE = String.raw`
+// Captured at bootstrap, before tenant code: a tenant that replaces Map.prototype.delete,
+// Reflect.apply or Math.trunc must not stop its timers (in Node it does not), nor leave a fired
+// timer due for ever, which would make the host call into the isolate in a tight loop.
+const __tUncurry = Function.prototype.bind.bind(Function.prototype.call);
+const __tmGet = __tUncurry(Map.prototype.get);
+const __tmSet = __tUncurry(Map.prototype.set);
+const __tmDelete = __tUncurry(Map.prototype.delete);
+const __tmValues = __tUncurry(Map.prototype.values);
+const __tmSize = __tUncurry(Object.getOwnPropertyDescriptor(Map.prototype, 'size').get);
+const __tmNext = __tUncurry(Object.getPrototypeOf(new Map().values()).next);
+const __tApply = Reflect.apply;
+const __tTrunc = Math.trunc;
+const __tNumber = Number;
+const __tPromiseThen = Promise.prototype.then;
 const __timers = new Map();
 let __timerSeq = 0;
 let __timerNextId = 1;
@@ -18,15 +32,15 @@ const __MAX_TIMERS = 100000;
 
 class Timeout {
   constructor(id) { __defineOwn(this, '__id', { __proto__: null, value: id }); }
-  ref() { const t = __timers.get(this.__id); if (t) t.ref = true; return this; }
-  unref() { const t = __timers.get(this.__id); if (t) t.ref = false; return this; }
-  hasRef() { const t = __timers.get(this.__id); return t ? t.ref : false; }
+  ref() { const t = __tmGet(__timers, this.__id); if (t) t.ref = true; return this; }
+  unref() { const t = __tmGet(__timers, this.__id); if (t) t.ref = false; return this; }
+  hasRef() { const t = __tmGet(__timers, this.__id); return t ? t.ref : false; }
   refresh() {
-    const t = __timers.get(this.__id);
+    const t = __tmGet(__timers, this.__id);
     if (t) { t.when = __DateNow() + t.delay; t.seq = ++__timerSeq; }
     return this;
   }
-  close() { __timers.delete(this.__id); return this; }
+  close() { __tmDelete(__timers, this.__id); return this; }
   [Symbol.toPrimitive]() { return this.__id; }
 }
 
@@ -34,14 +48,14 @@ function __addTimer(cb, ms, args, repeat) {
   if (typeof cb !== 'function') {
     throw new TypeError('The "callback" argument must be of type function. Received ' + __inspect(cb, 0));
   }
-  if (__timers.size >= __MAX_TIMERS) {
+  if (__tmSize(__timers) >= __MAX_TIMERS) {
     throw new RangeError('Too many pending timers (the limit is ' + __MAX_TIMERS + ')');
   }
-  let delay = Number(ms);
+  let delay = __tNumber(ms);
   if (!(delay >= 1 && delay <= __TIMEOUT_MAX)) delay = 1;
-  delay = Math.trunc(delay);
+  delay = __tTrunc(delay);
   const id = __timerNextId++;
-  __timers.set(id, { id, cb, args, delay, repeat, when: __DateNow() + delay, seq: ++__timerSeq, ref: true });
+  __tmSet(__timers, id, { id, cb, args, delay, repeat, when: __DateNow() + delay, seq: ++__timerSeq, ref: true });
   return new Timeout(id);
 }
 
@@ -49,20 +63,23 @@ function __clearTimer(t) {
   if (t === null || t === undefined) return;
   let id;
   if (typeof t === 'object' && t instanceof Timeout) id = t.__id;
-  else id = Number(t);
-  __timers.delete(id);
+  else id = __tNumber(t);
+  __tmDelete(__timers, id);
 }
 
 function __nextTimer() {
   let best = null;
-  for (const t of __timers.values()) {
+  const it = __tmValues(__timers);
+  for (let r = __tmNext(it); !r.done; r = __tmNext(it)) {
+    const t = r.value;
     if (best === null || t.when < best.when || (t.when === best.when && t.seq < best.seq)) best = t;
   }
   return best;
 }
 
 function __timersAlive() {
-  for (const t of __timers.values()) if (t.ref) return true;
+  const it = __tmValues(__timers);
+  for (let r = __tmNext(it); !r.done; r = __tmNext(it)) if (r.value.ref) return true;
   return false;
 }
 
@@ -71,9 +88,9 @@ function __fireOneTimer() {
   const t = __nextTimer();
   if (t === null || t.when > __DateNow()) return;
   if (t.repeat) { t.when = __DateNow() + t.delay; t.seq = ++__timerSeq; }
-  else __timers.delete(t.id);
+  else __tmDelete(__timers, t.id);
   const handle = new Timeout(t.id);
-  Reflect.apply(t.cb, handle, t.args);
+  __tApply(t.cb, handle, t.args);
 }
 
 const __setTimeout = function setTimeout(cb, ms, ...args) { return __addTimer(cb, ms, args, false); };
@@ -87,6 +104,6 @@ const __queueMicrotask = function queueMicrotask(cb) {
   }
   // An exception in cb becomes an unhandled rejection, which ends the run like Node's
   // uncaught exception does.
-  __PromiseResolve().then(() => cb());
+  __tApply(__tPromiseThen, __PromiseResolve(), [() => cb()]);
 };
 `;
