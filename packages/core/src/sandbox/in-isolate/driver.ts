@@ -40,8 +40,6 @@ let __repl = false;            // a REPL session: keeps _ and _error
 let __replAwait = true;        // settle (await) the completion value
 const __indirectEval = eval;
 const __Promise = Promise;
-const __promiseThen = Promise.prototype.then;
-const __reflectApply = Reflect.apply;
 const __SyntaxError = SyntaxError;
 /** Prefix of the top-level-await form; the host corrects line-1 columns by its length. */
 const __ASYNC_PREFIX = '(async () => {';

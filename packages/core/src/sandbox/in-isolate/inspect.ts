@@ -16,9 +16,13 @@ const __ObjectKeys = Object.keys;
 const __getOwnPropertySymbols = Object.getOwnPropertySymbols;
 const __getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const __getPrototypeOf = Object.getPrototypeOf;
-// Shared by the other in-isolate modules: with a null-prototype descriptor, a tenant's
-// Object.prototype.get/set/value cannot change what they define.
+// Shared by the other in-isolate modules, captured before any tenant code. With a
+// null-prototype descriptor, a tenant's Object.prototype.get/set/value cannot change what
+// __defineOwn defines; __uncurry(f)(self, ...args) calls f without Function.prototype.call.
 const __defineOwn = Object.defineProperty;
+const __uncurry = Function.prototype.bind.bind(Function.prototype.call);
+const __reflectApply = Reflect.apply;
+const __promiseThen = Promise.prototype.then;
 const __isArray = Array.isArray;
 const __fnToString = Function.prototype.toString;
 const __objToString = Object.prototype.toString;

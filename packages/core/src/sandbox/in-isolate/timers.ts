@@ -12,17 +12,14 @@ export const TIMERS_SOURCE = String.raw`
 // Captured at bootstrap, before tenant code: a tenant that replaces Map.prototype.delete,
 // Reflect.apply or Math.trunc must not stop its timers (in Node it does not), nor leave a fired
 // timer due for ever, which would make the host call into the isolate in a tight loop.
-const __tUncurry = Function.prototype.bind.bind(Function.prototype.call);
-const __tmGet = __tUncurry(Map.prototype.get);
-const __tmSet = __tUncurry(Map.prototype.set);
-const __tmDelete = __tUncurry(Map.prototype.delete);
-const __tmValues = __tUncurry(Map.prototype.values);
-const __tmSize = __tUncurry(Object.getOwnPropertyDescriptor(Map.prototype, 'size').get);
-const __tmNext = __tUncurry(Object.getPrototypeOf(new Map().values()).next);
-const __tApply = Reflect.apply;
+const __tmGet = __uncurry(Map.prototype.get);
+const __tmSet = __uncurry(Map.prototype.set);
+const __tmDelete = __uncurry(Map.prototype.delete);
+const __tmValues = __uncurry(Map.prototype.values);
+const __tmSize = __uncurry(Object.getOwnPropertyDescriptor(Map.prototype, 'size').get);
+const __tmNext = __uncurry(Object.getPrototypeOf(new Map().values()).next);
 const __tTrunc = Math.trunc;
 const __tNumber = Number;
-const __tPromiseThen = Promise.prototype.then;
 const __timers = new Map();
 let __timerSeq = 0;
 let __timerNextId = 1;
@@ -90,7 +87,7 @@ function __fireOneTimer() {
   if (t.repeat) { t.when = __DateNow() + t.delay; t.seq = ++__timerSeq; }
   else __tmDelete(__timers, t.id);
   const handle = new Timeout(t.id);
-  __tApply(t.cb, handle, t.args);
+  __reflectApply(t.cb, handle, t.args);
 }
 
 const __setTimeout = function setTimeout(cb, ms, ...args) { return __addTimer(cb, ms, args, false); };
@@ -104,6 +101,6 @@ const __queueMicrotask = function queueMicrotask(cb) {
   }
   // An exception in cb becomes an unhandled rejection, which ends the run like Node's
   // uncaught exception does.
-  __tApply(__tPromiseThen, __PromiseResolve(), [() => cb()]);
+  __reflectApply(__promiseThen, __PromiseResolve(), [() => cb()]);
 };
 `;

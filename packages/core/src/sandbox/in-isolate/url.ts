@@ -25,7 +25,7 @@
  * (there are no Blobs). console.log shows URL and URLSearchParams as Node does (inspect.ts).
  */
 export const URL_SOURCE = String.raw`
-const __uUncurry = Function.prototype.bind.bind(Function.prototype.call);
+const __uUncurry = __uncurry;
 const __uCharCodeAt = __uUncurry(String.prototype.charCodeAt);
 const __uCodePointAt = __uUncurry(String.prototype.codePointAt);
 const __uStrSlice = __uUncurry(String.prototype.slice);
