@@ -187,6 +187,61 @@ describe('async results', () => {
     expect(texts(output)).toEqual(['late']);
   });
 
+  // A driver call's status is taken before the microtasks its call queued have run (they run
+  // when the call returns); a timer such a microtask sets must still keep the run alive.
+  it.each([
+    ['after a script', 'Promise.resolve().then(() => setTimeout(() => console.log("late"), 0)); 1'],
+    ['from queueMicrotask', 'queueMicrotask(() => setTimeout(() => console.log("late"), 0)); 1'],
+    [
+      'after 20 chained reactions',
+      'let p = Promise.resolve(); for (let i = 0; i < 20; i++) p = p.then(() => 0);\n' +
+        'p.then(() => setTimeout(() => console.log("late"), 0)); 1',
+    ],
+    [
+      'after top-level await',
+      'await 0; Promise.resolve().then(() => setTimeout(() => console.log("late"), 0)); 1',
+    ],
+    [
+      'after a timer fired',
+      'setTimeout(() => Promise.resolve().then(() => setTimeout(() => console.log("late"), 0)), 0); 1',
+    ],
+    [
+      'after an awaited timer',
+      'await new Promise((r) => setTimeout(r, 0)); Promise.resolve().then(() => setTimeout(() => console.log("late"), 0)); 1',
+    ],
+  ])('keeps the run alive for a timer set by a microtask %s', async (_, code) => {
+    const { outcome, output } = await run(code);
+    expect(ok(outcome).json).toBe('1');
+    expect(texts(output)).toEqual(['late']);
+  });
+
+  it('keeps the run alive for a timer set by a microtask after a module settled', async () => {
+    const { outcome, output } = await run(
+      'Promise.resolve().then(() => setTimeout(() => console.log("late"), 0)); export default 1',
+      { sourceType: 'module' },
+    );
+    expect(ok(outcome).json).toBe('1');
+    expect(texts(output)).toEqual(['late']);
+  });
+
+  it('fires a timer a microtask set before a later one that was already waiting', async () => {
+    // The run waits for its next timer; one a microtask set after the call's status was taken
+    // is due first, and must not wait for the later one (2 s away).
+    const { outcome, output } = await run(
+      'setTimeout(() => console.log("later"), 2000);\n' +
+        'const f = (n) => { if (n < 5) Promise.resolve().then(() => setTimeout(() => f(n + 1), 0)); else console.log("chain done") };\n' +
+        'f(0); 1',
+      { limits: { wallTimeMs: 5000 } },
+    );
+    expect(ok(outcome).json).toBe('1');
+    const t = texts(output);
+    expect(t).toEqual(['chain done', 'later']);
+    const chainAt = output[0]!.timeMs;
+    const laterAt = output[1]!.timeMs;
+    // Five 1 ms timers against one 2 s away: a chain that waited for the later timer ends with it.
+    expect(laterAt - chainAt).toBeGreaterThan(1000);
+  });
+
   it('ends at once when the result can never settle', async () => {
     const f = failure((await run('new Promise(() => {})')).outcome);
     expect(f.kind).toBe('RUNTIME');

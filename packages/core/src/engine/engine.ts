@@ -409,7 +409,7 @@ export class Engine {
     | { ok: false; failure: ExecutionFailure }
   > {
     const { isolate, context, sandbox } = entry;
-    const { guard, call } = this.driverCalls(entry, limits, output);
+    const { guard, call, settled } = this.driverCalls(entry, limits, output);
     const toFailure = (f: DriverStatus['failure']): { ok: false; failure: ExecutionFailure } => ({
       ok: false,
       failure: f === null ? unknownFailure() : tenantFailure(f.kind, f.name, f.message, f.stack),
@@ -439,7 +439,7 @@ export class Engine {
       }
     }
 
-    let status = await call(
+    let status = await settled(
       'fn-invoke',
       JSON.stringify({
         resultBytes: request.limits.resultBytes,
@@ -453,7 +453,6 @@ export class Engine {
     if (status.state === 'bad-input') {
       throw new InvalidArgumentError('event_json', `the event is not valid JSON: ${status.message ?? ''}`);
     }
-    if (status.state === 'pending') status = await call('status');
     for (;;) {
       if (status.state === 'error') return toFailure(status.failure);
       if (status.state === 'ok') {
@@ -493,7 +492,7 @@ export class Engine {
           },
         };
       }
-      status = await advance(status, call, limits, caps);
+      status = await advance(status, { call, settled }, limits, caps);
     }
   }
 
@@ -780,7 +779,7 @@ export class Engine {
     { ok: true; json: string | undefined; preview: string } | { ok: false; failure: ExecutionFailure }
   > {
     const { isolate, context, sandbox } = entry;
-    const { guard, call } = this.driverCalls(entry, limits, output);
+    const { guard, call, settled } = this.driverCalls(entry, limits, output);
     const url = tenantUrl(request.filename || 'main.js');
 
     // `start` runs before any tenant code exists in a fresh isolate (only the bootstrap's own
@@ -806,7 +805,7 @@ export class Engine {
           result: { copy: true },
         }) as DriverStatus)
       : script
-        ? await call('start-eval', startArg, request.code, url)
+        ? await settled('start-eval', startArg, request.code, url)
         : await call('start', startArg);
     const evaluated = usedIsolate && script;
     if (status.state === 'bad-input') {
@@ -825,7 +824,7 @@ export class Engine {
       status = await call('status');
     } else {
       // The script runs inside the isolate (driver `eval`), so its exceptions never cross.
-      if (!evaluated) status = await call('eval', request.code, url);
+      if (!evaluated) status = await settled('eval', request.code, url);
       if (status.syntaxCandidate) {
         // Top-level await: run as an async function body (see compile.ts) whose last
         // expression statement is returned (completion-value.ts). V8's message and acorn
@@ -853,14 +852,13 @@ export class Engine {
         if (rewrite !== null) {
           asyncWrapped = true;
           returnAt = rewrite.insertedAt;
-          status = await call('eval-async', rewrite.code, url);
+          status = await settled('eval-async', rewrite.code, url);
           if (status.syntaxCandidate) {
             const again = await guard(compileScript(isolate, rewrite.code, url, true));
             if (!again.ok) return again;
           }
         }
       }
-      if (status.state === 'pending') status = await call('status');
     }
     const fixColumns = (f: ExecutionFailure): ExecutionFailure =>
       asyncWrapped ? unwrapAsyncColumns(f, url, returnAt) : f;
@@ -899,28 +897,36 @@ export class Engine {
           },
         };
       }
-      status = await advance(status, call, limits, caps);
+      status = await advance(status, { call, settled }, limits, caps);
     }
   }
 
   /**
-   * The two ways a run's loop calls into its isolate: `guard` races any isolated-vm call against
-   * the run's limits; `call` invokes a driver op and delivers the console lines it returns.
+   * The ways a run's loop calls into its isolate: `guard` races any isolated-vm call against the
+   * run's limits; `call` invokes a driver op and delivers the console lines it returns; `settled`
+   * does the same for an op that runs tenant code, and answers with the status taken after it.
+   *
+   * A driver op builds its status before returning, and isolated-vm copies it out at once; the
+   * microtasks the op queued run after that, as the call ends, and may set or clear timers or
+   * print. `settled` therefore queues a `status` call right behind the op, on the isolate's
+   * thread: it reads the state those microtasks left, and both answers come back together, so
+   * the run waits for no extra round trip.
    */
   private driverCalls(
     entry: PooledIsolate,
     limits: RunLimits,
     output: { received: number },
-  ): { guard: <T>(p: Promise<T>) => Promise<T>; call: DriverCall } {
+  ): { guard: <T>(p: Promise<T>) => Promise<T>; call: DriverCall; settled: DriverCall } {
     const { sandbox } = entry;
     const guard = this.guardOf(limits);
-    const call: DriverCall = async (op, arg, arg2, arg3) => {
-      const pending = callDriverRaw(sandbox, limits, op, arg, arg2, arg3);
+    const queueHeap = (): void => {
       // Queued behind the call on the isolate's thread: the heap as the call left it, read
       // without a round trip of its own (collectExecutionMetrics).
       const heap = entry.isolate.getHeapStatistics();
       heap.catch(() => undefined);
       limits.heapAfterLastCall = heap;
+    };
+    const receive = async (pending: Promise<unknown>): Promise<DriverStatus> => {
       const st = (await guard(pending)) as DriverStatus;
       if (Array.isArray(st.output) && st.output.length > 0) {
         // Lines still buffered in the isolate: deliver them after the batches sent before.
@@ -929,7 +935,23 @@ export class Engine {
       }
       return st;
     };
-    return { guard, call };
+    const call: DriverCall = (op, arg, arg2, arg3) => {
+      const pending = callDriverRaw(sandbox, limits, op, arg, arg2, arg3);
+      queueHeap();
+      return receive(pending);
+    };
+    const settled: DriverCall = async (op, arg, arg2, arg3) => {
+      const pending = callDriverRaw(sandbox, limits, op, arg, arg2, arg3);
+      const after = callDriverRaw(sandbox, limits, 'status');
+      after.catch(() => undefined); // unread when the op failed or the run stopped
+      queueHeap();
+      const st = await receive(pending);
+      // An error ends the run (as an uncaught exception ends Node's process); a syntax
+      // candidate ran no code. Either way the op's own status is the answer.
+      if (st.state === 'error' || st.state === 'bad-input' || st.syntaxCandidate) return st;
+      return receive(after);
+    };
+    return { guard, call, settled };
   }
 
   /**
@@ -1229,20 +1251,18 @@ type DriverCall = (op: string, arg?: unknown, arg2?: unknown, arg3?: unknown) =>
 
 /**
  * One turn of a run that is still waiting: sleep until a timer is due or a capability call is
- * answered, deliver the answers, fire the due timer, and re-read the status when it might be
- * terminal (the tick's status was taken before the isolate drained its microtasks).
+ * answered, deliver the answers, fire the due timer, and answer with the status after the
+ * timer's microtasks (see `settled` in Engine.driverCalls).
  */
 async function advance(
   status: DriverStatus,
-  call: DriverCall,
+  calls: { call: DriverCall; settled: DriverCall },
   limits: RunLimits,
   caps: CapabilityCalls,
 ): Promise<DriverStatus> {
   await waitForWork(status, limits, caps);
   let st = status;
-  for (const answer of caps.take()) st = await call('cap-resolve', answer.id, answer.resultJson);
+  for (const answer of caps.take()) st = await calls.call('cap-resolve', answer.id, answer.resultJson);
   if (st.state === 'error') return st;
-  st = await call('tick');
-  if (st.state !== 'error' && !(st.alive && st.state === 'pending')) st = await call('status');
-  return st;
+  return calls.settled('tick');
 }

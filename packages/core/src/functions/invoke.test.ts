@@ -126,6 +126,18 @@ describe('Engine.invoke', () => {
     const again = await invoke({ ...pending });
     expect([value(again), again.warm]).toEqual([1, false]);
 
+    // A timer a microtask sets after the handler returned is pending too.
+    const late = request(
+      {
+        'index.js':
+          'let n = 0; module.exports = () => { Promise.resolve().then(() => setTimeout(() => {}, 10)); return ++n; };',
+      },
+      'index.js',
+    );
+    expect(value(await invoke(late))).toBe(1);
+    const lateAgain = await invoke({ ...late });
+    expect([value(lateAgain), lateAgain.warm]).toEqual([1, false]);
+
     const loop = request(
       { 'index.js': 'let n = 0; module.exports = (e) => { n++; if (e.spin) while (true) {} return n; };' },
       'index.js',

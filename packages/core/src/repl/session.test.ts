@@ -101,6 +101,20 @@ describe('REPL session state', () => {
     expect(background.map((e) => e.text)).toEqual(['later']);
   });
 
+  it('an awaited timer set by a microtask fires when due, not after a later timer', async () => {
+    // After a timer fires, its microtasks run once the host's call has taken the status; the
+    // session must read the timers again, or it sleeps until the 1.9 s timer first.
+    open({ wallTimeMs: 5000 });
+    const started = performance.now();
+    const r = await ev(
+      'const later = setTimeout(() => {}, 1900);\n' +
+        'await new Promise((r) => setTimeout(() => Promise.resolve().then(() => setTimeout(r, 0)), 0));\n' +
+        'clearTimeout(later); "done"',
+    );
+    expect(r.status === 'ok' && r.preview).toBe("'done'");
+    expect(performance.now() - started).toBeLessThan(1500);
+  });
+
   it('two sessions do not share state', async () => {
     open();
     const other = engine.openReplSession({ limits: LIMITS });

@@ -310,7 +310,8 @@ export class ReplSession {
         if (this.interruptRequested) throw new Interrupted();
         if (deadline - performance.now() <= 0) continue;
         st = await call('tick');
-        if (st.state !== 'error' && !(st.alive && st.state === 'pending')) st = await call('status');
+        // The timer's microtasks ran after `tick` took its status, and may have set timers.
+        if (st.state !== 'error') st = await call('status');
       }
     } catch (err) {
       const lost = this.entry.isolate.isDisposed;
