@@ -284,6 +284,27 @@ describe('errors and locations', () => {
     expect(f).toMatchObject({ line: 2, column: 8 });
   });
 
+  it.each([
+    ['a throw', 'await null;\nthrow new RangeError("rej");'],
+    ['a rejection', 'await Promise.reject(new RangeError("rej"))'],
+    ['a throw in a function', 'function f() {\n  throw new RangeError("rej");\n}\nawait 0;\nf();\n1'],
+    [
+      'a throw before the first await',
+      'function f() {\n  throw new RangeError("rej");\n}\nf();\nawait 0;\n1',
+    ],
+  ])('a top-level-await script stack has no frame of the async wrapper (%s)', async (_, code) => {
+    const f = failure((await run(code)).outcome);
+    expect(f.name).toBe('RangeError');
+    const lines = code.split('\n').length;
+    const frames = f.stack.split('\n').slice(1);
+    expect(frames.length).toBeGreaterThan(0);
+    for (const frame of frames) {
+      const at = /main\.js:(\d+):(\d+)/.exec(frame);
+      expect(at, frame).not.toBeNull();
+      expect(Number(at![1]), frame).toBeLessThanOrEqual(lines);
+    }
+  });
+
   it('reports rejections and non-Error throws', async () => {
     expect(failure((await run('Promise.reject(new TypeError("no"))')).outcome)).toMatchObject({
       kind: 'RUNTIME',

@@ -814,6 +814,7 @@ export class Engine {
 
     let asyncWrapped = false;
     let returnAt: { line: number; column: number } | null = null;
+    let wrapperLine = 0;
     if (request.sourceType === 'module') {
       const hookName = (await guard(callDriverRaw(sandbox, limits, 'arm'))) as string;
       const compiled = await guard(compileModule(isolate, context, request.code, url, hookName));
@@ -852,6 +853,7 @@ export class Engine {
         if (rewrite !== null) {
           asyncWrapped = true;
           returnAt = rewrite.insertedAt;
+          wrapperLine = countLines(rewrite.code) + 1;
           status = await settled('eval-async', rewrite.code, url);
           if (status.syntaxCandidate) {
             const again = await guard(compileScript(isolate, rewrite.code, url, true));
@@ -861,7 +863,7 @@ export class Engine {
       }
     }
     const fixColumns = (f: ExecutionFailure): ExecutionFailure =>
-      asyncWrapped ? unwrapAsyncColumns(f, url, returnAt) : f;
+      asyncWrapped ? unwrapAsyncColumns(f, url, returnAt, wrapperLine) : f;
     marks.settling = epochNow();
 
     for (;;) {
@@ -1073,6 +1075,7 @@ function unwrapAsyncColumns(
   f: ExecutionFailure,
   url: string,
   returnAt: { line: number; column: number } | null,
+  wrapperLine: number,
 ): ExecutionFailure {
   const fix = (line: number, column: number): number => {
     let c = line === 1 ? column - ASYNC_PREFIX_LENGTH : column;
@@ -1081,12 +1084,22 @@ function unwrapAsyncColumns(
     return Math.max(1, c);
   };
   const escaped = url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const stack = f.stack.replace(
-    new RegExp(`${escaped}:(\\d+):(\\d+)`, 'g'),
-    (_m, line: string, col: string) => `${url}:${line}:${fix(Number(line), Number(col))}`,
-  );
+  // The wrapper's own `})()` (the line after the code) calls the async body: while the code runs
+  // before its first await, V8 lists that call as a frame, which is not the tenant's.
+  const wrapperFrame = new RegExp(`\\n\\s*at (?:async )?${escaped}:${wrapperLine}:\\d+(?=\\n|$)`, 'g');
+  const stack = f.stack
+    .replace(wrapperFrame, '')
+    .replace(
+      new RegExp(`${escaped}:(\\d+):(\\d+)`, 'g'),
+      (_m, line: string, col: string) => `${url}:${line}:${fix(Number(line), Number(col))}`,
+    );
   const column = f.line > 0 ? fix(f.line, f.column) : f.column;
   return { ...f, stack, column };
+}
+
+/** Lines of JavaScript source (every ECMAScript line terminator ends one). */
+function countLines(code: string): number {
+  return (code.match(/\r\n|[\n\r\u2028\u2029]/g)?.length ?? 0) + 1;
 }
 
 /** Caps on failure strings (defence in depth: the isolate caps them too). */
