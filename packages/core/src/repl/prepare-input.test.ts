@@ -92,7 +92,7 @@ describe('prepareReplInput: rewriting', () => {
 
   it('wraps top-level await in an async function returning the last expression', () => {
     const r = prepareReplInput('const x = await f();\nx * 2');
-    expect(r).toEqual({
+    expect(r).toMatchObject({
       kind: 'code',
       awaitResult: true,
       code: 'var x; (async () => {void ((x = await f()));\nreturn (x * 2);\n})()',
@@ -110,5 +110,41 @@ describe('prepareReplInput: rewriting', () => {
   it('reads a leading { as an object literal when it is one', () => {
     expect(code('{ a: 1, b: [2] }')).toBe('({ a: 1, b: [2] }\n)');
     expect(code('{ let x = 1; x }')).toBe('{ let x = 1; x }');
+  });
+});
+
+describe('prepareReplInput: positions in the input', () => {
+  /** 1-based line/column of the first `needle` in `text`. */
+  const find = (text: string, needle: string): { line: number; column: number } => {
+    const at = text.indexOf(needle);
+    if (at < 0) throw new Error(`${needle} not in ${text}`);
+    const before = text.slice(0, at).split('\n');
+    return { line: before.length, column: before.at(-1)!.length + 1 };
+  };
+
+  it.each([
+    ['const x = await f();\nx * 2', ['f()', 'x * 2', 'await']],
+    ['let a = 1, b = g(a)', ['g(a)', 'a = 1']],
+    ['class A { m() { return h() } }', ['h()', 'class A']],
+    ['await 0;\nfunction g() {\n  return k();\n}\ng()', ['k()', 'function g', 'g()\n'.trim()]],
+    ['{ a: q(), b: [2] }', ['q()', 'b: [2]']],
+    ['var v = 1;\nconst w = await r(v);\nw', ['r(v)', 'var v']],
+  ])('maps positions of %j back to what was typed', (input, needles) => {
+    const r = prepareReplInput(input);
+    if (r.kind !== 'code') throw new Error(r.kind);
+    for (const needle of needles) {
+      // The last occurrence in the code is the copy (hoisted text moves before the wrapper).
+      const inCode = r.code.lastIndexOf(needle) >= 0 ? find(r.code, needle) : null;
+      expect(inCode, needle).not.toBeNull();
+      expect(r.originalPosition(inCode!.line, inCode!.column), needle).toEqual(find(input, needle));
+    }
+  });
+
+  it('maps the async wrapper to no position of the input', () => {
+    const r = prepareReplInput('await 1');
+    if (r.kind !== 'code') throw new Error(r.kind);
+    const lines = r.code.split('\n');
+    expect(lines.at(-1)).toBe('})()');
+    expect(r.originalPosition(lines.length, 3)).toBeNull();
   });
 });

@@ -11,8 +11,8 @@
  *   their `var` declarations and any function declarations go before the function);
  * - an input that starts with `{` and parses as an expression is an object literal, not a block.
  *
- * Line numbers are kept: each statement is rewritten in place and the `var` prefix goes on
- * line 1 (columns on line 1 shift; REPL inputs are short).
+ * Each statement is rewritten in place, and the rewrite keeps a map from every position of its
+ * code back to the input, so stack traces and errors point at what the user typed.
  */
 import { parse, type Node, type Options, type Program } from 'acorn';
 import { RETURN_PREFIX } from '../engine/completion-value.js';
@@ -28,6 +28,11 @@ export type PreparedInput =
       code: string;
       /** The completion value is a promise of the input's value: await it (top-level await). */
       awaitResult: boolean;
+      /**
+       * The input's own 1-based line/column for one in `code` (stack traces report the latter),
+       * or null for the rewrite's wrapper, which is none of the input's.
+       */
+      originalPosition: (line: number, column: number) => { line: number; column: number } | null;
     };
 
 const PARSE_OPTIONS: Options = {
@@ -70,7 +75,7 @@ export function prepareReplInput(input: string): PreparedInput {
   const trimmed = input.trim();
   if (trimmed.startsWith('{') && !trimmed.endsWith(';')) {
     const asExpression = tryParse(`(${input}\n)`);
-    if ('program' in asExpression) return rewrite(`(${input}\n)`, asExpression.program);
+    if ('program' in asExpression) return rewrite(`(${input}\n)`, asExpression.program, input, 1);
   }
   const parsed = tryParse(input);
   if ('error' in parsed) {
@@ -82,7 +87,7 @@ export function prepareReplInput(input: string): PreparedInput {
       column: (parsed.error.loc?.column ?? 0) + 1,
     };
   }
-  return rewrite(input, parsed.program);
+  return rewrite(input, parsed.program, input, 0);
 }
 
 type AnyNode = Node & Record<string, unknown>;
@@ -132,17 +137,89 @@ function hasTopLevelAwait(node: unknown): boolean {
   return false;
 }
 
+/**
+ * Where the text of a rewritten input came from: each piece is either copied from the input (at
+ * offset `from`) or inserted by the rewrite (`from` null, shown at the input's offset `at`; the
+ * async wrapper's closing `})()` has neither and belongs to no line of the input).
+ */
+interface Piece {
+  outStart: number;
+  length: number;
+  from: number | null;
+  at: number | null;
+}
+
+/** Builds the rewritten code and remembers where each piece of it came from. */
+class Builder {
+  text = '';
+  readonly pieces: Piece[] = [];
+  constructor(private readonly code: string) {}
+
+  copy(start: number, end: number): void {
+    if (end <= start) return;
+    this.pieces.push({ outStart: this.text.length, length: end - start, from: start, at: null });
+    this.text += this.code.slice(start, end);
+  }
+
+  insert(text: string, at: number | null): void {
+    if (text === '') return;
+    this.pieces.push({ outStart: this.text.length, length: text.length, from: null, at });
+    this.text += text;
+  }
+}
+
+/** Offsets where each line of `text` starts (every ECMAScript line terminator ends a line). */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  const re = /\r\n|[\n\r\u2028\u2029]/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) starts.push(m.index + m[0].length);
+  return starts;
+}
+
+/**
+ * Maps a 1-based line/column of the rewritten code (as V8 reports it) to the input's own, or
+ * null for the rewrite's wrapper. `base` is where the input starts in the parsed text.
+ */
+function positionMap(
+  out: string,
+  pieces: readonly Piece[],
+  input: string,
+  base: number,
+): (line: number, column: number) => { line: number; column: number } | null {
+  const outLines = lineStarts(out);
+  const inLines = lineStarts(input);
+  return (line, column) => {
+    const lineStart = outLines[line - 1];
+    if (lineStart === undefined || column < 1) return null;
+    const offset = lineStart + column - 1;
+    let piece: Piece | undefined;
+    for (const p of pieces) {
+      if (p.outStart > offset) break;
+      piece = p;
+    }
+    if (piece === undefined) return null;
+    const parsedOffset =
+      piece.from !== null ? piece.from + Math.min(offset - piece.outStart, piece.length - 1) : piece.at;
+    if (parsedOffset === null) return null;
+    const at = Math.max(0, Math.min(input.length, parsedOffset - base));
+    let l = 0;
+    while (l + 1 < inLines.length && inLines[l + 1]! <= at) l++;
+    return { line: l + 1, column: at - inLines[l]! + 1 };
+  };
+}
+
 interface Edit {
   start: number;
   end: number;
-  text: string;
+  /** Writes the statement's replacement. */
+  emit: (b: Builder) => void;
 }
 
-function rewrite(code: string, program: Program): PreparedInput {
+function rewrite(code: string, program: Program, input: string, base: number): PreparedInput {
   const awaitResult = hasTopLevelAwait(program.body);
   const globals: string[] = [];
   const edits: Edit[] = [];
-  const hoisted: string[] = [];
+  const hoisted: AnyNode[] = [];
   const body = program.body as unknown as AnyNode[];
 
   for (const statement of body) {
@@ -150,71 +227,86 @@ function rewrite(code: string, program: Program): PreparedInput {
       const kind = statement['kind'] as string;
       const declarations = statement['declarations'] as AnyNode[];
       if (kind === 'var' && !awaitResult) continue; // already global; redeclaring is allowed
-      const parts: string[] = [];
+      const parts: { id: AnyNode; init: AnyNode | null }[] = [];
       for (const d of declarations) {
         const id = d['id'] as AnyNode;
         boundNames(id, globals);
         const init = d['init'] as AnyNode | null;
-        const target = code.slice(id.start, id.end);
-        if (init) parts.push(`(${target} = ${code.slice(init.start, init.end)})`);
-        else if (kind !== 'var') parts.push(`(${target} = undefined)`);
+        if (init || kind !== 'var') parts.push({ id, init });
       }
       // `void`: a declaration's value in the REPL is undefined, as in Node.
-      edits.push({ start: statement.start, end: statement.end, text: `void (${parts.join(', ') || '0'});` });
+      edits.push({
+        start: statement.start,
+        end: statement.end,
+        emit: (b) => {
+          const at = statement.start;
+          b.insert('void (', at);
+          if (parts.length === 0) b.insert('0', at);
+          parts.forEach(({ id, init }, i) => {
+            b.insert(i === 0 ? '(' : ', (', id.start);
+            b.copy(id.start, id.end);
+            b.insert(' = ', id.end);
+            if (init) b.copy(init.start, init.end);
+            else b.insert('undefined', id.end);
+            b.insert(')', init ? init.end : id.end);
+          });
+          b.insert(');', statement.end);
+        },
+      });
     } else if (statement.type === 'ClassDeclaration') {
       const name = (statement['id'] as AnyNode)['name'] as string;
       globals.push(name);
       edits.push({
         start: statement.start,
         end: statement.end,
-        text: `void (${name} = ${code.slice(statement.start, statement.end)});`,
+        emit: (b) => {
+          b.insert(`void (${name} = `, statement.start);
+          b.copy(statement.start, statement.end);
+          b.insert(');', statement.end);
+        },
       });
     } else if (statement.type === 'FunctionDeclaration' && awaitResult) {
       // Inside the async wrapper a function declaration would be local: hoist it out.
-      hoisted.push(code.slice(statement.start, statement.end));
-      edits.push({ start: statement.start, end: statement.end, text: '' });
+      hoisted.push(statement);
+      edits.push({ start: statement.start, end: statement.end, emit: () => undefined });
     }
   }
 
-  let out = applyEdits(code, edits);
+  // The last expression statement becomes the async function's return value.
+  const last = body.at(-1);
+  if (awaitResult && last?.type === 'ExpressionStatement' && !edits.some((e) => e.start === last.start)) {
+    const expression = last['expression'] as AnyNode;
+    edits.push({
+      start: expression.start,
+      end: last.end,
+      emit: (b) => {
+        b.insert(RETURN_PREFIX, expression.start);
+        b.copy(expression.start, expression.end);
+        b.insert(');', expression.end);
+      },
+    });
+  }
+
+  const b = new Builder(code);
   const unique = [...new Set(globals)];
-  const prefix = (unique.length > 0 ? `var ${unique.join(', ')}; ` : '') + hoisted.join(' ');
-  if (awaitResult) {
-    // The last expression statement becomes the async function's return value.
-    const last = body.at(-1);
-    if (last?.type === 'ExpressionStatement') {
-      const replaced = edits.find((e) => e.start === last.start);
-      if (replaced === undefined) {
-        const expression = last['expression'] as AnyNode;
-        const shifted = shift(edits, expression.start);
-        out =
-          out.slice(0, expression.start + shifted) +
-          RETURN_PREFIX +
-          out.slice(expression.start + shifted, expression.end + shifted) +
-          ');' +
-          out.slice(last.end + shifted);
-      }
-    }
-    out = `${prefix}(async () => {${out}\n})()`;
-  } else {
-    out = prefix + out;
-  }
-  return { kind: 'code', code: out, awaitResult };
-}
-
-function applyEdits(code: string, edits: Edit[]): string {
-  let out = '';
+  if (unique.length > 0) b.insert(`var ${unique.join(', ')}; `, 0);
+  hoisted.forEach((f, i) => {
+    if (i > 0) b.insert(' ', f.start);
+    b.copy(f.start, f.end);
+  });
+  if (awaitResult) b.insert('(async () => {', 0);
   let at = 0;
-  for (const e of [...edits].sort((a, b) => a.start - b.start)) {
-    out += code.slice(at, e.start) + e.text;
+  for (const e of edits.sort((x, y) => x.start - y.start)) {
+    b.copy(at, e.start);
+    e.emit(b);
     at = e.end;
   }
-  return out + code.slice(at);
-}
-
-/** How far text at `pos` moved because of the edits before it. */
-function shift(edits: Edit[], pos: number): number {
-  let delta = 0;
-  for (const e of edits) if (e.end <= pos) delta += e.text.length - (e.end - e.start);
-  return delta;
+  b.copy(at, code.length);
+  if (awaitResult) b.insert('\n})()', null);
+  return {
+    kind: 'code',
+    code: b.text,
+    awaitResult,
+    originalPosition: positionMap(b.text, b.pieces, input, base),
+  };
 }

@@ -115,6 +115,22 @@ describe('REPL session state', () => {
     expect(performance.now() - started).toBeLessThan(1500);
   });
 
+  it('errors point at what was typed, each input a REPL<n> file, with no wrapper frames', async () => {
+    open();
+    const rejected = await ev('await Promise.reject(new RangeError("rej"))');
+    expect(rejected.status === 'error' && rejected.failure).toMatchObject({ line: 1, column: 22 });
+    const first = rejected.status === 'error' ? rejected.failure.stack.split('\n').slice(1) : [];
+    expect(first).toEqual([expect.stringMatching(/^ {4}at file:\/\/\/tenant\/REPL1:1:22$/)]);
+
+    await value('const k = 1;\nfunction thrower() {\n  throw new TypeError("t");\n}');
+    const later = await ev('let z = 0; await 0; thrower()');
+    expect(later.status === 'error' && later.failure.stack.split('\n').slice(1)).toEqual([
+      '    at thrower (file:///tenant/REPL2:3:9)',
+      '    at file:///tenant/REPL3:1:21',
+    ]);
+    expect(later.status === 'error' && later.failure).toMatchObject({ line: 3, column: 9 });
+  });
+
   it('two sessions do not share state', async () => {
     open();
     const other = engine.openReplSession({ limits: LIMITS });

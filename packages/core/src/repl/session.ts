@@ -64,7 +64,11 @@ const STREAM_OF: Record<OutputEvent['level'], OutputEvent['stream']> = {
   warn: 'stderr',
   error: 'stderr',
 };
-const URL = tenantUrl('repl');
+/** Each input is a file of its own in stack traces, `REPL1`, `REPL2`, … as in Node's REPL. */
+const inputUrl = (n: number): string => tenantUrl(`REPL${n}`);
+/** Inputs whose positions are kept, to map frames of functions they defined. */
+const POSITION_MAPS_KEPT = 256;
+type PositionMap = (line: number, column: number) => { line: number; column: number } | null;
 
 /** Thrown inside the session's loop when an interrupt arrives while it waits. */
 class Interrupted extends Error {}
@@ -83,6 +87,10 @@ export class ReplSession {
   private outputReceived = 0;
   /** Capability calls of the running input: a REPL session has no grants, every call fails. */
   private caps = new CapabilityCalls(undefined);
+  /** Numbers the inputs in stack traces (`REPL<n>`), for the session's whole life. */
+  private inputSeq = 0;
+  /** Input number → where its rewritten code's positions are in what the user typed. */
+  private readonly positionMaps = new Map<number, PositionMap>();
   /** Inputs evaluated since the session (re)started. */
   inputs = 0;
 
@@ -199,6 +207,7 @@ export class ReplSession {
     const prepared = prepareReplInput(code);
     if (prepared.kind === 'incomplete') return { status: 'incomplete' };
     const started = performance.now();
+    const url = inputUrl(++this.inputSeq);
     if (prepared.kind === 'empty') {
       return { status: 'ok', preview: '', json: undefined, metrics: this.metrics(started, 0n, 0, 0) };
     }
@@ -209,13 +218,17 @@ export class ReplSession {
           kind: FailureKind.SYNTAX,
           name: 'SyntaxError',
           message: prepared.message,
-          stack: `SyntaxError: ${prepared.message}\n    at ${URL}:${prepared.line}:${prepared.column}`,
+          stack: `SyntaxError: ${prepared.message}\n    at ${url}:${prepared.line}:${prepared.column}`,
           line: prepared.line,
           column: prepared.column,
         },
         metrics: this.metrics(started, 0n, 0, 0),
         stateLost: false,
       };
+    }
+    this.positionMaps.set(this.inputSeq, prepared.originalPosition);
+    if (this.positionMaps.size > POSITION_MAPS_KEPT) {
+      this.positionMaps.delete(this.positionMaps.keys().next().value as number);
     }
     if (this.entry.isolate.isDisposed) this.entry = this.fresh();
     this.stopBackground();
@@ -272,11 +285,11 @@ export class ReplSession {
           consoleLinesPerSecond: limits.consoleLinesPerSecond,
         }),
       );
-      let st = await call(prepared.awaitResult ? 'repl-eval-await' : 'repl-eval', prepared.code, URL);
+      let st = await call(prepared.awaitResult ? 'repl-eval-await' : 'repl-eval', prepared.code, url);
       if (st.state === 'pending') st = await call('status');
       for (;;) {
         if (st.state === 'error') {
-          failure = fromDriverFailure(st.failure);
+          failure = fromDriverFailure(st.failure, this.positionMaps);
           break;
         }
         if (st.state === 'ok') {
@@ -346,7 +359,7 @@ export class ReplSession {
             column: 0,
           };
         } else if (c.type === 'tenant') {
-          failure = tenantFailure(c.name, c.message, c.stack);
+          failure = tenantFailure(c.name, c.message, c.stack, this.positionMaps);
         } else {
           failure = tenantFailure('Error', 'The input failed', '');
         }
@@ -490,8 +503,38 @@ function timeoutFailure(message: string): ExecutionFailure {
   return { kind: FailureKind.TIMEOUT, name: 'TimeoutError', message, stack: '', line: 0, column: 0 };
 }
 
-function tenantFailure(name: string, message: string, stack: string): ExecutionFailure {
-  const trimmed = trimStack(stack.slice(0, 64 * 1024)).slice(0, 16 * 1024);
+/**
+ * Puts each frame of a REPL input at the line/column the user typed (the input ran rewritten:
+ * see prepare-input.ts) and drops frames of the rewrite's own wrapper.
+ */
+export function remapReplStack(stack: string, maps: ReadonlyMap<number, PositionMap>): string {
+  const prefix = tenantUrl('REPL').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const location = new RegExp(`${prefix}(\\d+):(\\d+):(\\d+)`, 'g');
+  const out: string[] = [];
+  for (const line of stack.split('\n')) {
+    let dropped = false;
+    const mapped = line.replace(location, (whole, n: string, l: string, c: string) => {
+      const map = maps.get(Number(n));
+      if (map === undefined) return whole;
+      const at = map(Number(l), Number(c));
+      if (at === null) {
+        dropped = true;
+        return whole;
+      }
+      return `${inputUrl(Number(n))}:${at.line}:${at.column}`;
+    });
+    if (!dropped) out.push(mapped);
+  }
+  return out.join('\n');
+}
+
+function tenantFailure(
+  name: string,
+  message: string,
+  stack: string,
+  maps: ReadonlyMap<number, PositionMap> = new Map(),
+): ExecutionFailure {
+  const trimmed = trimStack(remapReplStack(stack.slice(0, 64 * 1024), maps)).slice(0, 16 * 1024);
   const { line, column } = tenantLocation(trimmed);
   return {
     kind: FailureKind.RUNTIME,
@@ -503,8 +546,11 @@ function tenantFailure(name: string, message: string, stack: string): ExecutionF
   };
 }
 
-function fromDriverFailure(f: DriverStatus['failure']): ExecutionFailure {
+function fromDriverFailure(
+  f: DriverStatus['failure'],
+  maps: ReadonlyMap<number, PositionMap>,
+): ExecutionFailure {
   if (f === null) return tenantFailure('Error', 'The input failed', '');
-  const base = tenantFailure(f.name, f.message, f.stack);
+  const base = tenantFailure(f.name, f.message, f.stack, maps);
   return f.kind === FailureKind.RESULT_TOO_LARGE ? { ...base, kind: FailureKind.RESULT_TOO_LARGE } : base;
 }
