@@ -131,6 +131,15 @@ describe('REPL session state', () => {
     expect(later.status === 'error' && later.failure).toMatchObject({ line: 3, column: 9 });
   });
 
+  it('prints what a timer threw between inputs with the tenant frames only, at the positions typed', async () => {
+    open();
+    await value('const q = 1; setTimeout(function tm() { null.x }, 5); 1');
+    for (let i = 0; i < 100 && background.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(background.map((e) => e.text)).toEqual([
+      "Uncaught TypeError: Cannot read properties of null (reading 'x')\n    at Timeout.tm (file:///tenant/REPL1:1:46)",
+    ]);
+  });
+
   it('two sessions do not share state', async () => {
     open();
     const other = engine.openReplSession({ limits: LIMITS });

@@ -182,7 +182,13 @@ export class ReplSession {
         this.outputReceived++;
       },
       onOutput: (level, text, timeMs) => {
-        this.outputSink({ stream: STREAM_OF[level], level, text, timeMs });
+        // What a timer threw between inputs is printed as Node's REPL prints it; its stack is
+        // shown like an input's error: the tenant's frames only, at the positions typed.
+        const shown =
+          level === 'error' && text.startsWith('Uncaught ')
+            ? trimStack(remapReplStack(text, this.positionMaps))
+            : text;
+        this.outputSink({ stream: STREAM_OF[level], level, text: shown, timeMs });
       },
       onOutputLimit: () => undefined,
       onCapabilityCall: (id, capability, op, argsJson) => this.caps.onCall(id, capability, op, argsJson),
