@@ -19,6 +19,8 @@ describe('detectSourceType', () => {
     'export { a as b }',
     '  export class A {}',
     "import def, { named } from 'mod'",
+    'const here = import.meta.url',
+    'export default 1; const x = await f()',
   ])('module: %s', (source) => {
     expect(hasModuleSyntax(`// header\n${source}\n`)).toBe(true);
   });
@@ -31,7 +33,13 @@ describe('detectSourceType', () => {
     '/* export default 1 */ 42',
     'const important = 1; important',
     'exports.x = 1',
-    'import.meta',
+    'const s = `\nimport x from "y"\n`; s.length',
+    'const s = `\nexport default 1\n`; s',
+    'const t = "a\\\nimport x from \'y\'"; t',
+    'await fetch("x")\nreturn 1',
+    'with (o) { x }',
+    '#!/usr/bin/env node\n1',
+    'let a = ;',
   ])('script: %s', (source) => {
     expect(hasModuleSyntax(source)).toBe(false);
   });

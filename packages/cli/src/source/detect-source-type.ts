@@ -1,8 +1,11 @@
+import { parse, type Options } from 'acorn';
+
 /**
- * Decides whether a file is an ES module or a classic script, without a parser:
- * an explicit flag wins, then the extension (`.mjs` module, `.cjs` script), then a look for
- * top-level `import`/`export` statements at the start of a line (after comments are removed).
- * The heuristic errs towards "script"; `--module`/`--script` override it.
+ * Decides whether a file is an ES module or a classic script: an explicit flag wins, then the
+ * extension (`.mjs` module, `.cjs` script), then the code itself, as Node decides for a `.js`
+ * file outside a package with a "type": code is a module when parsing it as a script stops at
+ * module syntax (`import`/`export` statements, `import.meta`), and a script otherwise; a syntax
+ * error is then reported by the daemon for the kind chosen.
  */
 export function detectSourceType(
   source: string,
@@ -15,11 +18,27 @@ export function detectSourceType(
   return hasModuleSyntax(source) ? 'module' : 'script';
 }
 
-const MODULE_STATEMENT =
-  /^[ \t]*(?:import[ \t]*(?:[\w$]+[ \t]*(?:,|from\b)|\{|\*|['"])|export[ \t]+(?:default\b|const\b|let\b|var\b|function\b|async[ \t]+function\b|class\b|\{|\*))|^[ \t]*export[ \t]*\{/m;
+const COMMON: Options = {
+  ecmaVersion: 'latest',
+  allowHashBang: true,
+  // vmd scripts may use top-level await and `return` (docs/results.md).
+  allowAwaitOutsideFunction: true,
+  allowReturnOutsideFunction: true,
+};
 
-/** True when the source has a line that starts with an import or export statement. */
+/** acorn's errors for module-only syntax in a script (Node's detection looks for the same). */
+const MODULE_ONLY = [/'import' and 'export' may appear only with 'sourceType: module'/, /'import\.meta'/];
+
+/**
+ * True when the source is a module: parsing it as a script (with acorn) fails on `import`,
+ * `export` or `import.meta`, as Node's detection of ES module syntax does.
+ */
 export function hasModuleSyntax(source: string): boolean {
-  const withoutComments = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^[ \t]*\/\/.*$/gm, '');
-  return MODULE_STATEMENT.test(withoutComments);
+  try {
+    parse(source, { ...COMMON, sourceType: 'script' });
+    return false;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : '';
+    return MODULE_ONLY.some((re) => re.test(message));
+  }
 }
