@@ -22,6 +22,29 @@ describe('trimStack', () => {
       ].join('\n'),
     );
   });
+  it('names frames of code run through the sandbox eval as Node names them', () => {
+    // Tenant code runs through an indirect eval: V8 calls its top-level frame `eval` and an
+    // anonymous function in it `<receiver>.eval`; Node shows `at file…` and `<receiver>.<anonymous>`.
+    const stack = [
+      'Error: x',
+      '    at Timeout.eval (file:///tenant/main.js:1:23)',
+      '    at Object.eval (file:///tenant/index.js:3:9)',
+      '    at async Promise.all (index 0)',
+      '    at eval (file:///tenant/main.js:5:1)',
+      '    at async eval (file:///tenant/main.js:6:1)',
+      '    at evaluate (file:///tenant/main.js:7:1)',
+      '    at Foo.evalThing (file:///tenant/main.js:8:1)',
+    ].join('\n');
+    expect(trimStack(stack).split('\n').slice(1)).toEqual([
+      '    at Timeout.<anonymous> (file:///tenant/main.js:1:23)',
+      '    at Object.<anonymous> (file:///tenant/index.js:3:9)',
+      '    at file:///tenant/main.js:5:1',
+      '    at async file:///tenant/main.js:6:1',
+      '    at evaluate (file:///tenant/main.js:7:1)',
+      '    at Foo.evalThing (file:///tenant/main.js:8:1)',
+    ]);
+  });
+
   it('extracts the first tenant frame location', () => {
     expect(tenantLocation(STACK)).toEqual({ line: 2, column: 9 });
     expect(tenantLocation('Error: x\n    at vmd:bootstrap:1:1')).toEqual({ line: 0, column: 0 });

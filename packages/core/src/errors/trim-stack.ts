@@ -16,10 +16,18 @@ export function trimStack(stack: string): string {
   for (const line of lines) {
     if (FRAME_RE.test(line)) {
       inFrames = true;
-      // Top-level script frames run through the sandbox's indirect eval: `at eval (file:…)`
-      // is shown as Node shows a top-level frame, `at file:…`.
+      // Tenant code runs through the sandbox's indirect eval: its top-level frame
+      // `at eval (file:…)` is shown as Node shows one, `at file:…`, and an anonymous function
+      // called on a receiver, `at Timeout.eval (…)`, as `at Timeout.<anonymous> (…)`.
       if (line.includes(TENANT_URL_PREFIX))
-        out.push(line.replace(/^(\s*at )eval \((file:\/\/\/tenant\/[^)]*)\)$/, '$1$2'));
+        out.push(
+          line
+            .replace(/^(\s*at (?:async )?)eval \((file:\/\/\/tenant\/[^)]*)\)$/, '$1$2')
+            .replace(
+              /^(\s*at (?:async )?(?:new )?[\w$.]+)\.eval (\(file:\/\/\/tenant\/)/,
+              '$1.<anonymous> $2',
+            ),
+        );
     } else if (!inFrames) {
       out.push(line);
     }
