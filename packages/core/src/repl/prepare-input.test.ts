@@ -74,12 +74,20 @@ describe('prepareReplInput: rewriting', () => {
     expect(prepareReplInput('  \n ')).toEqual({ kind: 'empty' });
   });
 
-  it('turns let/const/class into global assignments, in place', () => {
-    expect(code('let a = 1, b')).toBe('var a, b; void ((a = 1), (b = undefined));');
-    expect(code('const { x, y: [z], ...rest } = o')).toBe(
-      'var x, z, rest; void (({ x, y: [z], ...rest } = o));',
+  it('turns let/const/class into global declarations through __replDeclare, in place', () => {
+    expect(code('let a = 1, b')).toBe(
+      "void (__replDeclare('let', { a: 1 }), __replDeclare('let', { b: undefined }));",
     );
-    expect(code('class A { m() { let q = 1; } }')).toBe('var A; void (A = class A { m() { let q = 1; } });');
+    expect(code('const { x, y: [z], ...rest } = o')).toBe(
+      "void (__replDeclare('const', (({ x, y: [z], ...rest }) => ({ x, z, rest }))(o)));",
+    );
+    expect(code('class A { m() { let q = 1; } }')).toBe(
+      "void __replDeclare('let', { A: class A { m() { let q = 1; } } });",
+    );
+    // `{ __proto__: v }` would set the prototype: the key is computed.
+    expect(code('let __proto__ = 1')).toBe("void (__replDeclare('let', { ['__proto__']: 1 }));");
+    // var stays global as it is; inside the await wrapper it is declared outside and assigned.
+    expect(code('var v = await 1')).toBe('var v; (async () => {void ((v = await 1));\n})()');
   });
 
   it('keeps var and function declarations, and nested declarations, as they are', () => {
@@ -95,7 +103,7 @@ describe('prepareReplInput: rewriting', () => {
     expect(r).toMatchObject({
       kind: 'code',
       awaitResult: true,
-      code: 'var x; (async () => {void ((x = await f()));\nreturn (x * 2);\n})()',
+      code: "(async () => {void (__replDeclare('const', { x: await f() }));\nreturn (x * 2);\n})()",
     });
     expect(code('function g() { return 1 }\nawait g()')).toBe(
       'function g() { return 1 }(async () => {\nreturn (await g());\n})()',
@@ -124,7 +132,8 @@ describe('prepareReplInput: positions in the input', () => {
 
   it.each([
     ['const x = await f();\nx * 2', ['f()', 'x * 2', 'await']],
-    ['let a = 1, b = g(a)', ['g(a)', 'a = 1']],
+    ['let a = 1, b = g(a)', ['g(a)']],
+    ['const { p, q: [r] } = s(1)', ['s(1)', 'q: [r]']],
     ['class A { m() { return h() } }', ['h()', 'class A']],
     ['await 0;\nfunction g() {\n  return k();\n}\ng()', ['k()', 'function g', 'g()\n'.trim()]],
     ['{ a: q(), b: [2] }', ['q()', 'b: [2]']],

@@ -4,8 +4,11 @@
  * expression), a syntax error with its position, or code rewritten so that state persists
  * across inputs the way Node's REPL does:
  *
- * - top-level `let`, `const` and `class` declarations become assignments to global variables
- *   (declared with `var`), so later inputs see them and may declare them again;
+ * - top-level `let`, `const` and `class` declarations become properties of the global object,
+ *   defined by the sandbox's `__replDeclare` (REPL sessions only): later inputs see them and may
+ *   declare them again, and a `const` cannot be assigned (TypeError, as for a const binding);
+ * - top-level `var` declarations stay as they are (already global), except in an input using
+ *   top-level await, where they become assignments to global variables declared with `var`;
  * - an input that uses top-level `await` runs as the body of an async function whose last
  *   expression statement is returned (`const x = await f()` works, the names stay global:
  *   their `var` declarations and any function declarations go before the function);
@@ -226,43 +229,87 @@ function rewrite(code: string, program: Program, input: string, base: number): P
     if (statement.type === 'VariableDeclaration') {
       const kind = statement['kind'] as string;
       const declarations = statement['declarations'] as AnyNode[];
-      if (kind === 'var' && !awaitResult) continue; // already global; redeclaring is allowed
-      const parts: { id: AnyNode; init: AnyNode | null }[] = [];
-      for (const d of declarations) {
-        const id = d['id'] as AnyNode;
-        boundNames(id, globals);
-        const init = d['init'] as AnyNode | null;
-        if (init || kind !== 'var') parts.push({ id, init });
+      if (kind === 'var') {
+        if (!awaitResult) continue; // already global; redeclaring is allowed
+        // Inside the async wrapper a var would be local: declare it global, assign in place.
+        const parts: { id: AnyNode; init: AnyNode }[] = [];
+        for (const d of declarations) {
+          const id = d['id'] as AnyNode;
+          boundNames(id, globals);
+          const init = d['init'] as AnyNode | null;
+          if (init) parts.push({ id, init });
+        }
+        // `void`: a declaration's value in the REPL is undefined, as in Node.
+        edits.push({
+          start: statement.start,
+          end: statement.end,
+          emit: (b) => {
+            b.insert('void (', statement.start);
+            if (parts.length === 0) b.insert('0', statement.start);
+            parts.forEach(({ id, init }, i) => {
+              b.insert(i === 0 ? '(' : ', (', id.start);
+              b.copy(id.start, id.end);
+              b.insert(' = ', id.end);
+              b.copy(init.start, init.end);
+              b.insert(')', init.end);
+            });
+            b.insert(');', statement.end);
+          },
+        });
+        continue;
       }
-      // `void`: a declaration's value in the REPL is undefined, as in Node.
+      // let/const: each declarator's names become globals through __replDeclare (a const
+      // one cannot be assigned, in this input or a later one; both may be declared again).
       edits.push({
         start: statement.start,
         end: statement.end,
         emit: (b) => {
-          const at = statement.start;
-          b.insert('void (', at);
-          if (parts.length === 0) b.insert('0', at);
-          parts.forEach(({ id, init }, i) => {
-            b.insert(i === 0 ? '(' : ', (', id.start);
-            b.copy(id.start, id.end);
-            b.insert(' = ', id.end);
-            if (init) b.copy(init.start, init.end);
-            else b.insert('undefined', id.end);
-            b.insert(')', init ? init.end : id.end);
+          b.insert('void (', statement.start);
+          declarations.forEach((d, i) => {
+            const id = d['id'] as AnyNode;
+            const init = d['init'] as AnyNode | null;
+            b.insert(`${i === 0 ? '' : ', '}__replDeclare('${kind}', `, d.start);
+            if (id.type === 'Identifier') {
+              // `{ name: value }` names an anonymous function or class after its binding, as a
+              // declaration does; `__proto__` needs a computed key to be a property.
+              const name = id['name'] as string;
+              b.insert(name === '__proto__' ? "{ ['__proto__']: " : '{ ', id.start);
+              if (name !== '__proto__') {
+                b.copy(id.start, id.end);
+                b.insert(': ', id.end);
+              }
+              if (init) b.copy(init.start, init.end);
+              else b.insert('undefined', id.end);
+              b.insert(' }', d.end);
+            } else {
+              // A pattern binds through an arrow function's parameter, which returns the names.
+              const names: string[] = [];
+              boundNames(id, names);
+              b.insert('((', id.start);
+              b.copy(id.start, id.end);
+              b.insert(`) => ({ ${names.join(', ')} }))(`, id.end);
+              if (init) b.copy(init.start, init.end);
+              else b.insert('undefined', id.end);
+              b.insert(')', d.end);
+            }
+            b.insert(')', d.end);
           });
           b.insert(');', statement.end);
         },
       });
     } else if (statement.type === 'ClassDeclaration') {
-      const name = (statement['id'] as AnyNode)['name'] as string;
-      globals.push(name);
+      const id = statement['id'] as AnyNode;
+      const name = id['name'] as string;
       edits.push({
         start: statement.start,
         end: statement.end,
         emit: (b) => {
-          b.insert(`void (${name} = `, statement.start);
+          b.insert(
+            `void __replDeclare('let', { ${name === '__proto__' ? "['__proto__']" : name}: `,
+            statement.start,
+          );
           b.copy(statement.start, statement.end);
-          b.insert(');', statement.end);
+          b.insert(' });', statement.end);
         },
       });
     } else if (statement.type === 'FunctionDeclaration' && awaitResult) {

@@ -50,6 +50,42 @@ describe('REPL session state', () => {
     expect(await value('const { x, y: [z] } = { x: 1, y: [2] }; x + z')).toBe('3');
   });
 
+  it('a const cannot be assigned, in its own input or a later one, but may be declared again', async () => {
+    open();
+    const own = await ev('const y = 1; y = 3');
+    expect(own.status === 'error' && own.failure).toMatchObject({
+      name: 'TypeError',
+      message: 'Assignment to constant variable.',
+      line: 1,
+      column: 16,
+    });
+    expect(await value('y')).toBe('1');
+    const later = await ev('y++');
+    expect(later.status === 'error' && later.failure.message).toBe('Assignment to constant variable.');
+    expect(await value('y')).toBe('1');
+    expect(await value('const y = 2; y')).toBe('2');
+    expect(await value('let y = 5; y += 1; y')).toBe('6');
+    // Destructured, awaited and class declarations keep their kinds.
+    await value('const { p, q: [r] } = { p: 1, q: [2] }');
+    expect((await ev('r = 9')).status).toBe('error');
+    await value('const w = await Promise.resolve(7)');
+    expect((await ev('w = 1')).status).toBe('error');
+    await value('class K {}');
+    expect(await value('K = 1; K')).toBe('1');
+    // Names are inferred as for a declaration, and a const object still completes.
+    expect(await value('const fn = () => 1; fn.name')).toBe("'fn'");
+    expect(await value('const obj = { alpha: 1 }')).toBe('undefined');
+    expect(await session.complete('obj.al', 6)).toMatchObject({ candidates: ['alpha'] });
+    // A var of an earlier input may become a const; a non-configurable global may not.
+    await value('var v0 = 1');
+    expect(await value('const v0 = 2; v0')).toBe('2');
+    const clash = await ev('const NaN = 2');
+    expect(clash.status === 'error' && clash.failure).toMatchObject({
+      name: 'SyntaxError',
+      message: "Identifier 'NaN' has already been declared",
+    });
+  });
+
   it('keeps _ (the last result) and _error (the last error)', async () => {
     open();
     await value('6 * 7');

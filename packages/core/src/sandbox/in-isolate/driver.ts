@@ -181,6 +181,42 @@ function __replDefine(name, value) {
   __replDefineProperty(__G, name, { __proto__: null, value, writable: true, configurable: true, enumerable: false });
 }
 
+// A REPL input's top-level let/const/class become properties of the global object, so the next
+// input sees them (see prepare-input.ts). The rewritten input calls __replDeclare (a global in
+// REPL sessions only) with the kind and an object of the names and their values: a const is a
+// getter whose setter throws as V8 does for a const binding, a let or class a data property;
+// both stay configurable, so a later input may declare the name again.
+const __ReplTypeError = TypeError;
+const __replConstAccessors = {
+  set(v) { throw new __ReplTypeError('Assignment to constant variable.'); },
+};
+// getter -> the const's value, for completion (which never calls a getter).
+const __replConstValues = new WeakMap();
+const __replWeakGet = __uncurry(WeakMap.prototype.get);
+const __replWeakSet = __uncurry(WeakMap.prototype.set);
+const __replWeakHas = __uncurry(WeakMap.prototype.has);
+function __replDeclare(kind, bindings) {
+  const names = __replGetOwnNames(bindings);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const value = bindings[name];
+    let d;
+    if (kind === 'const') {
+      const get = { get() { return value; } }.get;
+      __replWeakSet(__replConstValues, get, value);
+      d = { __proto__: null, get, set: __replConstAccessors.set, enumerable: true, configurable: true };
+    } else {
+      d = { __proto__: null, value, writable: true, enumerable: true, configurable: true };
+    }
+    try {
+      __replDefineProperty(__G, name, d);
+    } catch (e) {
+      // A var or function declaration of an earlier input made the name non-configurable.
+      throw new __SyntaxError("Identifier '" + name + "' has already been declared");
+    }
+  }
+}
+
 function __hasPrefix(s, p) {
   if (s.length < p.length) return false;
   for (let i = 0; i < p.length; i++) if (s[i] !== p[i]) return false;
@@ -196,8 +232,9 @@ function __complete(path, prefix) {
     for (let o = target, depth = 0; o !== null && o !== undefined && depth < 64; o = __replGetProto(o), depth++) {
       const d = __replGetOwnDescriptor(o, key);
       if (d === undefined) continue;
-      if (!__replHasOwn(d, 'value')) return [];
-      target = d.value;
+      if (__replHasOwn(d, 'value')) target = d.value;
+      else if (o === __G && typeof d.get === 'function' && __replWeakHas(__replConstValues, d.get)) target = __replWeakGet(__replConstValues, d.get);
+      else return [];
       found = true;
       break;
     }
@@ -402,6 +439,9 @@ function __driver(op, arg, arg2, arg3) {
       return __status();
     case 'repl-limits': {
       const cfg = __replJSONparse(arg);
+      if (!__repl) {
+        __replDefineProperty(__G, '__replDeclare', { __proto__: null, value: __replDeclare, writable: false, enumerable: false, configurable: false });
+      }
       __repl = true;
       __resultBytes = cfg.resultBytes;
       __out.bytes = 0;
