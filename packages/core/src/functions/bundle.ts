@@ -1,7 +1,8 @@
 /**
  * A deployed function's bundle: a set of source files with an entry point. Checked at deploy
- * (syntax, module kind, imports that stay inside the bundle) on the host with acorn, without
- * running anything, and resolved again by the worker when it loads an instance.
+ * (syntax, module kind, imports and literal requires that stay inside the bundle) on the host
+ * with acorn, without running anything, and resolved again by the worker when it loads an
+ * instance.
  *
  * Kinds: `.mjs` files and `.js` files with `import`/`export` are ES modules (the handler is the
  * default export, or a named `handler`); other files are CommonJS scripts (`module.exports =
@@ -78,7 +79,14 @@ export function analyzeFile(
     }
   }
   const attempt = (sourceType: 'module' | 'script') =>
-    parse(file.content, { ecmaVersion: 'latest', sourceType, locations: true, allowHashBang: true });
+    parse(file.content, {
+      ecmaVersion: 'latest',
+      sourceType,
+      locations: true,
+      allowHashBang: true,
+      // A CommonJS file runs as a function body (see __fnLoadCjs), where `return` is allowed.
+      allowReturnOutsideFunction: sourceType === 'script',
+    });
   let program: ReturnType<typeof attempt>;
   let kind: ModuleKind;
   try {
@@ -103,6 +111,7 @@ export function analyzeFile(
     };
   }
   const imports: Array<{ specifier: string; line: number; column: number }> = [];
+  if (kind === 'cjs') return { kind, imports: staticRequires(program as unknown as AnyNode) };
   for (const node of program.body as unknown as AnyNode[]) {
     const source = node['source'] as (AnyNode & { value?: unknown }) | null | undefined;
     if (/^(ImportDeclaration|ExportNamedDeclaration|ExportAllDeclaration)$/.test(node.type) && source) {
@@ -117,8 +126,63 @@ export function analyzeFile(
 }
 
 /**
+ * The specifiers a CommonJS file requires with a literal string (`require('./util')`), where it
+ * does not declare a `require` of its own. A computed `require(name)` is left to load time.
+ */
+function staticRequires(program: AnyNode): Array<{ specifier: string; line: number; column: number }> {
+  const found: Array<{ specifier: string; line: number; column: number }> = [];
+  let shadowed = false;
+  const isRequire = (n: unknown): boolean =>
+    n !== null &&
+    typeof n === 'object' &&
+    (n as AnyNode).type === 'Identifier' &&
+    (n as AnyNode)['name'] === 'require';
+  const visit = (value: unknown): void => {
+    if (shadowed || value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      for (const v of value) visit(v);
+      return;
+    }
+    const node = value as AnyNode;
+    if (typeof node.type !== 'string') return;
+    if (
+      (node.type === 'VariableDeclarator' && isRequire(node['id'])) ||
+      (/^Function/.test(node.type) &&
+        (isRequire(node['id']) || (node['params'] as unknown[]).some(isRequire))) ||
+      (node.type === 'ArrowFunctionExpression' && (node['params'] as unknown[]).some(isRequire))
+    ) {
+      shadowed = true;
+      return;
+    }
+    if (node.type === 'CallExpression' && isRequire(node['callee'])) {
+      const args = node['arguments'] as AnyNode[];
+      const arg = args[0];
+      const literal =
+        arg?.type === 'Literal' && typeof arg['value'] === 'string'
+          ? arg['value']
+          : arg?.type === 'TemplateLiteral' && (arg['expressions'] as unknown[]).length === 0
+            ? ((arg['quasis'] as AnyNode[])[0]!['value'] as { cooked: string }).cooked
+            : undefined;
+      if (args.length === 1 && literal !== undefined) {
+        found.push({
+          specifier: literal,
+          line: arg!.loc?.start.line ?? 0,
+          column: (arg!.loc?.start.column ?? 0) + 1,
+        });
+      }
+    }
+    for (const key of Object.keys(node)) {
+      if (key !== 'loc' && key !== 'type' && key !== 'start' && key !== 'end') visit(node[key]);
+    }
+  };
+  visit(program);
+  return shadowed ? [] : found;
+}
+
+/**
  * Checks a bundle: safe unique paths, the entry among them, every file parses, ES module imports
- * resolve inside the bundle. Returns the entry's kind, or the problems.
+ * and CommonJS requires of literal paths resolve inside the bundle. Returns the entry's kind, or
+ * the problems.
  */
 export function checkBundle(
   files: readonly BundleFile[],
@@ -153,14 +217,14 @@ export function checkBundle(
       continue;
     }
     if (p === entryPath) kind = analyzed.kind;
-    if (analyzed.kind !== 'esm') continue;
+    const verb = analyzed.kind === 'esm' ? 'imports' : 'requires';
     for (const imp of analyzed.imports) {
       if (resolveInBundle(imp.specifier, p, paths) === undefined) {
         problems.push({
           file: p,
           line: imp.line,
           column: imp.column,
-          message: `imports '${imp.specifier}', which is not a file of the bundle (only relative imports of deployed files work)`,
+          message: `${verb} '${imp.specifier}', which is not a file of the bundle (only relative ${verb === 'imports' ? 'imports' : 'requires'} of deployed files work; bundle dependencies with a bundler)`,
         });
       }
     }

@@ -257,4 +257,50 @@ describe('checkBundle', () => {
     }
     expect(checkBundle([{ path: 'a.js', content: '1' }], 'main.js').ok).toBe(false);
   });
+
+  it('rejects CommonJS requires of literal paths outside the bundle, where it can tell', () => {
+    const r = checkBundle(
+      [
+        {
+          path: 'index.js',
+          content: "const u = require('./util');\nconst fs = require(`fs`);\nmodule.exports = () => u;",
+        },
+      ],
+      'index.js',
+    );
+    expect(r.ok === false && r.problems).toEqual([
+      expect.objectContaining({
+        file: 'index.js',
+        line: 1,
+        column: 19,
+        message: expect.stringContaining("requires './util'"),
+      }),
+      expect.objectContaining({
+        file: 'index.js',
+        line: 2,
+        column: 20,
+        message: expect.stringContaining("requires 'fs'"),
+      }),
+    ]);
+    // Resolved like the loader does (extension, index.js, JSON); computed or shadowed requires
+    // are left to load time; a CommonJS file may return at its top level.
+    expect(
+      checkBundle(
+        [
+          {
+            path: 'index.js',
+            content:
+              "const a = require('./lib'), b = require('./data.json'), c = require('./dir');\n" +
+              'const name = "x"; try { require(name) } catch {}\n' +
+              "function f(require) { return require('anything') }\n" +
+              'if (!a) return;\nmodule.exports = () => [a, b, c, f];',
+          },
+          { path: 'lib.js', content: 'module.exports = 1' },
+          { path: 'data.json', content: '{"k": 1}' },
+          { path: 'dir/index.js', content: 'module.exports = 2' },
+        ],
+        'index.js',
+      ),
+    ).toEqual({ ok: true, kind: 'cjs' });
+  });
 });
