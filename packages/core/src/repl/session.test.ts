@@ -121,6 +121,14 @@ describe('REPL session state', () => {
       expect(r.stateLost).toBe(false);
     }
     expect(await value('1 + 1')).toBe('2');
+    // Worded and placed as V8 (and so `node`) says it, on the line typed.
+    const second = await ev('const a = 1;\nlet x = ;');
+    expect(second.status === 'error' && second.failure).toMatchObject({
+      message: "Unexpected token ';'",
+      line: 2,
+      column: 9,
+      stack: "SyntaxError: Unexpected token ';'\n    at file:///tenant/REPL3:2:9",
+    });
   });
 
   it('streams console output of an input', async () => {

@@ -20,7 +20,7 @@
 import { classifyIsolateError } from '../errors/classify-isolate-error.js';
 import { FailureKind, type ExecutionFailure } from '../errors/execution-failure.js';
 import { tenantLocation, trimStack } from '../errors/trim-stack.js';
-import { tenantUrl } from '../engine/compile.js';
+import { compileScript, tenantUrl } from '../engine/compile.js';
 import type { PooledIsolate } from '../engine/isolate-pool.js';
 import type { ExecutionMetrics, OutputEvent } from '../engine/types.js';
 import type { Limits } from '../limits/limits.js';
@@ -66,6 +66,8 @@ const STREAM_OF: Record<OutputEvent['level'], OutputEvent['stream']> = {
 };
 /** Each input is a file of its own in stack traces, `REPL1`, `REPL2`, … as in Node's REPL. */
 const inputUrl = (n: number): string => tenantUrl(`REPL${n}`);
+/** How long a syntax error waits for V8's wording (the isolate may be running a timer). */
+const SYNTAX_COMPILE_WAIT_MS = 250;
 /** Inputs whose positions are kept, to map frames of functions they defined. */
 const POSITION_MAPS_KEPT = 256;
 type PositionMap = (line: number, column: number) => { line: number; column: number } | null;
@@ -96,6 +98,40 @@ export class ReplSession {
 
   constructor(private readonly options: ReplSessionOptions) {
     this.entry = this.fresh();
+  }
+
+  /**
+   * A syntax error as V8 words and places it (`Unexpected token ';'`, as `node` and a one-shot
+   * run report it): acorn found it, V8 compiles the input (nothing runs) to say it. If V8
+   * accepts what acorn refused, or the isolate is busy past a short wait, acorn's is kept.
+   */
+  private async syntaxFailure(
+    code: string,
+    url: string,
+    acorn: { message: string; line: number; column: number },
+  ): Promise<ExecutionFailure> {
+    const fallback: ExecutionFailure = {
+      kind: FailureKind.SYNTAX,
+      name: 'SyntaxError',
+      message: acorn.message,
+      stack: `SyntaxError: ${acorn.message}\n    at ${url}:${acorn.line}:${acorn.column}`,
+      line: acorn.line,
+      column: acorn.column,
+    };
+    if (this.entry.isolate.isDisposed) return fallback;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), SYNTAX_COMPILE_WAIT_MS);
+    });
+    try {
+      const compiled = await Promise.race([compileScript(this.entry.isolate, code, url), late]);
+      if (compiled === undefined || compiled.ok) return fallback;
+      return compiled.failure.line > 0 ? compiled.failure : fallback;
+    } catch {
+      return fallback;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The isolate's heap in use, bytes (0 if unknown). */
@@ -220,14 +256,7 @@ export class ReplSession {
     if (prepared.kind === 'syntax-error') {
       return {
         status: 'error',
-        failure: {
-          kind: FailureKind.SYNTAX,
-          name: 'SyntaxError',
-          message: prepared.message,
-          stack: `SyntaxError: ${prepared.message}\n    at ${url}:${prepared.line}:${prepared.column}`,
-          line: prepared.line,
-          column: prepared.column,
-        },
+        failure: await this.syntaxFailure(code, url, prepared),
         metrics: this.metrics(started, 0n, 0, 0),
         stateLost: false,
       };
