@@ -4,6 +4,7 @@
  */
 import type { CallOptions, Metadata, ServiceError } from '@grpc/grpc-js';
 import type { CallScopeOptions } from './call-options.js';
+import { VmdClientError } from './errors.js';
 import { ErrorKind } from './gen/vmd/v1/common.js';
 import {
   IsolationMode,
@@ -153,14 +154,20 @@ export class TenantAdmin {
     return { items: res.tenants.map(fromWire), nextPageToken: res.page?.nextPageToken ?? '' };
   }
 
-  /** Changes exactly the fields given (an update mask is built from them). */
+  /**
+   * Changes exactly the fields given: the update mask names each field present in `fields`
+   * (a quota or capability left out, or `undefined`, keeps its value).
+   * @throws VmdClientError INVALID_ARGUMENT (field `fields`) at once, without a call, when
+   *   `fields` changes nothing; the daemon's INVALID_ARGUMENT for a value out of range
+   */
   async update(name: string, fields: TenantFields, scope: CallScopeOptions = {}): Promise<TenantInfo> {
-    const mask: string[] = [];
-    if (fields.displayName !== undefined) mask.push('display_name');
-    if (fields.isolation !== undefined) mask.push('isolation');
-    for (const key of Object.keys(fields.quotas ?? {})) mask.push(`quotas.${snake(key)}`);
-    if (fields.capabilities?.kv !== undefined) mask.push('capabilities.kv');
-    if (fields.capabilities?.fetchOrigins !== undefined) mask.push('capabilities.fetch_origins');
+    const mask = updateMask(fields);
+    if (mask.length === 0) {
+      throw VmdClientError.invalidArgument(
+        'fields',
+        `the update of tenant '${name}' changes nothing: give at least one of displayName, isolation, quotas.<field>, capabilities.kv or capabilities.fetchOrigins`,
+      );
+    }
     const res = await this.t.unary<UpdateTenantRequest, UpdateTenantResponse>(
       (r, m, o, cb) => this.t.raw().updateTenant(r, m, o, cb),
       { tenant: toWire(name, fields), updateMask: mask },
@@ -240,6 +247,19 @@ export class TenantAdmin {
       rejected: res.rejected,
     };
   }
+}
+
+/** The update mask of `fields`: one path per field that is present and not `undefined`. */
+function updateMask(fields: TenantFields): string[] {
+  const mask: string[] = [];
+  if (fields.displayName !== undefined) mask.push('display_name');
+  if (fields.isolation !== undefined) mask.push('isolation');
+  for (const [key, value] of Object.entries(fields.quotas ?? {})) {
+    if (value !== undefined) mask.push(`quotas.${snake(key)}`);
+  }
+  if (fields.capabilities?.kv !== undefined) mask.push('capabilities.kv');
+  if (fields.capabilities?.fetchOrigins !== undefined) mask.push('capabilities.fetch_origins');
+  return mask;
 }
 
 function snake(key: string): string {

@@ -174,8 +174,9 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
     const name = validateName(req.name);
     validateInputJson(req.eventJson, 'event_json');
     const requested = validateLimits(req.limits);
-    const tenant = await deps.tenants.resolve(tenantId);
+    // The function first: invoking one that does not exist (FUNCTION_NOT_FOUND) creates no tenant.
     const fn = await functionVersion(tenantId, name, req.version);
+    const tenant = await deps.tenants.resolve(tenantId);
     ctx.logFields.function = name;
     ctx.logFields.function_version = fn.version;
     const limits: Limits = clampToQuota({ ...nonZero(fn.config.limits), ...requested }, tenant.quota);
@@ -508,7 +509,10 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
 
     async listFunctions(req, ctx) {
       const tenantId = await acting(ctx, req.tenant);
-      await deps.tenants.resolve(tenantId);
+      // Read-only: never creates the tenant (local mode: an unknown tenant has no functions).
+      if ((await deps.tenants.find(tenantId)) === undefined) {
+        return { functions: [], page: { nextPageToken: '' } };
+      }
       const page = await deps.store().listFunctions(tenantId, fromWirePage(req.page));
       return { functions: page.items.map(toWireFunction), page: { nextPageToken: page.nextPageToken } };
     },

@@ -7,7 +7,7 @@
  * Authorization is the auth layer's job (in secure mode only the admin token reaches this
  * service); in local mode the daemon listens on loopback only and the actor is `local`.
  */
-import { ErrorCode, InvalidArgumentError, NotFoundError } from '@vmd/core';
+import { ErrorCode, InvalidArgumentError, LIMIT_BOUNDS, NotFoundError, type Limits } from '@vmd/core';
 import {
   ErrorKind,
   IsolationMode,
@@ -86,7 +86,7 @@ const DEFAULT_USAGE_WINDOW_MS = 24 * 3_600_000;
 
 /** proto field name (snake_case) → {@link TenantQuotas} key. */
 const QUOTA_BY_PROTO_NAME = new Map<string, keyof TenantQuotas>(
-  TENANT_QUOTA_FIELDS.map((f) => [f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), f]),
+  TENANT_QUOTA_FIELDS.map((f) => [snakeCase(f), f]),
 );
 
 export function createTenantService(deps: TenantServiceDeps): TenantServiceHandlers {
@@ -111,7 +111,7 @@ export function createTenantService(deps: TenantServiceDeps): TenantServiceHandl
       const quotas = { ...deps.defaultQuotas };
       for (const f of TENANT_QUOTA_FIELDS) {
         const v = t.quotas?.[f];
-        if (typeof v === 'number' && v !== 0) quotas[f] = v;
+        if (typeof v === 'number' && v !== 0) quotas[f] = checkQuota(f, v);
       }
       const record = await deps.store().createTenant({
         name: t.name,
@@ -235,53 +235,110 @@ export function createTenantService(deps: TenantServiceDeps): TenantServiceHandl
 }
 
 /**
- * The update a request asks for. With an update mask, exactly the named fields (`display_name`,
+ * The update a request asks for: exactly the fields named in its update mask (`display_name`,
  * `isolation`, `capabilities`, `capabilities.kv`, `capabilities.fetch_origins`, `quotas`,
- * `quotas.<field>`); without one, every field the request sets (non-empty, non-zero).
+ * `quotas.<field>`), with the values the request carries for them. An empty mask is refused
+ * (it used to mean "every field", which silently reset the fields a client left out, such as
+ * capabilities); so is a mask that changes nothing (`quotas` with every quota at 0). Quota values
+ * are checked against their allowed ranges ({@link checkQuota}).
+ * @throws InvalidArgumentError naming `update_mask` or the offending `tenant.…` field
  */
 export function tenantUpdate(t: Tenant, mask: readonly string[]): TenantUpdate {
+  if (mask.length === 0) {
+    throw new InvalidArgumentError(
+      'update_mask',
+      `the update changes nothing: update_mask is empty; name the fields to change, e.g. ${MASK_PATHS}`,
+    );
+  }
   const update: TenantUpdate = {};
   const quotas: Partial<TenantQuotas> = {};
   const caps: Partial<TenantCapabilities> = {};
-  const allQuotas = (): void => {
-    for (const f of TENANT_QUOTA_FIELDS) {
-      const v = t.quotas?.[f];
-      if (typeof v === 'number' && v !== 0) quotas[f] = v;
-    }
-  };
-  if (mask.length === 0) {
-    if (t.displayName !== '') update.displayName = t.displayName;
-    const isolation = fromWireIsolation(t.isolation, 'tenant.isolation');
-    if (isolation !== undefined) update.isolation = isolation;
-    allQuotas();
-    if (t.capabilities !== undefined) Object.assign(caps, fromWireCapabilities(t.capabilities));
-  } else {
-    for (const path of mask) {
-      if (path === 'display_name') update.displayName = t.displayName;
-      else if (path === 'isolation') {
-        update.isolation = fromWireIsolation(t.isolation, 'tenant.isolation') ?? 'isolate';
-      } else if (path === 'quotas') allQuotas();
-      else if (path.startsWith('quotas.') && QUOTA_BY_PROTO_NAME.has(path.slice(7))) {
-        const f = QUOTA_BY_PROTO_NAME.get(path.slice(7))!;
-        quotas[f] = t.quotas?.[f] ?? 0;
-      } else if (path === 'capabilities') Object.assign(caps, fromWireCapabilities(t.capabilities));
-      else if (path === 'capabilities.kv') caps.kv = t.capabilities?.kv ?? false;
-      else if (path === 'capabilities.fetch_origins')
-        caps.fetchOrigins = checkOrigins(t.capabilities?.fetchOrigins ?? []);
-      else {
-        throw new InvalidArgumentError(
-          'update_mask',
-          `unknown field path '${path}' in update_mask; use display_name, isolation, capabilities[.kv|.fetch_origins] or quotas[.<field>]`,
-        );
+  for (const path of mask) {
+    if (path === 'display_name') update.displayName = t.displayName;
+    else if (path === 'isolation') {
+      update.isolation = fromWireIsolation(t.isolation, 'tenant.isolation') ?? 'isolate';
+    } else if (path === 'quotas') {
+      // Every quota the request sets (non-zero); a quota left at 0 keeps its value.
+      for (const f of TENANT_QUOTA_FIELDS) {
+        const v = t.quotas?.[f];
+        if (typeof v === 'number' && v !== 0) quotas[f] = checkQuota(f, v);
       }
+    } else if (path.startsWith('quotas.') && QUOTA_BY_PROTO_NAME.has(path.slice(7))) {
+      const f = QUOTA_BY_PROTO_NAME.get(path.slice(7))!;
+      quotas[f] = checkQuota(f, t.quotas?.[f] ?? 0);
+    } else if (path === 'capabilities') Object.assign(caps, fromWireCapabilities(t.capabilities));
+    else if (path === 'capabilities.kv') caps.kv = t.capabilities?.kv ?? false;
+    else if (path === 'capabilities.fetch_origins')
+      caps.fetchOrigins = checkOrigins(t.capabilities?.fetchOrigins ?? []);
+    else {
+      throw new InvalidArgumentError(
+        'update_mask',
+        `unknown field path '${path.slice(0, 100)}' in update_mask; use ${MASK_PATHS}`,
+      );
     }
   }
   if (Object.keys(quotas).length > 0) update.quotas = quotas;
   if (Object.keys(caps).length > 0) update.capabilities = caps;
   if (Object.keys(update).length === 0) {
-    throw new InvalidArgumentError('tenant', 'the update changes nothing: set a field or an update_mask');
+    throw new InvalidArgumentError(
+      'update_mask',
+      'the update changes nothing: update_mask names quotas but every quota in the request is 0; name the quotas to change, e.g. quotas.memory_mib',
+    );
   }
   return update;
+}
+
+const MASK_PATHS = 'display_name, isolation, capabilities[.kv|.fetch_origins] or quotas[.<field>]';
+
+/** The per-run limits among the quotas: their range is core's {@link LIMIT_BOUNDS}. */
+const LIMIT_QUOTAS: ReadonlySet<string> = new Set<keyof Limits>(
+  Object.keys(LIMIT_BOUNDS) as (keyof Limits)[],
+);
+
+/** Units of the per-run limits, for messages. */
+const QUOTA_UNITS: Partial<Record<keyof TenantQuotas, string>> = {
+  memoryMib: 'MiB',
+  cpuTimeMs: 'ms',
+  wallTimeMs: 'ms',
+  outputBytes: 'bytes',
+  resultBytes: 'bytes',
+  codeBytes: 'bytes',
+  kvBytes: 'bytes',
+  consoleLinesPerSecond: 'lines per second',
+  ratePerSecond: 'requests per second',
+};
+
+/**
+ * Checks one quota value a request sets. The per-run limits (memory, cpu and wall time, output,
+ * result and code bytes, console lines per second) must lie in core's {@link LIMIT_BOUNDS}:
+ * a run is always clamped to those, so a quota outside them would be stored and shown but never
+ * be what runs get. The admission quotas the scheduler divides by or draws tokens from need a
+ * positive value (`rate_per_second` > 0, `burst` ≥ 1, `weight` ≥ 1); the others (concurrency,
+ * queue depth, REPL sessions, functions, kv bytes) may be 0, which allows none.
+ * @throws InvalidArgumentError naming `tenant.quotas.<field>` and the allowed range
+ */
+export function checkQuota(field: keyof TenantQuotas, value: number): number {
+  const name = `tenant.quotas.${snakeCase(field)}`;
+  const unit = QUOTA_UNITS[field] === undefined ? '' : ` ${QUOTA_UNITS[field]}`;
+  const refuse = (range: string): never => {
+    throw new InvalidArgumentError(name, `${name} is ${String(value)}; use ${range}`);
+  };
+  if (field === 'ratePerSecond') {
+    if (!(Number.isFinite(value) && value > 0)) refuse('a number greater than 0 (requests per second)');
+    return value;
+  }
+  if (!Number.isSafeInteger(value) || value < 0) refuse(`a whole number ≥ 0${unit}`);
+  if (LIMIT_QUOTAS.has(field)) {
+    const { min, max } = LIMIT_BOUNDS[field as keyof Limits];
+    if (value < min || value > max) refuse(`a value from ${min} to ${max}${unit}`);
+  } else if ((field === 'burst' || field === 'weight') && value < 1) {
+    refuse('a whole number ≥ 1');
+  }
+  return value;
+}
+
+function snakeCase(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 function changedFields(update: TenantUpdate): string[] {

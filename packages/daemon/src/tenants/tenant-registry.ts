@@ -18,10 +18,22 @@ export interface Tenant {
   readonly createdAt: Date;
 }
 
-/** Looks tenants up (and, in local mode, creates them on first use). */
+/**
+ * Looks tenants up (and, in local mode, creates them on first use).
+ *
+ * The rule of local mode: only a call that *uses* a tenant — runs code for it (Execute, a REPL
+ * session, InvokeFunction) or stores something for it (DeployFunction) — creates it, through
+ * {@link resolve}. A read-only call (ListFunctions, …) looks it up with {@link find} and answers
+ * for an unknown tenant as for an empty one, without creating it.
+ */
 export interface TenantRegistry {
   /** Returns the tenant, creating it with the default quota in local mode. */
   resolve(tenantId: string): Tenant | Promise<Tenant>;
+  /**
+   * Returns the tenant without ever creating it: `undefined` for an unknown tenant where tenants
+   * are created on first use (local mode, where it reads as empty), TENANT_NOT_FOUND otherwise.
+   */
+  find(tenantId: string): Tenant | undefined | Promise<Tenant | undefined>;
   /** Forgets what it knows of a tenant (after an admin changed or deleted it). */
   invalidate?(tenantId: string): void;
   /** Known tenants. */
@@ -45,6 +57,10 @@ export class InMemoryTenantRegistry implements TenantRegistry {
       this.tenants.set(tenantId, tenant);
     }
     return tenant;
+  }
+
+  find(tenantId: string): Tenant | undefined {
+    return this.tenants.get(tenantId);
   }
 
   list(): Tenant[] {
@@ -76,8 +92,9 @@ export interface StoreTenantRegistryOptions {
 
 /**
  * Tenants from the store, cached in memory (TenantService invalidates an entry when it changes
- * the tenant). In local mode an unknown tenant is created on first use with the default quotas
- * and stored, so an operator sees it in `ListTenants` and can change its quotas.
+ * the tenant). In local mode an unknown tenant is created on first use ({@link resolve}) with the
+ * default quotas and stored, so an operator sees it in `ListTenants` and can change its quotas;
+ * a read-only lookup ({@link find}) never creates one.
  */
 export class StoreTenantRegistry implements TenantRegistry {
   private readonly cache = new Map<string, Tenant>();
@@ -85,23 +102,22 @@ export class StoreTenantRegistry implements TenantRegistry {
   constructor(private readonly options: StoreTenantRegistryOptions) {}
 
   async resolve(tenantId: string): Promise<Tenant> {
+    const known = await this.find(tenantId);
+    if (known !== undefined) return known;
+    return this.remember(await this.createOrGet(this.options.store(), tenantId));
+  }
+
+  async find(tenantId: string): Promise<Tenant | undefined> {
     const cached = this.cache.get(tenantId);
     if (cached) return cached;
-    const store = this.options.store();
-    let record = await store.findTenant(tenantId);
-    if (record === undefined) {
-      if (!this.options.createOnFirstUse) {
-        throw new VmdError(
-          ErrorCode.TENANT_NOT_FOUND,
-          `tenant '${tenantId}' does not exist; an admin creates it with \`vmctl tenant create ${tenantId}\``,
-          { resource: 'tenant' },
-        );
-      }
-      record = await this.createOrGet(store, tenantId);
-    }
-    const tenant = toTenant(record);
-    this.cache.set(tenantId, tenant);
-    return tenant;
+    const record = await this.options.store().findTenant(tenantId);
+    if (record !== undefined) return this.remember(record);
+    if (this.options.createOnFirstUse) return undefined;
+    throw new VmdError(
+      ErrorCode.TENANT_NOT_FOUND,
+      `tenant '${tenantId}' does not exist; an admin creates it with \`vmctl tenant create ${tenantId}\``,
+      { resource: 'tenant' },
+    );
   }
 
   invalidate(tenantId: string): void {
@@ -110,6 +126,12 @@ export class StoreTenantRegistry implements TenantRegistry {
 
   list(): Tenant[] {
     return [...this.cache.values()];
+  }
+
+  private remember(record: TenantRecord): Tenant {
+    const tenant = toTenant(record);
+    this.cache.set(record.name, tenant);
+    return tenant;
   }
 
   private async createOrGet(store: Store, name: string): Promise<TenantRecord> {

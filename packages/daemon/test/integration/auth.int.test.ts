@@ -123,7 +123,7 @@ const ADMIN_RPCS: [string, (secret: string | undefined) => Promise<{ code: Statu
     (s) =>
       unary(
         tenants.updateTenant,
-        { tenant: Tenant.fromPartial({ name: 'beta', displayName: 'b' }), updateMask: [] },
+        { tenant: Tenant.fromPartial({ name: 'beta', displayName: 'b' }), updateMask: ['display_name'] },
         s,
       ),
   ],

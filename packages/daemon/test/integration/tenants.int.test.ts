@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
-import { IsolationMode, Tenant, TenantServiceClient } from '@vmd/client/wire';
+import { VmdClient } from '@vmd/client';
+import { FunctionServiceClient, IsolationMode, Tenant, TenantServiceClient } from '@vmd/client/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DAEMON_MAIN,
@@ -169,6 +170,97 @@ describe('TenantService', () => {
     expect(r.events.at(-1)?.event?.$case).toBe('result');
     const { tenant } = await call(tenants, tenants.getTenant, { name: 'first-use' });
     expect(tenant?.quotas?.memoryMib).toBe(64);
+  });
+
+  it('refuses an update with an empty mask and keeps the capabilities it used to clear', async () => {
+    await call(tenants, tenants.createTenant, {
+      tenant: Tenant.fromPartial({
+        name: 'caps',
+        capabilities: { kv: true, fetchOrigins: ['https://api.example.com'] },
+      }),
+    });
+    // What `client.tenants.update('caps', {})` used to send: every field at its zero value.
+    const empty = await failure(
+      call(tenants, tenants.updateTenant, {
+        tenant: Tenant.fromPartial({ name: 'caps', capabilities: { kv: false, fetchOrigins: [] } }),
+        updateMask: [],
+      }),
+    );
+    expect([empty.code, empty.vmdCode]).toEqual([Status.INVALID_ARGUMENT, 'INVALID_ARGUMENT']);
+    expect(empty.details).toContain('the update changes nothing');
+    // The client refuses it before sending anything.
+    const client = new VmdClient({ address: d.address });
+    try {
+      const local = await client.tenants.update('caps', {}).catch((e: unknown) => e);
+      expect(local).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'fields' });
+      const { capabilities } = await client.tenants.update('caps', { displayName: 'Caps' });
+      expect(capabilities).toEqual({ kv: true, fetchOrigins: ['https://api.example.com'] });
+    } finally {
+      client.close();
+    }
+    const { tenant } = await call(tenants, tenants.getTenant, { name: 'caps' });
+    expect(tenant?.capabilities).toEqual({ kv: true, fetchOrigins: ['https://api.example.com'] });
+    await call(tenants, tenants.deleteTenant, { name: 'caps' });
+  });
+
+  it('refuses quotas outside the run-time bounds on create and update, naming field and range', async () => {
+    const tooBig = await failure(
+      call(tenants, tenants.createTenant, {
+        tenant: Tenant.fromPartial({ name: 'huge', quotas: { memoryMib: 99_999 } }),
+      }),
+    );
+    expect([tooBig.code, tooBig.vmdCode]).toEqual([Status.INVALID_ARGUMENT, 'INVALID_ARGUMENT']);
+    expect(tooBig.details).toBe('tenant.quotas.memory_mib is 99999; use a value from 8 to 4096 MiB');
+    expect((await failure(call(tenants, tenants.getTenant, { name: 'huge' }))).vmdCode).toBe(
+      'TENANT_NOT_FOUND',
+    );
+
+    const tooSmall = await failure(
+      call(tenants, tenants.updateTenant, {
+        tenant: Tenant.fromPartial({ name: 'beta', quotas: { memoryMib: 2 } }),
+        updateMask: ['quotas.memory_mib'],
+      }),
+    );
+    expect(tooSmall.code).toBe(Status.INVALID_ARGUMENT);
+    expect(tooSmall.details).toContain('tenant.quotas.memory_mib is 2; use a value from 8 to 4096');
+    const { tenant } = await call(tenants, tenants.getTenant, { name: 'beta' });
+    expect(tenant?.quotas?.memoryMib).toBe(64);
+
+    // Values inside the bounds are kept exactly as before.
+    const { tenant: edge } = await call(tenants, tenants.updateTenant, {
+      tenant: Tenant.fromPartial({ name: 'beta', quotas: { memoryMib: 8, outputBytes: 0 } }),
+      updateMask: ['quotas.memory_mib', 'quotas.output_bytes'],
+    });
+    expect(edge?.quotas).toMatchObject({ memoryMib: 8, outputBytes: 0 });
+  });
+
+  it('does not create a tenant for read-only calls in local mode; they answer as for an empty tenant', async () => {
+    const functions = new FunctionServiceClient(d.address, credentials.createInsecure());
+    try {
+      const listed = await unaryCall(functions, functions.listFunctions, {
+        tenant: 'nobody-here',
+        page: undefined,
+      });
+      expect(listed.functions).toEqual([]);
+      const missing = await failure(
+        unaryCall(functions, functions.invokeFunction, {
+          tenant: 'nobody-here',
+          name: 'nope',
+          version: 0,
+          eventJson: '',
+          limits: undefined,
+        }),
+      );
+      expect(missing.vmdCode).toBe('FUNCTION_NOT_FOUND');
+    } finally {
+      functions.close();
+    }
+    const usage = await failure(
+      call(tenants, tenants.getUsage, { tenant: 'nobody-here', start: undefined, end: undefined }),
+    );
+    expect(usage.vmdCode).toBe('TENANT_NOT_FOUND');
+    const names = (await call(tenants, tenants.listTenants, { page: undefined })).tenants.map((t) => t.name);
+    expect(names).not.toContain('nobody-here');
   });
 
   it('keeps every acknowledged write across a restart and a kill -9', async () => {

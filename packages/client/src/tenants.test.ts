@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { VmdClientError } from './errors.js';
+import { Tenant, type UpdateTenantRequest, type UpdateTenantResponse } from './gen/vmd/v1/tenant.js';
+import { TenantAdmin, type TenantAdminTransport, type TenantFields } from './tenants.js';
+
+/** A TenantAdmin over a transport that records each request instead of calling a daemon. */
+function admin(): { tenants: TenantAdmin; sent: UpdateTenantRequest[] } {
+  const sent: UpdateTenantRequest[] = [];
+  const transport: TenantAdminTransport = {
+    raw: () => {
+      throw new Error('no daemon in unit tests');
+    },
+    unary<Req, Res>(_invoke: unknown, request: Req): Promise<Res> {
+      const req = request as UpdateTenantRequest;
+      sent.push(req);
+      const res: UpdateTenantResponse = { tenant: Tenant.fromPartial({ name: req.tenant?.name ?? '' }) };
+      return Promise.resolve(res as Res);
+    },
+  };
+  return { tenants: new TenantAdmin(transport), sent };
+}
+
+describe('TenantAdmin.update', () => {
+  it.each<[TenantFields, string[]]>([
+    [{ displayName: 'Acme' }, ['display_name']],
+    [{ quotas: { memoryMib: 128, cpuTimeMs: 250 } }, ['quotas.memory_mib', 'quotas.cpu_time_ms']],
+    [{ quotas: { memoryMib: 128, cpuTimeMs: undefined } }, ['quotas.memory_mib']],
+    [{ capabilities: { kv: false } }, ['capabilities.kv']],
+    [{ capabilities: { fetchOrigins: [] } }, ['capabilities.fetch_origins']],
+    [{ isolation: 'context' }, ['isolation']],
+  ])('sends a mask naming exactly the fields of %j', async (fields, mask) => {
+    const { tenants, sent } = admin();
+    await tenants.update('acme', fields);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.updateMask).toEqual(mask);
+    expect(sent[0]!.tenant?.name).toBe('acme');
+  });
+
+  it.each<[string, TenantFields]>([
+    ['no fields', {}],
+    ['empty quotas and capabilities', { quotas: {}, capabilities: {} }],
+    ['only undefined values', { displayName: undefined, quotas: { memoryMib: undefined } }],
+  ])('refuses an update that changes nothing (%s) without calling the daemon', async (_what, fields) => {
+    const { tenants, sent } = admin();
+    const err = await tenants.update('acme', fields).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VmdClientError);
+    expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'fields' });
+    expect((err as Error).message).toContain("the update of tenant 'acme' changes nothing");
+    expect(sent).toHaveLength(0);
+  });
+});
