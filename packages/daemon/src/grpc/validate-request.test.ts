@@ -52,8 +52,6 @@ describe('validateExecuteRequest', () => {
     [{ tenant: 'Bad Tenant' }, 'tenant'],
     [{ tenant: '-x' }, 'tenant'],
     [{ tenant: 'a'.repeat(64) }, 'tenant'],
-    [{ code: '' }, 'code'],
-    [{ code: '   ' }, 'code'],
     [{ sourceType: 7 as SourceType }, 'source_type'],
     [{ sourceType: SourceType.UNRECOGNIZED }, 'source_type'],
     [{ inputJson: '{nope' }, 'input_json'],
@@ -68,6 +66,15 @@ describe('validateExecuteRequest', () => {
     expect(r.code).toBe(ErrorCode.INVALID_ARGUMENT);
     expect(r.message).toContain(field);
   });
+
+  it.each(['', '   ', '\n\t\n'])(
+    'accepts empty or whitespace-only code %j (Node runs an empty file)',
+    (code) => {
+      for (const sourceType of [SourceType.SOURCE_TYPE_SCRIPT, SourceType.SOURCE_TYPE_MODULE]) {
+        expect(validateExecuteRequest({ ...base, code, sourceType }, { maxCodeBytes: 1024 }).code).toBe(code);
+      }
+    },
+  );
 
   it('reports oversized code as CODE_TOO_LARGE on field code', () => {
     const r = fieldOf({ code: 'x'.repeat(2000) }, 1024);

@@ -25,10 +25,12 @@ export function validateTenantId(value: string, field = 'tenant'): string {
   return value;
 }
 
-/** Validates source code: not empty, at most `maxCodeBytes` UTF-8 bytes. */
+/**
+ * Validates source code: at most `maxCodeBytes` UTF-8 bytes. Empty (or whitespace-only) code is
+ * a valid program, as for Node (`node empty.js` exits 0): it runs and its result is `undefined`;
+ * an empty REPL input shows nothing, like pressing Enter at Node's prompt.
+ */
 export function validateCode(code: string, maxCodeBytes: number, field = 'code'): void {
-  if (code.trim() === '')
-    throw new InvalidArgumentError(field, `${field} is empty: send the JavaScript source to run`);
   const bytes = Buffer.byteLength(code, 'utf8');
   if (bytes > maxCodeBytes) {
     throw new InvalidArgumentError(

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Client, credentials, loadPackageDefinition, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { ErrorKind, OutputStream } from '@vmd/client/wire';
+import { ErrorKind, OutputStream, SourceType } from '@vmd/client/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execute, healthStatus, sleep, startTestDaemon, Status, type TestDaemon } from './helpers.js';
 
@@ -123,12 +123,24 @@ describe('vmd serve', () => {
         },
         'limits.memory_mib',
       ],
-      [{ code: '' }, 'code'],
     ] as const) {
       const r = await execute(d.client, req);
       expect(r.error?.code).toBe(Status.INVALID_ARGUMENT);
       expect(r.trailers?.get('vmd-error-field')).toEqual([field]);
       expect(r.trailers?.get('vmd-error-code')).toEqual(['INVALID_ARGUMENT']);
+    }
+  });
+
+  it('runs an empty or whitespace-only program like Node runs an empty file: result undefined', async () => {
+    for (const sourceType of [SourceType.SOURCE_TYPE_SCRIPT, SourceType.SOURCE_TYPE_MODULE]) {
+      for (const code of ['', ' \n\t\n']) {
+        const r = await execute(d.client, { code, sourceType });
+        expect(r.error).toBeUndefined();
+        const end = r.events.at(-1)?.event;
+        expect(end?.$case, `${SourceType[sourceType]} ${JSON.stringify(code)}`).toBe('result');
+        if (end?.$case !== 'result') continue;
+        expect(end.value.value).toMatchObject({ hasJson: false, preview: 'undefined' });
+      }
     }
   });
 

@@ -173,6 +173,16 @@ describe('ReplService', () => {
     expect(ended.value.reason).toBe('closed');
   });
 
+  it('answers an empty or blank input with an empty result and keeps the session (Enter at a prompt)', async () => {
+    const s = new Stream();
+    await s.open('alice');
+    await s.value('const before = 1');
+    expect(await s.value('')).toBe('');
+    expect(await s.value('  \n ')).toBe('');
+    expect(await s.value('before + 1')).toBe('2');
+    s.close();
+  });
+
   it('gives colours when asked', async () => {
     const s = new Stream();
     await s.open('alice', { color: true });
