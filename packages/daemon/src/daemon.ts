@@ -64,7 +64,11 @@ export interface Daemon {
   readonly logger: Logger;
   readonly pool: WorkerPool;
   readonly scheduler: Scheduler;
-  /** Binds, logs `listening` with the bound address, starts the workers; resolves with the address once ready. */
+  /**
+   * Opens the store, binds (a ListenError if the address cannot be used, before any worker
+   * starts), starts the workers, logs `listening` with the bound address; resolves with the
+   * address once the workers are ready.
+   */
   start(): Promise<string>;
   /**
    * Graceful stop: health NOT_SERVING, refuse new calls, let in-flight calls finish within the
@@ -150,6 +154,10 @@ export function defaultTenantQuotas(config: DaemonConfig): TenantQuotas {
  * listening (Fastify's build-vs-listen seam). Call `start()` to bind.
  */
 export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemon {
+  // Files the config names are read first, so a problem with them (a missing or too-short admin
+  // token, an unreadable TLS file) is reported before anything is logged or started.
+  const adminToken = config.auth ? readAdminToken(config) : undefined;
+  const tls = readServerTls(config);
   const logger = deps.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
   const lifecycleLog = componentLogger(logger, 'lifecycle');
   const grpcLog = componentLogger(logger, 'grpc');
@@ -292,7 +300,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   const authenticator = new ApiKeyAuthenticator({ lookup: (id) => openStore().getApiKey(id) });
   const authorizer = new Authorizer({
     enabled: config.auth,
-    adminToken: config.auth ? readAdminToken(config) : undefined,
+    adminToken,
     authenticator,
   });
   const tenantService = createTenantService({
@@ -363,17 +371,16 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       );
     }
     store = await openSqliteStore({ dataDir: config.dataDir });
-    const starting = pool.start();
+    // Bind before the workers start: an address in use fails fast, with nothing to stop.
     try {
-      address = await bindServer(server, config.listen, readServerTls(config));
+      address = await bindServer(server, config.listen, tls);
     } catch (err) {
       shuttingDown = true;
-      await starting;
-      await pool.stop(500);
       await store.close();
       store = undefined;
       throw err;
     }
+    const starting = pool.start();
     usage.start();
     stopTracing = startTracing({ console: config.otelConsole });
     if (metrics !== undefined) {

@@ -14,35 +14,43 @@ const program = new Command('vmd')
   // Usage errors exit 2, like invalid configuration (help and --version exit 0).
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
-// Every config key with a flag becomes an option of `vmd serve` (one table: config/schema.ts).
-const serve = program
-  .command('serve')
-  .description('run the daemon (local mode: loopback or unix socket only)');
-for (const info of Object.values(CONFIG_KEYS)) {
-  if (info.flag === undefined) continue;
-  const help = `${info.description} (default ${info.defaultText.replace(/`/g, '')})`;
-  if (info.kind === 'boolean') {
-    serve.option(info.flag, help);
-    // Booleans that default to on can be turned off.
-    if (info.defaultText.includes('true'))
-      serve.option(info.flag.replace(/^--/, '--no-'), `turn ${info.flag} off`);
-  } else {
-    serve.option(`${info.flag} <value>`, help);
+/**
+ * Every config key with a flag becomes an option of `vmd serve` and `vmd config print` (one
+ * table: config/schema.ts), so `config print` shows what `serve` with the same flags would use.
+ */
+function withConfigFlags(command: Command): Command {
+  for (const info of Object.values(CONFIG_KEYS)) {
+    if (info.flag === undefined) continue;
+    const help = `${info.description} (default ${info.defaultText.replace(/`/g, '')})`;
+    if (info.kind === 'boolean') {
+      command.option(info.flag, help);
+      // Booleans that default to on can be turned off.
+      if (info.defaultText.includes('true'))
+        command.option(info.flag.replace(/^--/, '--no-'), `turn ${info.flag} off`);
+    } else {
+      command.option(`${info.flag} <value>`, help);
+    }
   }
+  return command.option('--config <file>', 'JSON config file (also VMD_CONFIG)');
 }
-serve.option('--config <file>', 'JSON config file (also VMD_CONFIG)').action(async (flags: ServeFlags) => {
+
+withConfigFlags(
+  program.command('serve').description('run the daemon (local mode: loopback or unix socket only)'),
+).action(async (flags: ServeFlags) => {
   await serveCommand(flags);
 });
 
 const config = program.command('config').description('configuration');
-config
-  .command('print')
-  .description('print the effective configuration and where each value comes from')
-  .option('--json', 'machine-readable output')
-  .option('--config <file>', 'JSON config file (also VMD_CONFIG)')
-  .action((opts: { json?: boolean; config?: string }) => {
-    configPrintCommand(opts);
-  });
+withConfigFlags(
+  config
+    .command('print')
+    .description(
+      'print the effective configuration and where each value comes from; takes the flags of `vmd serve`',
+    )
+    .option('--json', 'machine-readable output'),
+).action((opts: ServeFlags & { json?: boolean }) => {
+  configPrintCommand(opts);
+});
 
 program
   .command('version')

@@ -1,11 +1,17 @@
 import { ConfigError, flattenConfig, loadConfig } from '../config/load-config.js';
 import { CONFIG_KEYS } from '../config/schema.js';
+import { flagsToConfig, type ServeFlags } from './serve.js';
 
-/** `vmd config print [--json]`: the effective config with the source of each value. */
-export function configPrintCommand(opts: { json?: boolean; config?: string }): void {
+/**
+ * `vmd config print [--json] [serve flags]`: the effective config with the source of each value.
+ * It takes the flags of `vmd serve` (`--listen`, `--config`, …), so it shows what `vmd serve`
+ * with the same flags, environment and config file would use.
+ */
+export function configPrintCommand(opts: ServeFlags & { json?: boolean }): void {
+  const { json, ...flags } = opts;
   let loaded;
   try {
-    loaded = loadConfig({ flags: opts.config ? { config: opts.config } : {} });
+    loaded = loadConfig({ flags: flagsToConfig(flags) });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`vmd: ${err.message}\n`);
@@ -14,7 +20,7 @@ export function configPrintCommand(opts: { json?: boolean; config?: string }): v
     throw err;
   }
   const flat = flattenConfig(loaded.config);
-  if (opts.json) {
+  if (json === true) {
     const out = Object.fromEntries(
       Object.entries(flat).map(([k, v]) => [k, { value: v, source: loaded.sources[k] }]),
     );
@@ -24,6 +30,8 @@ export function configPrintCommand(opts: { json?: boolean; config?: string }): v
     return;
   }
   const width = Math.max(...Object.keys(flat).map((k) => k.length));
+  // One write: a reader that stops early (`| head`) then does not break a write in the middle.
+  const lines: string[] = [];
   for (const [k, v] of Object.entries(flat)) {
     const source = loaded.sources[k] ?? 'default';
     const where =
@@ -31,7 +39,10 @@ export function configPrintCommand(opts: { json?: boolean; config?: string }): v
         ? `env ${CONFIG_KEYS[k]?.env}`
         : source === 'file'
           ? `file ${loaded.configFile}`
-          : source;
-    process.stdout.write(`${k.padEnd(width)}  ${JSON.stringify(v)}  (${where})\n`);
+          : source === 'flag'
+            ? `flag ${CONFIG_KEYS[k]?.flag}`
+            : source;
+    lines.push(`${k.padEnd(width)}  ${JSON.stringify(v)}  (${where})\n`);
   }
+  process.stdout.write(lines.join(''));
 }

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { createDaemon } from '../daemon.js';
+import { routeGrpcLogs } from '../grpc/server.js';
 import { installShutdownHandlers } from '../lifecycle/shutdown.js';
 import { componentLogger } from '../telemetry/logger.js';
 
@@ -41,6 +42,8 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     }
     throw err;
   }
+  // grpc-js's own log lines go to the daemon's log, not to stderr.
+  routeGrpcLogs(componentLogger(daemon.logger, 'grpc', { source: 'grpc-js' }));
   const log = componentLogger(daemon.logger, 'lifecycle');
   process.on('unhandledRejection', (reason) => {
     log.error({ err: reason }, 'unhandled promise rejection');
@@ -64,15 +67,19 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   try {
     await daemon.start();
   } catch (err) {
-    log.fatal({ err, listen: loaded.config.listen }, 'cannot start');
-    const message = (err as Error).message;
-    process.stderr.write(
-      (err as Error).name === 'StoreOpenError'
-        ? `vmd: cannot use the data directory ${loaded.config.dataDir}: ${message}\n`
-        : (err as Error).name === 'StartupError'
-          ? `vmd: ${message}\n`
-          : `vmd: cannot listen on ${loaded.config.listen}: ${message}\n`,
-    );
+    const { name, message } = err as Error;
+    // Problems a person fixes (the address, the data directory, a file of the config) are one
+    // line on stderr; anything else is a bug, logged with its stack.
+    const line =
+      name === 'ListenError'
+        ? `cannot listen on ${loaded.config.listen}: ${message}`
+        : name === 'StoreOpenError'
+          ? `cannot use the data directory ${loaded.config.dataDir}: ${message}`
+          : name === 'StartupError'
+            ? message
+            : undefined;
+    if (line === undefined) log.fatal({ err, listen: loaded.config.listen }, 'cannot start');
+    process.stderr.write(`vmd: ${line ?? `cannot start: ${message}`}\n`);
     process.exit(1);
   }
 }

@@ -220,7 +220,7 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     expected: 'a file path, or empty',
     defaultText: 'empty (use `VMD_ADMIN_TOKEN`)',
     description:
-      'File holding the admin token for secure mode (its first line). The environment variable `VMD_ADMIN_TOKEN` is read when this is empty. The token is never logged or printed.',
+      'File holding the admin token for secure mode (its first line, at least 16 characters). The environment variable `VMD_ADMIN_TOKEN` is read when this is empty. The token is never logged or printed.',
   },
   tlsCert: {
     env: 'VMD_TLS_CERT',
@@ -261,7 +261,7 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     kind: 'string',
     expected: 'a directory path',
     defaultText: '`$XDG_DATA_HOME/vmd`, else `~/.local/share/vmd`',
-    description: "Directory for the daemon's state (created if missing).",
+    description: "Directory for the daemon's state, the SQLite store vmd.db (created if missing).",
   },
   workers: {
     env: 'VMD_WORKERS',

@@ -1,4 +1,5 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, ServerCredentials, setLogger } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
 
 /** Options for {@link createGrpcServer}. */
 export interface GrpcServerOptions {
@@ -24,7 +25,26 @@ export interface ServerTls {
   clientCa?: Buffer;
 }
 
-/** Binds `listen` (`HOST:PORT` or `unix:/path`), with TLS when given. Resolves with the bound address. */
+/** The daemon cannot listen on its address (printed as it is by `vmd serve`). */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+}
+
+/** What a bind failure's system error means for the person who chose the address. */
+const LISTEN_PROBLEMS: readonly [RegExp, string][] = [
+  [/EADDRINUSE/, 'the address is in use (another vmd?); stop that process or choose another --listen'],
+  [/EACCES|EPERM/, 'permission denied (ports below 1024 need privileges; for a socket, check the directory)'],
+  [/EADDRNOTAVAIL/, 'the address is not available on this host; use one of its addresses, e.g. 127.0.0.1'],
+  [/ENOENT|ENOTDIR/, "the socket's directory does not exist"],
+];
+
+/** Binds in progress: grpc-js's own log line about a failed bind is then not an error of its own. */
+let binding = 0;
+
+/**
+ * Binds `listen` (`HOST:PORT` or `unix:/path`), with TLS when given. Resolves with the bound address.
+ * @throws ListenError saying in words why the address cannot be used (e.g. it is in use)
+ */
 export function bindServer(server: Server, listen: string, tls?: ServerTls): Promise<string> {
   const credentials =
     tls === undefined
@@ -34,10 +54,13 @@ export function bindServer(server: Server, listen: string, tls?: ServerTls): Pro
           [{ cert_chain: tls.cert, private_key: tls.key }],
           tls.clientCa !== undefined,
         );
+  binding++;
   return new Promise((resolve, reject) => {
     server.bindAsync(listen, credentials, (err, port) => {
+      binding--;
       if (err) {
-        reject(err);
+        const problem = LISTEN_PROBLEMS.find(([re]) => re.test(err.message))?.[1];
+        reject(new ListenError(problem ?? err.message, { cause: err }));
         return;
       }
       if (listen.startsWith('unix:')) {
@@ -47,6 +70,24 @@ export function bindServer(server: Server, listen: string, tls?: ServerTls): Pro
       const host = listen.slice(0, listen.lastIndexOf(':'));
       resolve(`${host}:${port}`);
     });
+  });
+}
+
+/**
+ * Sends grpc-js's own log lines to `logger` (by default grpc-js writes `E …` lines to stderr,
+ * outside the daemon's log): its errors as warnings, except the one it writes when a bind fails,
+ * which {@link bindServer} reports itself (as a {@link ListenError}) and is kept at debug.
+ * grpc-js has one logger per process, so only the `vmd` binary calls this, not createDaemon.
+ */
+export function routeGrpcLogs(logger: Logger): void {
+  const line = (args: unknown[]): string => args.map(String).join(' ');
+  setLogger({
+    error: (...args: unknown[]) => {
+      if (binding > 0) logger.debug(line(args));
+      else logger.warn(line(args));
+    },
+    info: (...args: unknown[]) => logger.info(line(args)),
+    debug: (...args: unknown[]) => logger.debug(line(args)),
   });
 }
 
