@@ -1,8 +1,9 @@
-import { VmdClientError } from '@vmd/client';
+import { VmdClientError, type VmdErrorCode } from '@vmd/client';
 import { ErrorKind, OutputStream } from '@vmd/client/wire';
 import { describe, expect, it } from 'vitest';
 import { METRICS, TIME, createFakeClient, createFakeIo, type FakeCall } from '../test/helpers/fakes.js';
 import { runCli } from './cli.js';
+import type { CliClient } from './context.js';
 
 const out = (text: string, stream = OutputStream.OUTPUT_STREAM_STDOUT) => ({
   $case: 'output' as const,
@@ -26,9 +27,9 @@ describe('argument errors exit 2 with usage', () => {
     [['exec'], /missing required argument 'file'[\s\S]*Usage: vmctl exec \[options\] <file>/],
     [
       ['exec', 'a.js', '--timeout', 'soon'],
-      /--timeout expects a positive integer \(milliseconds\), e.g. --timeout 5000[\s\S]*Usage: vmctl exec/,
+      /--timeout expects an integer from 1 to 900000 \(milliseconds\), e.g. --timeout 5000[\s\S]*Usage: vmctl exec/,
     ],
-    [['exec', 'a.js', '--memory', '0'], /--memory expects a positive integer \(MiB\)/],
+    [['exec', 'a.js', '--memory', '0'], /--memory expects an integer from 8 to 4096 \(MiB\)/],
     [['exec', 'a.js', '--module', '--script'], /cannot be used with/],
     [['exec', 'a.js', '--frobnicate'], /unknown option '--frobnicate'/],
     [['frobnicate'], /unknown command 'frobnicate'[\s\S]*vmctl --help/],
@@ -211,6 +212,7 @@ describe('vmctl exec', () => {
       name: 'TimeoutError',
       message: 'wall-time limit exceeded',
       stack: '',
+      file: null,
       line: null,
       column: null,
     });
@@ -324,4 +326,376 @@ describe('vmctl health', () => {
       error: { code: 'UNAVAILABLE' },
     });
   });
+});
+
+/** A fake client for `fn`, `tenant` and `key`: records calls, answers with `answers`. */
+function createAdminClient(
+  answers: {
+    invoke?: () => unknown;
+    deploy?: () => unknown;
+    tenantGet?: () => unknown;
+    revokeKey?: () => unknown;
+  } = {},
+) {
+  const calls: { method: string; args: unknown[] }[] = [];
+  const record =
+    (method: string, answer: (() => unknown) | undefined, fallback: unknown) =>
+    async (...args: unknown[]) => {
+      calls.push({ method, args });
+      return answer === undefined ? fallback : answer();
+    };
+  const client = {
+    address: '127.0.0.1:50051',
+    functions: {
+      invoke: record('functions.invoke', answers.invoke, {
+        ok: true,
+        value: { json: '1', preview: '1', hasJson: true, value: 1 },
+        version: 9,
+        warm: false,
+        logs: [],
+        metrics: METRICS,
+      }),
+      deploy: record('functions.deploy', answers.deploy, {
+        function: { name: 'f', activeVersion: 1, latestVersion: 1 },
+        version: 1,
+      }),
+      rollback: record('functions.rollback', undefined, { name: 'f', activeVersion: 1, latestVersion: 2 }),
+    },
+    tenants: {
+      get: record('tenants.get', answers.tenantGet, undefined),
+      update: record('tenants.update', undefined, undefined),
+      delete: record('tenants.delete', undefined, undefined),
+      listKeys: record('tenants.listKeys', undefined, { items: [], nextPageToken: '' }),
+      revokeKey: record('tenants.revokeKey', answers.revokeKey, undefined),
+    },
+    close() {},
+  } as unknown as CliClient;
+  return { client, calls };
+}
+
+const platformError = (code: VmdErrorCode, message: string) => () => {
+  throw new VmdClientError({ code, grpcCode: 2, message });
+};
+
+describe('vmctl fn invoke --version N (a command option named like the global -V, --version)', () => {
+  it.each([
+    [['fn', 'invoke', 'hello', '--tenant', 'f', '--version', '9']],
+    [['fn', 'invoke', 'hello', '--version', '9', '--tenant', 'f']],
+    [['--tenant', 'f', 'fn', 'invoke', 'hello', '--version=9']],
+  ])('vmctl %j invokes version 9', async (argv) => {
+    const fake = createFakeIo();
+    const { client, calls } = createAdminClient();
+    let options: unknown;
+    expect(
+      await runCli(argv, fake.io, {
+        createClient: (o) => {
+          options = o;
+          return client;
+        },
+      }),
+    ).toBe(0);
+    expect(fake.stdout()).toBe('1\n');
+    expect(calls[0]).toMatchObject({ method: 'functions.invoke', args: ['hello', null, { version: 9 }] });
+    expect(options).toMatchObject({ tenant: 'f' });
+  });
+
+  it('vmctl --version and -V still print the version; --version after a command is not the version', async () => {
+    for (const argv of [['--version'], ['-V'], ['--tenant', 'x', '--version']]) {
+      const fake = createFakeIo();
+      expect(await runCli(argv, fake.io)).toBe(0);
+      expect(fake.stdout()).toMatch(/^\d+\.\d+\.\d+\n$/);
+    }
+    const fake = createFakeIo({ files: { 'a.js': '1' } });
+    expect(await runCli(['exec', 'a.js', '--version'], fake.io)).toBe(2);
+    expect(fake.stderr()).toContain("unknown option '--version'");
+  });
+
+  it('global flags work before the command, after it and between fn and invoke', async () => {
+    for (const argv of [
+      ['--json', '--tenant', 'f', '--addr', 'h:1', 'fn', 'invoke', 'x'],
+      ['fn', 'invoke', 'x', '--json', '--tenant', 'f', '--addr', 'h:1'],
+      ['fn', '--json', '--tenant', 'f', 'invoke', 'x', '--addr', 'h:1'],
+    ]) {
+      const fake = createFakeIo();
+      const { client } = createAdminClient();
+      let options: unknown;
+      const code = await runCli(argv, fake.io, {
+        createClient: (o) => {
+          options = o;
+          return client;
+        },
+      });
+      expect(code, argv.join(' ')).toBe(0);
+      expect(options).toEqual({ address: 'h:1', tenant: 'f' });
+      expect(JSON.parse(fake.stdout())).toMatchObject({ ok: true, version: 9 });
+    }
+  });
+
+  it('--no-color before the command is not undone by the command', async () => {
+    const fake = createFakeIo({ files: { 'main.js': '1' }, tty: true });
+    const { client } = createFakeClient(succeed);
+    await runCli(['--no-color', 'exec', 'main.js'], fake.io, { createClient: () => client });
+    expect(fake.stdout()).toBe('first\nsecond\n42\n');
+  });
+
+  it('the help of a command lists the global options once, without -V', async () => {
+    const fake = createFakeIo();
+    expect(await runCli(['fn', 'invoke', '--help'], fake.io)).toBe(0);
+    const help = fake.stdout();
+    expect(help).toContain('--version <n>');
+    expect(help).not.toContain('-V, --version');
+    expect(help.match(/--tenant <name>/g)).toHaveLength(1);
+  });
+});
+
+describe('vmctl tenant update without a change', () => {
+  it('is a usage error naming the flags, and the daemon is not called', async () => {
+    const fake = createFakeIo();
+    const { client, calls } = createAdminClient();
+    expect(await runCli(['tenant', 'update', 'acme'], fake.io, { createClient: () => client })).toBe(2);
+    expect(fake.stderr()).toContain('tenant update acme: nothing would change; give at least one of');
+    expect(fake.stderr()).toContain('--kv, --no-kv, --fetch');
+    expect(calls).toEqual([]);
+  });
+
+  it('with a flag it updates only that field', async () => {
+    const fake = createFakeIo();
+    const { client, calls } = createAdminClient();
+    await runCli(['tenant', 'update', 'acme', '--no-kv'], fake.io, { createClient: () => client });
+    expect(calls[0]).toEqual({ method: 'tenants.update', args: ['acme', { capabilities: { kv: false } }] });
+  });
+});
+
+describe('messages name the right flag and suggest what works', () => {
+  it.each([
+    [['fn', 'invoke', 'hello', '--event', '{bad'], /the event from --event is not valid JSON .*--event '/],
+    [
+      ['fn', 'invoke', 'hello', '--event', '@nope.json'],
+      /cannot read --event file 'nope.json': no such file/,
+    ],
+    [['exec', '-', '--memory', '1'], /--memory expects an integer from 8 to 4096 \(MiB\)/],
+    [['exec', '-', '--memory', '5000'], /--memory expects an integer from 8 to 4096/],
+    [['exec', '-', '--timeout', '900001'], /--timeout expects an integer from 1 to 900000/],
+    [['exec', '-', '--cpu', '0'], /--cpu expects an integer from 1 to 900000/],
+    [['repl', '--memory', '1'], /--memory expects an integer from 8 to 4096/],
+    [['fn', 'deploy', 'f', 'a.js', '--memory', '1'], /--memory expects an integer from 8 to 4096/],
+    [['fn', 'invoke', 'f', '--cpu', '0'], /--cpu expects an integer from 1 to 900000/],
+    [['tenant', 'create', 't', '--memory', '1'], /--memory expects an integer from 8 to 4096/],
+    [['tenant', 'update', 't', '--wall', '900001'], /--wall expects an integer from 1 to 900000/],
+    [['top', '--interval', '50'], /--interval expects an integer of at least 200 \(milliseconds\)/],
+    [
+      ['fn', 'rollback', 'calc', 'abc'],
+      /VERSION must be a positive integer \(a version number\), e.g. vmctl fn rollback NAME 1/,
+    ],
+    [['fn', 'invoke', 'calc', '--version', 'x'], /--version must be a positive integer \(a version number\)/],
+  ])('vmctl %j', async (argv, message) => {
+    const fake = createFakeIo({ files: { 'a.js': '1' } });
+    const { client, calls } = createAdminClient();
+    expect(await runCli(argv, fake.io, { createClient: () => client })).toBe(2);
+    expect(fake.stderr()).toMatch(message);
+    expect(calls).toEqual([]);
+  });
+
+  it.each([[['tenant', 'get', 'nosuch2']], [['key', 'list', 'nosuchx']], [['tenant', 'delete', 'x']]])(
+    'vmctl %j: a missing tenant named as an argument is not about --tenant',
+    async (argv) => {
+      const fake = createFakeIo();
+      const { client } = createAdminClient({
+        tenantGet: platformError('TENANT_NOT_FOUND', "tenant 'nosuch2' was not found"),
+      });
+      const tenants = client.tenants as unknown as Record<string, unknown>;
+      tenants.listKeys = platformError('TENANT_NOT_FOUND', "tenant 'nosuchx' was not found");
+      tenants.delete = platformError('TENANT_NOT_FOUND', "tenant 'x' was not found");
+      expect(await runCli(argv, fake.io, { createClient: () => client })).toBe(2);
+      expect(fake.stderr()).toContain('hint: check the tenant name');
+      expect(fake.stderr()).not.toContain('--tenant');
+    },
+  );
+
+  it('a missing capability in local mode suggests granting it, not keys', async () => {
+    const fake = createFakeIo({ files: { 'a.js': '1' } });
+    const { client } = createAdminClient({
+      deploy: platformError(
+        'PERMISSION_DENIED',
+        'the tenant is not granted the kv capability; an admin grants it with `vmctl tenant update TENANT --kv`',
+      ),
+    });
+    const argv = ['fn', 'deploy', 'f', 'a.js', '--capability', 'kv', '--tenant', 'acme'];
+    expect(await runCli(argv, fake.io, { createClient: () => client })).toBe(2);
+    expect(fake.stderr()).toContain(
+      'hint: grant the capability to the tenant: vmctl tenant update acme --kv',
+    );
+    expect(fake.stderr()).not.toMatch(/\bkey\b/);
+  });
+
+  it('key revoke of an unknown id points at `vmctl key list TENANT`, not an RPC', async () => {
+    const fake = createFakeIo();
+    const { client } = createAdminClient({
+      revokeKey: platformError(
+        'API_KEY_NOT_FOUND',
+        "no API key has id 'bogus-id'; list the tenant's keys with ListApiKeys",
+      ),
+    });
+    expect(await runCli(['key', 'revoke', 'bogus-id'], fake.io, { createClient: () => client })).toBe(2);
+    expect(fake.stderr()).toContain("list the tenant's keys with `vmctl key list TENANT`");
+    expect(fake.stderr()).not.toContain('ListApiKeys');
+  });
+});
+
+describe('files that cannot be read', () => {
+  it.each([
+    [['exec', '/tmp'], 'cannot read /tmp: is a directory, not a file'],
+    [['fn', 'deploy', 'x', 'nosuch.js'], 'cannot read nosuch.js: no such file'],
+    [['fn', 'deploy', 'x', '/tmp'], 'cannot read /tmp: is a directory, not a file'],
+  ])('vmctl %j: %s, exit 2', async (argv, message) => {
+    const fake = createFakeIo();
+    fake.io.readFile = async (path) => {
+      const code = path === '/tmp' ? 'EISDIR' : 'ENOENT';
+      throw Object.assign(new Error(`${code}: raw system text '${path}'`), { code });
+    };
+    const { client } = createAdminClient();
+    expect(await runCli(argv, fake.io, { createClient: () => client })).toBe(2);
+    expect(fake.stderr()).toContain(`vmctl: ${message}\n`);
+    expect(fake.stderr()).not.toContain('raw system text');
+  });
+});
+
+describe('fn help and deploy checks', () => {
+  it('every fn command describes NAME; deploy shows no {} default and both capabilities', async () => {
+    const rollback = createFakeIo();
+    expect(await runCli(['fn', 'rollback', '--help'], rollback.io)).toBe(0);
+    expect(rollback.stdout()).toMatch(/^\s+name\s+function name$/m);
+    const deploy = createFakeIo();
+    expect(await runCli(['fn', 'deploy', '--help'], deploy.io)).toBe(0);
+    expect(deploy.stdout()).not.toContain('(default: {})');
+    expect(deploy.stdout()).toMatch(/--capability <name...>[\s\S]*choices: "kv", "fetch"/);
+  });
+
+  it('a bundle without index.js and without --entry: a usage error that names --entry', async () => {
+    const fake = createFakeIo({ files: { 'a.js': '1', 'b.js': '2' } });
+    const { client, calls } = createAdminClient();
+    expect(
+      await runCli(['fn', 'deploy', 'two', 'a.js', 'b.js'], fake.io, { createClient: () => client }),
+    ).toBe(2);
+    expect(fake.stderr()).toContain('name the entry file with --entry FILE (one of a.js, b.js)');
+    expect(calls).toEqual([]);
+    const ok = createFakeIo({ files: { 'a.js': '1', 'b.js': '2' } });
+    const argv = ['fn', 'deploy', 'two', 'a.js', 'b.js', '--entry', 'b.js'];
+    expect(await runCli(argv, ok.io, { createClient: () => client })).toBe(0);
+    expect(calls[0]?.args[2]).toMatchObject({ entry: 'b.js', env: {} });
+  });
+
+  it('an unknown capability is refused before the daemon is called', async () => {
+    const fake = createFakeIo({ files: { 'a.js': '1' } });
+    const { client, calls } = createAdminClient();
+    const argv = ['fn', 'deploy', 'f', 'a.js', '--capability', 'bogus'];
+    expect(await runCli(argv, fake.io, { createClient: () => client })).toBe(2);
+    expect(fake.stderr()).toMatch(/Allowed choices are kv, fetch/);
+    expect(calls).toEqual([]);
+  });
+
+  it('a syntax error refused at deploy gets a code frame from the file sent', async () => {
+    const fake = createFakeIo({ files: { 'broken.js': 'module.exports = () => {\n  return 1 +;\n};\n' } });
+    const { client } = createAdminClient({
+      deploy: platformError(
+        'INVALID_ARGUMENT',
+        'the bundle cannot be deployed: broken.js:2:13: Unexpected token',
+      ),
+    });
+    expect(
+      await runCli(['fn', 'deploy', 'broken', 'broken.js'], fake.io, { createClient: () => client }),
+    ).toBe(2);
+    expect(fake.stderr()).toContain(
+      'broken.js:2:13: Unexpected token\n  2 |   return 1 +;\n    |             ^\n',
+    );
+  });
+});
+
+describe('vmctl fn invoke: output like exec', () => {
+  const failed = {
+    ok: false,
+    failure: {
+      kind: 'RUNTIME',
+      name: 'TypeError',
+      message: "Cannot read properties of null (reading 'y')",
+      stack:
+        "TypeError: Cannot read properties of null (reading 'y')\n    at exports.f (file:///tenant/lib.js:2:20)\n    at module.exports (file:///tenant/index.js:1:40)",
+      line: 2,
+      column: 20,
+    },
+    version: 3,
+    warm: true,
+    logs: [{ type: 'output', stream: 'stdout', level: 'log', text: 'hi', time: TIME }],
+    metrics: METRICS,
+  };
+
+  it('--json: exec’s fields (value.json/preview, error with file/line/column, output with time), plus version and warm', async () => {
+    const ok = createFakeIo();
+    const { client } = createAdminClient({
+      invoke: () => ({
+        ok: true,
+        value: { json: '{"n":1}', preview: '{ n: 1 }', hasJson: true, value: { n: 1 } },
+        version: 2,
+        warm: false,
+        logs: [{ type: 'output', stream: 'stderr', level: 'warn', text: 'careful', time: TIME }],
+        metrics: METRICS,
+      }),
+    });
+    expect(await runCli(['--json', 'fn', 'invoke', 'f'], ok.io, { createClient: () => client })).toBe(0);
+    const document = JSON.parse(ok.stdout()) as Record<string, unknown>;
+    expect(document).toEqual({
+      ok: true,
+      value: { json: { n: 1 }, preview: '{ n: 1 }' },
+      output: [{ stream: 'stderr', level: 'warn', text: 'careful', time: TIME.toISOString() }],
+      metrics: METRICS,
+      version: 2,
+      warm: false,
+    });
+    expect(Object.keys(document)).toEqual(['ok', 'value', 'output', 'metrics', 'version', 'warm']);
+
+    const bad = createFakeIo();
+    const failing = createAdminClient({ invoke: () => failed }).client;
+    expect(await runCli(['fn', 'invoke', 'f', '--json'], bad.io, { createClient: () => failing })).toBe(1);
+    expect(JSON.parse(bad.stdout())).toEqual({
+      ok: false,
+      error: {
+        kind: 'RUNTIME',
+        name: 'TypeError',
+        message: "Cannot read properties of null (reading 'y')",
+        stack: failed.failure.stack,
+        file: 'lib.js',
+        line: 2,
+        column: 20,
+      },
+      output: [{ stream: 'stdout', level: 'log', text: 'hi', time: TIME.toISOString() }],
+      metrics: METRICS,
+      version: 3,
+      warm: true,
+    });
+  });
+
+  it('a runtime error names the file of the first tenant frame, not the function', async () => {
+    const fake = createFakeIo();
+    const { client } = createAdminClient({ invoke: () => failed });
+    expect(await runCli(['fn', 'invoke', 'errs'], fake.io, { createClient: () => client })).toBe(1);
+    expect(fake.stderr()).toBe(
+      "TypeError: Cannot read properties of null (reading 'y') (lib.js:2:20)\n" +
+        '    at exports.f (file:///tenant/lib.js:2:20)\n' +
+        '    at module.exports (file:///tenant/index.js:1:40)\n',
+    );
+  });
+});
+
+describe('vmctl repl --json', () => {
+  it.each([[['--json', 'repl']], [['repl', '--json']]])(
+    'vmctl %j is a usage error (a session is not one JSON document)',
+    async (argv) => {
+      const fake = createFakeIo();
+      const { client, calls } = createAdminClient();
+      expect(await runCli(argv, fake.io, { createClient: () => client })).toBe(2);
+      expect(fake.stderr()).toContain('--json does not apply to repl');
+      expect(fake.stdout()).toBe('');
+      expect(calls).toEqual([]);
+    },
+  );
 });

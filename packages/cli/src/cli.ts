@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { VmdClientError } from '@vmd/client';
 import type { RegisterCommand, RunAction } from './commands/command-kit.js';
 import { registerExecCommand } from './commands/exec.js';
@@ -14,7 +14,7 @@ import { CliUsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { createColors, shouldColor } from './output/colors.js';
 import { ExitCode, exitCodeForError } from './output/exit-codes.js';
-import { formatClientError } from './output/render.js';
+import { formatClientError, type ErrorRenderContext } from './output/render.js';
 
 /** Every command, one file each; later commands (repl, fn, tenant, top) are added here. */
 const COMMANDS: readonly RegisterCommand[] = [
@@ -50,31 +50,27 @@ export function createProgram(io: CliIo, runAction: RunAction): Command {
     .description('The vmd command line: run JavaScript in vmd, the multi-tenant isolate service.')
     .version(readVersion(), '-V, --version', 'print the vmctl version')
     .helpOption('-h, --help', 'show help')
-    .addOption(
-      new Option(
-        '--addr <address>',
-        'daemon address: host:port or unix:/path (env VMD_ADDR; default 127.0.0.1:50051)',
-      ),
-    )
-    .addOption(new Option('--address <address>').hideHelp())
-    .addOption(new Option('--tenant <name>', 'tenant to act as (env VMD_TENANT)'))
-    .addOption(
-      new Option(
-        '--api-key <key>',
-        'API key for secure mode; visible in `ps`, prefer env VMD_API_KEY or --api-key-file',
-      ),
-    )
-    .addOption(new Option('--api-key-file <path>', 'file holding the API key (env VMD_API_KEY_FILE)'))
-    .addOption(new Option('--json', 'machine-readable output: exactly one JSON document on stdout'))
-    .addOption(
-      new Option('--no-color', 'never colour output (also NO_COLOR=1); colours are only used on a terminal'),
-    )
+    // The program's own options (-V/--version above all) are read only before the command, so a
+    // command may have an option of the same name: `vmctl fn invoke NAME --version 2`. The
+    // global options below are added to every command as well (hidden), so they still work
+    // anywhere: `vmctl exec a.js --json --tenant acme`.
+    .enablePositionalOptions();
+  for (const option of globalOptions()) program.addOption(option);
+  program
     .addHelpText(
       'after',
       '\nExit status: 0 ok, 1 the tenant code failed, 2 usage/connection/platform error, 130 interrupted.\n' +
         "Run 'vmctl COMMAND --help' for a command's options.",
     )
-    .configureHelp({ showGlobalOptions: true })
+    .configureHelp({
+      showGlobalOptions: true,
+      // `-V, --version` works only as `vmctl --version`: do not list it under a command.
+      visibleGlobalOptions(command) {
+        return Help.prototype.visibleGlobalOptions
+          .call(this, command)
+          .filter((option) => option.long !== '--version');
+      },
+    })
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -86,7 +82,64 @@ export function createProgram(io: CliIo, runAction: RunAction): Command {
     })
     .showHelpAfterError("Run 'vmctl --help' for usage.");
   for (const register of COMMANDS) register(program, runAction);
+  addGlobalOptionsToCommands(program);
   return program;
+}
+
+/** The global flags (a fresh set of `Option`s for each command that gets them). */
+function globalOptions(): Option[] {
+  return [
+    new Option(
+      '--addr <address>',
+      'daemon address: host:port or unix:/path (env VMD_ADDR; default 127.0.0.1:50051)',
+    ),
+    new Option('--address <address>').hideHelp(),
+    new Option('--tenant <name>', 'tenant to act as (env VMD_TENANT)'),
+    new Option(
+      '--api-key <key>',
+      'API key for secure mode; visible in `ps`, prefer env VMD_API_KEY or --api-key-file',
+    ),
+    new Option('--api-key-file <path>', 'file holding the API key (env VMD_API_KEY_FILE)'),
+    new Option('--json', 'machine-readable output: exactly one JSON document on stdout'),
+    new Option('--no-color', 'never colour output (also NO_COLOR=1); colours are only used on a terminal'),
+  ];
+}
+
+/**
+ * Adds the global flags, hidden (the help lists them once, under "Global Options"), to every
+ * command below the program, so that they are accepted after the command name too.
+ */
+function addGlobalOptionsToCommands(parent: Command): void {
+  for (const command of parent.commands) {
+    for (const option of globalOptions()) {
+      const name = option.attributeName();
+      // A command's own option of the same name wins (none today).
+      if (!command.options.some((own) => own.attributeName() === name)) command.addOption(option.hideHelp());
+    }
+    addGlobalOptionsToCommands(command);
+  }
+}
+
+/**
+ * The global flags as given anywhere on the command line: the innermost command where one
+ * was set explicitly wins (as the last of repeated flags would); the program's defaults apply
+ * otherwise (`--no-color` defaults `color` to true on every command, which must not undo a
+ * `--no-color` given before the command).
+ */
+function resolveGlobalOptions(command: Command): GlobalOptions {
+  const chain: Command[] = [];
+  for (let c: Command | null = command; c !== null; c = c.parent) chain.unshift(c);
+  const keys = globalOptions().map((option) => option.attributeName());
+  const merged: Record<string, unknown> = {};
+  for (const [depth, c] of chain.entries()) {
+    const values = c.opts<Record<string, unknown>>();
+    for (const key of keys) {
+      const source = c.getOptionValueSource(key);
+      if (values[key] === undefined) continue;
+      if (depth === 0 || (source !== undefined && source !== 'default')) merged[key] = values[key];
+    }
+  }
+  return merged;
 }
 
 /**
@@ -101,7 +154,7 @@ export async function runCli(
   let exitCode: number = ExitCode.OK;
   let context: CliContext | undefined;
   const runAction: RunAction = async (command, handler) => {
-    context = new CliContext(io, command.optsWithGlobals<GlobalOptions>(), dependencies);
+    context = new CliContext(io, resolveGlobalOptions(command), dependencies);
     exitCode = await handler(context);
   };
   const program = createProgram(io, runAction);
@@ -131,13 +184,20 @@ function reportError(error: unknown, io: CliIo, context: CliContext | undefined)
     return ExitCode.ERROR;
   }
   if (error instanceof VmdClientError) {
-    let addressSource;
+    let loaded;
     try {
-      addressSource = context?.config().sources.address;
+      loaded = context?.config();
     } catch {
-      addressSource = undefined;
+      loaded = undefined;
     }
-    io.stderr.write(formatClientError(error, { addressSource }, colors));
+    const render: ErrorRenderContext = {
+      addressSource: loaded?.sources.address,
+      hasApiKey: loaded !== undefined && loaded.options.apiKey !== undefined,
+      tenant: loaded?.options.tenant,
+      tenantArgument: context?.errorContext.tenantArgument,
+      files: context?.errorContext.files,
+    };
+    io.stderr.write(formatClientError(error, render, colors));
     return exitCodeForError(error);
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

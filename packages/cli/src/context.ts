@@ -29,6 +29,14 @@ export interface GlobalOptions {
   color?: boolean;
 }
 
+/** See {@link CliContext.errorContext}. */
+export interface ErrorContextNotes {
+  /** The tenant named by a positional argument. */
+  tenantArgument?: string;
+  /** Files sent to the daemon, by the path it knows them by. */
+  files?: Readonly<Record<string, string>>;
+}
+
 /**
  * What a command handler needs: I/O, output mode, colours per stream, and the client
  * configuration (flags > `VMD_*` environment > defaults), resolved once.
@@ -40,6 +48,12 @@ export class CliContext {
   readonly out: Colors;
   /** Colours for stderr. */
   readonly err: Colors;
+  /**
+   * What the running command tells the error report, so that hints fit the command line:
+   * the tenant it names as an argument (`vmctl tenant get NAME`: a TENANT_NOT_FOUND is about
+   * that argument, not --tenant), and the files it sent (a code frame for `file:line:column`).
+   */
+  readonly errorContext: ErrorContextNotes = {};
   private loaded: LoadedClientConfig | undefined;
 
   constructor(

@@ -21,4 +21,4 @@ export {
   ExitCode,
   exitCodeForError,
 } from './output/exit-codes.js';
-export type { ExecJsonReport } from './output/render.js';
+export type { ExecJsonReport, InvokeJsonReport } from './output/render.js';

@@ -25,6 +25,75 @@ export function positiveInteger(flag: string, unit: string, example: number): (v
   };
 }
 
+/**
+ * The hard floor and ceiling of the run limits, whatever a quota says. A copy of `LIMIT_BOUNDS`
+ * in packages/core/src/limits/limits.ts (the CLI depends on the client only); a unit test
+ * compares the two.
+ */
+export const LIMIT_BOUNDS = {
+  memoryMib: { min: 8, max: 4096 },
+  cpuTimeMs: { min: 1, max: 15 * 60_000 },
+  wallTimeMs: { min: 1, max: 15 * 60_000 },
+} as const;
+
+/** The shortest interval between two `vmctl top` snapshots the daemon accepts, ms. */
+export const MIN_TOP_INTERVAL_MS = 200;
+
+/**
+ * An option parser for integers in `[min, max]`
+ * (`--memory expects an integer from 8 to 4096 (MiB), e.g. --memory 64`); `note` is added to the
+ * message, e.g. how to get the default instead.
+ */
+export function boundedInteger(
+  flag: string,
+  unit: string,
+  bounds: { min: number; max: number },
+  example: number,
+  note = '',
+): (value: string) => number {
+  return (value) => {
+    const number = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(number) || number < bounds.min || number > bounds.max) {
+      const range =
+        bounds.max >= 0xffff_ffff ? `of at least ${bounds.min}` : `from ${bounds.min} to ${bounds.max}`;
+      throw new InvalidArgumentError(
+        `${flag} expects an integer ${range} (${unit}), e.g. ${flag} ${example}${note}`,
+      );
+    }
+    return number;
+  };
+}
+
+const OMIT_FOR_QUOTA = "; leave it out to use the tenant's quota";
+
+/** The parsers of the run-limit flags (`--memory`, `--timeout`, `--cpu`), checked against {@link LIMIT_BOUNDS}. */
+export const limitFlag = {
+  memory: (): ((value: string) => number) =>
+    boundedInteger('--memory', 'MiB', LIMIT_BOUNDS.memoryMib, 64, OMIT_FOR_QUOTA),
+  timeout: (flag = '--timeout'): ((value: string) => number) =>
+    boundedInteger(flag, 'milliseconds', LIMIT_BOUNDS.wallTimeMs, 5000, OMIT_FOR_QUOTA),
+  cpu: (): ((value: string) => number) =>
+    boundedInteger('--cpu', 'milliseconds', LIMIT_BOUNDS.cpuTimeMs, 1000, OMIT_FOR_QUOTA),
+};
+
+/**
+ * An argument parser for positive integers (`<version>`): the message names the argument as
+ * the usage line shows it and gives a whole example command.
+ */
+export function positiveIntegerArgument(
+  name: string,
+  what: string,
+  example: string,
+): (value: string) => number {
+  return (value) => {
+    const number = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(number) || number <= 0 || number > 0xffff_ffff) {
+      throw new InvalidArgumentError(`${name} must be a positive integer (${what}), e.g. ${example}`);
+    }
+    return number;
+  };
+}
+
 /** Sets the usage hint printed after a parse error (`Usage: vmctl exec …`). */
 export function withUsageHint(command: Command, path: string): Command {
   return command.showHelpAfterError(`Usage: ${path} ${command.usage()}\nRun '${path} --help' for details.`);

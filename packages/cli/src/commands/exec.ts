@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { RegisterCommand } from './command-kit.js';
-import { positiveInteger, withUsageHint } from './command-kit.js';
+import { limitFlag, withUsageHint } from './command-kit.js';
 
 /** Options of `vmctl exec` (global flags such as --tenant and --json come from the program). */
 export interface ExecCommandOptions {
@@ -28,17 +28,17 @@ export const registerExecCommand: RegisterCommand = (program, runAction): Comman
     .argument('<file>', "the file to run, or '-' for stdin")
     .addOption(
       new Option('--timeout <ms>', 'wall-time limit in milliseconds (capped by the tenant quota)').argParser(
-        positiveInteger('--timeout', 'milliseconds', 5000),
+        limitFlag.timeout(),
       ),
     )
     .addOption(
       new Option('--memory <mib>', 'isolate heap limit in MiB (capped by the tenant quota)').argParser(
-        positiveInteger('--memory', 'MiB', 64),
+        limitFlag.memory(),
       ),
     )
     .addOption(
       new Option('--cpu <ms>', 'CPU-time limit in milliseconds (capped by the tenant quota)').argParser(
-        positiveInteger('--cpu', 'milliseconds', 1000),
+        limitFlag.cpu(),
       ),
     )
     .addOption(

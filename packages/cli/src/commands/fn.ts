@@ -1,6 +1,6 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { RegisterCommand } from './command-kit.js';
-import { positiveInteger, withUsageHint } from './command-kit.js';
+import { limitFlag, positiveIntegerArgument, withUsageHint } from './command-kit.js';
 
 /** Options of `vmctl fn deploy`. */
 export interface FnDeployOptions {
@@ -8,7 +8,7 @@ export interface FnDeployOptions {
   memory?: number;
   timeout?: number;
   cpu?: number;
-  env: Record<string, string>;
+  env?: Record<string, string>;
   fresh?: boolean;
   capability?: string[];
 }
@@ -22,11 +22,18 @@ export interface FnInvokeOptions {
   cpu?: number;
 }
 
-function envPair(value: string, previous: Record<string, string>): Record<string, string> {
+/** Collects repeated `--env NAME=value` (no default, so the help shows none). */
+function envPair(value: string, previous: Record<string, string> | undefined): Record<string, string> {
   const at = value.indexOf('=');
   if (at <= 0) throw new InvalidArgumentError(`--env expects NAME=value, got '${value}'`);
   return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
 }
+
+/** The capabilities a function may request (the daemon's list). */
+const CAPABILITIES = ['kv', 'fetch'];
+
+/** Help of the NAME argument, shared by every `fn` command. */
+const NAME_HELP = 'function name';
 
 const load = () => import('../handlers/fn.js');
 
@@ -41,22 +48,23 @@ export const registerFnCommand: RegisterCommand = (program, runAction): Command 
   withUsageHint(
     fn
       .command('deploy')
-      .argument('<name>', 'function name')
+      .argument('<name>', NAME_HELP)
       .argument(
         '<files...>',
         'source files of the bundle (paths are kept relative to their common directory)',
       )
       .option('--entry <file>', 'entry file of the bundle (default: the only file, else index.js)')
-      .option('--memory <mib>', 'heap per instance, MiB', positiveInteger('--memory', 'MiB', 64))
-      .option(
-        '--timeout <ms>',
-        'wall time per invocation, ms',
-        positiveInteger('--timeout', 'milliseconds', 5000),
-      )
-      .option('--cpu <ms>', 'cpu time per invocation, ms', positiveInteger('--cpu', 'milliseconds', 1000))
-      .option('--env <NAME=value>', 'a value the handler sees in ctx.env (repeatable)', envPair, {})
+      .option('--memory <mib>', 'heap per instance, MiB', limitFlag.memory())
+      .option('--timeout <ms>', 'wall time per invocation, ms', limitFlag.timeout())
+      .option('--cpu <ms>', 'cpu time per invocation, ms', limitFlag.cpu())
+      .option('--env <NAME=value>', 'a value the handler sees in ctx.env (repeatable)', envPair)
       .option('--fresh', 'a fresh isolate for every invocation (no warm instances)')
-      .option('--capability <name...>', 'capabilities the handler uses: kv (the tenant must be granted it)')
+      .addOption(
+        new Option(
+          '--capability <name...>',
+          'capabilities the handler uses (the tenant must be granted each: `vmctl tenant update TENANT --kv` / `--fetch ORIGIN`)',
+        ).choices(CAPABILITIES),
+      )
       .summary('deploy a new version of a function'),
     'vmctl fn deploy',
   ).action(async (name: string, files: string[], o: FnDeployOptions, self: Command) => {
@@ -65,16 +73,16 @@ export const registerFnCommand: RegisterCommand = (program, runAction): Command 
   withUsageHint(
     fn
       .command('invoke')
-      .argument('<name>')
-      .option('--event <json>', 'the event: JSON text or @file (default null)')
+      .argument('<name>', NAME_HELP)
+      .option('--event <json>', "the event: JSON text, @file.json or '@-' for stdin (default null)")
       .option(
         '--version <n>',
-        'a specific version (default: the active one)',
-        positiveInteger('--version', 'version', 2),
+        'run this version (default: the active one; see `vmctl fn versions NAME`)',
+        positiveIntegerArgument('--version', 'a version number', 'vmctl fn invoke NAME --version 2'),
       )
-      .option('--memory <mib>', 'heap, MiB', positiveInteger('--memory', 'MiB', 64))
-      .option('--timeout <ms>', 'wall time, ms', positiveInteger('--timeout', 'milliseconds', 5000))
-      .option('--cpu <ms>', 'cpu time, ms', positiveInteger('--cpu', 'milliseconds', 1000))
+      .option('--memory <mib>', 'heap, MiB', limitFlag.memory())
+      .option('--timeout <ms>', 'wall time, ms', limitFlag.timeout())
+      .option('--cpu <ms>', 'cpu time, ms', limitFlag.cpu())
       .summary('invoke a function with an event (logs stream live)'),
     'vmctl fn invoke',
   ).action(async (name: string, o: FnInvokeOptions, self: Command) => {
@@ -86,19 +94,19 @@ export const registerFnCommand: RegisterCommand = (program, runAction): Command 
       await runAction(self, async (context) => (await load()).runFnList(context));
     });
   fn.command('versions')
-    .argument('<name>')
+    .argument('<name>', NAME_HELP)
     .summary("list a function's versions")
     .action(async (name: string, _o: unknown, self: Command) => {
       await runAction(self, async (context) => (await load()).runFnVersions(context, name));
     });
   fn.command('get')
-    .argument('<name>')
+    .argument('<name>', NAME_HELP)
     .summary('show a function and its active version')
     .action(async (name: string, _o: unknown, self: Command) => {
       await runAction(self, async (context) => (await load()).runFnGet(context, name));
     });
   fn.command('delete')
-    .argument('<name>')
+    .argument('<name>', NAME_HELP)
     .summary('delete a function and all its versions')
     .action(async (name: string, _o: unknown, self: Command) => {
       await runAction(self, async (context) => (await load()).runFnDelete(context, name));
@@ -106,8 +114,12 @@ export const registerFnCommand: RegisterCommand = (program, runAction): Command 
   withUsageHint(
     fn
       .command('rollback')
-      .argument('<name>')
-      .argument('<version>', 'the version to make active', positiveInteger('version', 'version', 1))
+      .argument('<name>', NAME_HELP)
+      .argument(
+        '<version>',
+        'the version to make active (see `vmctl fn versions NAME`)',
+        positiveIntegerArgument('VERSION', 'a version number', 'vmctl fn rollback NAME 1'),
+      )
       .summary('make an earlier version active again'),
     'vmctl fn rollback',
   ).action(async (name: string, version: number, _o: unknown, self: Command) => {

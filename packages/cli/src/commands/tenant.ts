@@ -1,7 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { TenantFields } from '@vmd/client';
 import type { RegisterCommand } from './command-kit.js';
-import { positiveInteger, withUsageHint } from './command-kit.js';
+import { CliUsageError } from '../errors.js';
+import { LIMIT_BOUNDS, boundedInteger, positiveInteger, withUsageHint } from './command-kit.js';
 
 /** Quota flags shared by `tenant create` and `tenant update` (flag → quota field). */
 const QUOTA_FLAGS = [
@@ -25,11 +26,37 @@ type FieldOptions = Record<string, unknown> & {
   isolation?: string;
 };
 
+/** Quota fields with a hard floor and ceiling (a quota outside them would be clamped at run time). */
+const BOUNDED_QUOTAS: Partial<
+  Record<QuotaKey, { bounds: { min: number; max: number }; unit: string; example: number }>
+> = {
+  memoryMib: { bounds: LIMIT_BOUNDS.memoryMib, unit: 'MiB', example: 64 },
+  cpuTimeMs: { bounds: LIMIT_BOUNDS.cpuTimeMs, unit: 'milliseconds', example: 1000 },
+  wallTimeMs: { bounds: LIMIT_BOUNDS.wallTimeMs, unit: 'milliseconds', example: 5000 },
+};
+
+/** The flags of `tenant create|update` that set a field, for messages. */
+export const TENANT_FIELD_FLAGS: readonly string[] = [
+  '--display-name',
+  ...QUOTA_FLAGS.map(([flag]) => flag.split(' ')[0]!),
+  '--kv',
+  '--no-kv',
+  '--fetch',
+  '--isolation',
+];
+
 function withFieldOptions(command: Command): Command {
   command.option('--display-name <text>', 'a label for people');
   for (const [flag, key, help] of QUOTA_FLAGS) {
     const name = flag.split(' ')[0]!;
-    command.option(flag, help, positiveInteger(name, key, 100));
+    const bounded = BOUNDED_QUOTAS[key];
+    command.option(
+      flag,
+      bounded === undefined ? help : `${help} (${bounded.bounds.min} to ${bounded.bounds.max})`,
+      bounded === undefined
+        ? positiveInteger(name, key, 100)
+        : boundedInteger(name, bounded.unit, bounded.bounds, bounded.example),
+    );
   }
   command
     .option('--kv', 'grant the kv capability')
@@ -109,9 +136,16 @@ export const registerTenantCommand: RegisterCommand = (program, runAction): Comm
     ),
     'vmctl tenant update',
   ).action(async (name: string, o: FieldOptions, self: Command) => {
-    await runAction(self, async (context) =>
-      (await import('../handlers/tenant.js')).runTenantUpdate(context, name, fieldsFromOptions(o)),
-    );
+    await runAction(self, async (context) => {
+      const fields = fieldsFromOptions(o);
+      if (Object.keys(fields).length === 0) {
+        // An update without fields would send an empty request; say so instead of guessing.
+        throw new CliUsageError(
+          `tenant update ${name}: nothing would change; give at least one of ${TENANT_FIELD_FLAGS.join(', ')}`,
+        );
+      }
+      return (await import('../handlers/tenant.js')).runTenantUpdate(context, name, fields);
+    });
   });
   tenant
     .command('delete')

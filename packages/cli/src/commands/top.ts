@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { RegisterCommand } from './command-kit.js';
-import { positiveInteger, withUsageHint } from './command-kit.js';
+import { MIN_TOP_INTERVAL_MS, boundedInteger, withUsageHint } from './command-kit.js';
 import type { TopSortKey } from '../output/top-view.js';
 
 /** `vmctl stats`: one snapshot of the daemon's statistics. */
@@ -30,8 +30,8 @@ export const registerTopCommand: RegisterCommand = (program, runAction): Command
       )
       .option(
         '--interval <ms>',
-        'time between snapshots, ms',
-        positiveInteger('--interval', 'milliseconds', 1000),
+        'time between snapshots, ms (at least 200)',
+        boundedInteger('--interval', 'milliseconds', { min: MIN_TOP_INTERVAL_MS, max: 0xffff_ffff }, 1000),
         1000,
       )
       .addOption(

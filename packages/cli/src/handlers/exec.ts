@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ExecutionOutputEvent } from '@vmd/client';
 import type { ExecCommandOptions } from '../commands/exec.js';
 import type { CliContext } from '../context.js';
-import { CliUsageError } from '../errors.js';
+import { CliUsageError, describeReadError } from '../errors.js';
 import { EXIT_CODE_BY_FAILURE_KIND, ExitCode } from '../output/exit-codes.js';
 import { formatFailure, formatResult, renderJson, toExecJsonReport } from '../output/render.js';
 import { detectSourceType } from '../source/detect-source-type.js';
@@ -33,12 +33,7 @@ export async function runExec(
   try {
     source = file === '-' ? await io.readStdin() : await io.readFile(file);
   } catch (error) {
-    const reason = isNotFound(error)
-      ? 'no such file'
-      : error instanceof Error
-        ? error.message
-        : String(error);
-    throw new CliUsageError(`cannot read ${file}: ${reason}`);
+    throw new CliUsageError(`cannot read ${file}: ${describeReadError(error)}`);
   }
   const inputJson =
     options.input === undefined
@@ -76,12 +71,12 @@ export async function runExec(
     const outcome = await execution.outcome;
     if (interrupted) return interruptedExit(context);
     if (context.json) {
-      io.stdout.write(renderJson(toExecJsonReport(outcome, output)));
+      io.stdout.write(renderJson(toExecJsonReport(outcome, output, filename)));
     } else if (outcome.ok) {
       const result = formatResult(outcome.value, context.out);
       if (result !== undefined) io.stdout.write(result);
     } else {
-      io.stderr.write(formatFailure(outcome.failure, source, filename, context.err));
+      io.stderr.write(formatFailure(outcome.failure, { [filename]: source }, filename, context.err));
     }
     return outcome.ok ? ExitCode.OK : EXIT_CODE_BY_FAILURE_KIND[outcome.failure.kind];
   } catch (error) {
@@ -96,8 +91,4 @@ export async function runExec(
 function interruptedExit(context: CliContext): ExitCode {
   context.io.stderr.write(`${context.err.yellow('vmctl:')} interrupted; the execution was cancelled\n`);
   return ExitCode.INTERRUPTED;
-}
-
-function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';
 }

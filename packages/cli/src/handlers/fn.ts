@@ -3,10 +3,9 @@ import Table from 'cli-table3';
 import type { FunctionInfo, InvokeResult } from '@vmd/client';
 import type { FnDeployOptions, FnInvokeOptions } from '../commands/fn.js';
 import type { CliContext } from '../context.js';
-import { CliUsageError } from '../errors.js';
+import { CliUsageError, describeReadError } from '../errors.js';
 import { EXIT_CODE_BY_FAILURE_KIND, ExitCode } from '../output/exit-codes.js';
-import { formatFailure, formatResult, renderJson } from '../output/render.js';
-import { resolveInput } from '../source/parse-input.js';
+import { formatFailure, formatResult, renderJson, toInvokeJsonReport } from '../output/render.js';
 
 /** Handlers of `vmctl fn …`: lines and tables for people, one JSON document with `--json`. */
 
@@ -39,18 +38,21 @@ export async function runFnDeploy(
     try {
       bundle[relative[i]!] = await context.io.readFile(files[i]!);
     } catch (err) {
-      throw new CliUsageError(`cannot read ${files[i]}: ${(err as Error).message}`);
+      throw new CliUsageError(`cannot read ${files[i]}: ${describeReadError(err)}`);
     }
   }
   const entry =
     o.entry === undefined ? undefined : path.relative(base, path.resolve(o.entry)).split(path.sep).join('/');
+  checkEntry(entry, o.entry, relative);
+  // A `file:line:column` in the daemon's answer (a syntax error) gets a code frame from these.
+  context.errorContext.files = bundle;
   return context.withClient(async (c) => {
     const { function: fn, version } = await c.functions.deploy(name, bundle, {
       ...(entry !== undefined ? { entry } : {}),
       ...(o.memory !== undefined ? { memoryMb: o.memory } : {}),
       ...(o.timeout !== undefined ? { timeoutMs: o.timeout } : {}),
       ...(o.cpu !== undefined ? { cpuTimeMs: o.cpu } : {}),
-      env: o.env,
+      env: o.env ?? {},
       freshIsolatePerInvocation: o.fresh === true,
       ...(o.capability !== undefined ? { capabilities: o.capability } : {}),
     });
@@ -63,16 +65,56 @@ export async function runFnDeploy(
   });
 }
 
+/** The entry file the daemon picks when `--entry` is not given (see `--entry`'s help). */
+const DEFAULT_ENTRY = 'index.js';
+
+/**
+ * Refuses a bundle whose entry point is not one of its files before sending it: the daemon
+ * would refuse it too, without saying that `--entry` chooses the entry.
+ * @throws CliUsageError naming --entry and the files.
+ */
+function checkEntry(entry: string | undefined, given: string | undefined, paths: string[]): void {
+  if (entry === undefined && paths.length === 1) return; // the only file is the entry
+  const chosen = entry ?? DEFAULT_ENTRY;
+  if (paths.includes(chosen)) return;
+  const list = paths.join(', ');
+  throw new CliUsageError(
+    given === undefined
+      ? `the bundle has no ${DEFAULT_ENTRY}, the default entry point: name the entry file with --entry FILE (one of ${list})`
+      : `--entry ${given} is not one of the files given (${list}): name one of them, or add it to the files`,
+  );
+}
+
+/**
+ * Resolves `--event`: JSON text, `@file.json`, or `@-` for stdin. Returns the parsed event.
+ * @throws CliUsageError naming --event when the file cannot be read or the text is not JSON.
+ */
+async function resolveEvent(option: string, io: CliContext['io']): Promise<unknown> {
+  let text = option;
+  let from = '--event';
+  if (option.startsWith('@')) {
+    const file = option.slice(1);
+    if (file === '') throw new CliUsageError('--event @ needs a file name, e.g. --event @event.json');
+    from = file === '-' ? '--event @- (stdin)' : `--event file '${file}'`;
+    try {
+      text = file === '-' ? await io.readStdin() : await io.readFile(file);
+    } catch (error) {
+      throw new CliUsageError(`cannot read --event file '${file}': ${describeReadError(error)}`);
+    }
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new CliUsageError(
+      `the event from ${from} is not valid JSON (${error instanceof Error ? error.message : String(error)}); pass JSON text such as --event '{"name": "vmd"}', or --event @event.json`,
+    );
+  }
+}
+
 export async function runFnInvoke(context: CliContext, name: string, o: FnInvokeOptions): Promise<ExitCode> {
-  const eventJson =
-    o.event === undefined
-      ? 'null'
-      : await resolveInput(o.event, {
-          file: (p) => context.io.readFile(p),
-          stdin: () => context.io.readStdin(),
-        });
+  const event = o.event === undefined ? null : await resolveEvent(o.event, context.io);
   return context.withClient(async (c) => {
-    const r: InvokeResult = await c.functions.invoke(name, JSON.parse(eventJson) as unknown, {
+    const r: InvokeResult = await c.functions.invoke(name, event, {
       ...(o.version !== undefined ? { version: o.version } : {}),
       ...(o.memory !== undefined ? { memoryMb: o.memory } : {}),
       ...(o.timeout !== undefined ? { timeoutMs: o.timeout } : {}),
@@ -85,16 +127,7 @@ export async function runFnInvoke(context: CliContext, name: string, o: FnInvoke
           }),
     });
     if (context.json) {
-      context.io.stdout.write(
-        renderJson({
-          ok: r.ok,
-          version: r.version,
-          warm: r.warm,
-          ...(r.ok ? { value: r.value.value, preview: r.value.preview } : { failure: r.failure }),
-          logs: r.logs.map((l) => ({ stream: l.stream, level: l.level, text: l.text })),
-          metrics: r.metrics,
-        }),
-      );
+      context.io.stdout.write(renderJson(toInvokeJsonReport(r)));
     } else if (r.ok) {
       const text = formatResult(r.value, context.out);
       if (text !== undefined) context.io.stdout.write(text);
@@ -104,7 +137,8 @@ export async function runFnInvoke(context: CliContext, name: string, o: FnInvoke
         ),
       );
     } else {
-      context.io.stderr.write(formatFailure(r.failure, undefined, name, context.err));
+      // The function's files stay in the daemon: the file and line come from the stack, no code frame.
+      context.io.stderr.write(formatFailure(r.failure, {}, undefined, context.err));
     }
     return r.ok ? ExitCode.OK : EXIT_CODE_BY_FAILURE_KIND[r.failure.kind];
   });

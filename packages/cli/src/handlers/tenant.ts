@@ -52,17 +52,26 @@ function showTenant(context: CliContext, t: TenantInfo): ExitCode {
   return ExitCode.OK;
 }
 
+/**
+ * Notes that the command names its tenant as an argument, so that a TENANT_NOT_FOUND hint
+ * speaks of that name, not of --tenant.
+ */
+function naming(context: CliContext, tenant: string): CliContext {
+  context.errorContext.tenantArgument = tenant;
+  return context;
+}
+
 export const runTenantCreate = (context: CliContext, name: string, fields: TenantFields): Promise<ExitCode> =>
   context.withClient(async (c) => showTenant(context, await c.tenants.create(name, fields)));
 
 export const runTenantGet = (context: CliContext, name: string): Promise<ExitCode> =>
-  context.withClient(async (c) => showTenant(context, await c.tenants.get(name)));
+  naming(context, name).withClient(async (c) => showTenant(context, await c.tenants.get(name)));
 
 export const runTenantUpdate = (context: CliContext, name: string, fields: TenantFields): Promise<ExitCode> =>
-  context.withClient(async (c) => showTenant(context, await c.tenants.update(name, fields)));
+  naming(context, name).withClient(async (c) => showTenant(context, await c.tenants.update(name, fields)));
 
 export const runTenantDelete = (context: CliContext, name: string): Promise<ExitCode> =>
-  context.withClient(async (c) => {
+  naming(context, name).withClient(async (c) => {
     await c.tenants.delete(name);
     context.io.stdout.write(context.json ? renderJson({ deleted: name }) : `deleted tenant ${name}\n`);
     return ExitCode.OK;
@@ -101,7 +110,7 @@ export const runTenantList = (context: CliContext): Promise<ExitCode> =>
   });
 
 export const runKeyCreate = (context: CliContext, tenant: string, description: string): Promise<ExitCode> =>
-  context.withClient(async (c) => {
+  naming(context, tenant).withClient(async (c) => {
     const { key, secret } = await c.tenants.createKey(tenant, description);
     if (context.json) {
       context.io.stdout.write(renderJson({ key: keyJson(key), secret }));
@@ -117,7 +126,7 @@ export const runKeyCreate = (context: CliContext, tenant: string, description: s
   });
 
 export const runKeyList = (context: CliContext, tenant: string): Promise<ExitCode> =>
-  context.withClient(async (c) => {
+  naming(context, tenant).withClient(async (c) => {
     const all: ApiKeyInfo[] = [];
     let pageToken = '';
     do {

@@ -10,6 +10,7 @@ export async function runUsage(
   tenant: string | undefined,
   window: { start: Date; end: Date },
 ): Promise<ExitCode> {
+  if (tenant !== undefined) context.errorContext.tenantArgument = tenant;
   const client = context.createClient();
   try {
     const names: string[] = [];

@@ -7,6 +7,7 @@ import {
   formatCodeFrame,
   formatFailure,
   formatResult,
+  locateFailure,
   renderJson,
   toExecJsonReport,
 } from './render.js';
@@ -80,6 +81,7 @@ describe('--json report', () => {
       name: 'TimeoutError',
       message: 'too slow',
       stack: '',
+      file: null,
       line: null,
       column: null,
     });
@@ -107,7 +109,7 @@ describe('human rendering', () => {
     expect(
       formatFailure(
         failure({ kind: 'SYNTAX', name: 'SyntaxError', message: 'Unexpected token', line: 3, column: 9 }),
-        source,
+        { 'main.js': source },
         'main.js',
         plain,
       ),
@@ -128,7 +130,7 @@ describe('human rendering', () => {
         line: 2,
         column: 3,
       }),
-      'function g() {\n  f();\n}\ng();',
+      { 'main.js': 'function g() {\n  f();\n}\ng();' },
       'main.js',
       plain,
     );
@@ -146,7 +148,7 @@ describe('human rendering', () => {
     expect(
       formatFailure(
         failure({ kind: 'TIMEOUT', name: 'TimeoutError', message: 'wall-time limit of 100 ms exceeded' }),
-        'x',
+        { 'main.js': 'x' },
         'main.js',
         plain,
       ),
@@ -154,8 +156,28 @@ describe('human rendering', () => {
       'TIMEOUT: wall-time limit of 100 ms exceeded\nhint: raise the limit with --timeout MS (or --cpu MS); the tenant quota caps both\n',
     );
     expect(
-      formatFailure(failure({ kind: 'MEMORY_LIMIT', message: 'heap limit' }), undefined, 'main.js', plain),
+      formatFailure(failure({ kind: 'MEMORY_LIMIT', message: 'heap limit' }), {}, 'main.js', plain),
     ).toContain('--memory MIB');
+  });
+
+  it('a function failure (no single file): the file of the first tenant frame, else the line alone', () => {
+    const stack =
+      'TypeError: x\n    at JSON.parse (<anonymous>)\n    at f (file:///tenant/lib/util.js:7:3)\n    at file:///tenant/index.js:1:1';
+    expect(locateFailure(failure({ stack, line: 7, column: 3 }), undefined)).toEqual({
+      file: 'lib/util.js',
+      line: 7,
+      column: 3,
+    });
+    expect(formatFailure(failure({ line: 4, column: 2 }), {}, undefined, plain)).toBe(
+      'Error: boom (line 4:2)\n',
+    );
+    expect(formatFailure(failure({}), {}, undefined, plain)).toBe('Error: boom\n');
+    // with the one file of `vmctl exec`, its line and column are used as they are
+    expect(locateFailure(failure({ stack, line: 2, column: 9 }), 'main.js')).toEqual({
+      file: 'main.js',
+      line: 2,
+      column: 9,
+    });
   });
 
   it('code frames keep tabs and skip lines that do not exist', () => {

@@ -8,6 +8,7 @@ import {
   type ExecutionOutcome,
   type ExecutionOutputEvent,
   type ExecutionValue,
+  type InvokeResult,
   type VmdClientError,
 } from '@vmd/client';
 import type { Colors } from './colors.js';
@@ -17,66 +18,136 @@ import type { Colors } from './colors.js';
  * only on a terminal) and `--json` (one document on stdout, nothing else).
  */
 
+/** A tenant-code failure in `--json` documents (`vmctl exec` and `vmctl fn invoke`). */
+export interface FailureJson {
+  kind: string;
+  name: string;
+  message: string;
+  stack: string;
+  /** The file `line`/`column` are in (`main.js`, `lib/util.js`); `null` when unknown. */
+  file: string | null;
+  line: number | null;
+  column: number | null;
+}
+
+/** A console line in `--json` documents. */
+export interface OutputLineJson {
+  stream: 'stdout' | 'stderr';
+  level: string;
+  text: string;
+  /** When the console call happened (daemon clock), ISO 8601. */
+  time: string;
+}
+
 /** The `--json` document of `vmctl exec`. */
 export interface ExecJsonReport {
   ok: boolean;
   /** Present when `ok`: the parsed JSON value (absent when it has no JSON form) and preview. */
   value?: { json?: unknown; preview: string };
   /** Present when not `ok`: the tenant-code failure. */
-  error?: {
-    kind: string;
-    name: string;
-    message: string;
-    stack: string;
-    line: number | null;
-    column: number | null;
-  };
+  error?: FailureJson;
   /** Every console call, in order. */
-  output: { stream: 'stdout' | 'stderr'; level: string; text: string; time: string }[];
+  output: OutputLineJson[];
   metrics: ExecutionMetrics;
   /** The daemon's execution id (`''` when none was sent). */
   executionId: string;
 }
 
-/** Builds the `--json` document of an execution. */
+/**
+ * The `--json` document of `vmctl fn invoke`: the fields of {@link ExecJsonReport} with the
+ * same names and nesting (an invocation has no execution id), then the invocation's own.
+ */
+export type InvokeJsonReport = Omit<ExecJsonReport, 'executionId'> & {
+  /** The version that ran. */
+  version: number;
+  /** True when a warm instance served the invocation. */
+  warm: boolean;
+};
+
+/** The `value` of a `--json` document. */
+function valueJson(value: ExecutionValue): { json?: unknown; preview: string } {
+  return value.hasJson ? { json: value.value, preview: value.preview } : { preview: value.preview };
+}
+
+/** The `error` of a `--json` document; `file` names the file of `line` (see {@link locateFailure}). */
+function failureJson(failure: ExecutionFailure, filename: string | undefined): FailureJson {
+  const at = locateFailure(failure, filename);
+  return {
+    kind: failure.kind,
+    name: failure.name,
+    message: failure.message,
+    stack: failure.stack,
+    file: at?.file ?? null,
+    line: at?.line ?? null,
+    column: at?.column ?? null,
+  };
+}
+
+function outputJson(output: readonly ExecutionOutputEvent[]): OutputLineJson[] {
+  return output.map((event) => ({
+    stream: event.stream,
+    level: event.level,
+    text: event.text,
+    time: event.time.toISOString(),
+  }));
+}
+
+/** Builds the `--json` document of an execution of `filename`. */
 export function toExecJsonReport(
   outcome: ExecutionOutcome,
   output: readonly ExecutionOutputEvent[],
+  filename?: string,
 ): ExecJsonReport {
-  const report: ExecJsonReport = {
+  // key order: ok, value|error, output, metrics, executionId
+  return {
     ok: outcome.ok,
-    output: output.map((event) => ({
-      stream: event.stream,
-      level: event.level,
-      text: event.text,
-      time: event.time.toISOString(),
-    })),
+    ...(outcome.ok ? { value: valueJson(outcome.value) } : { error: failureJson(outcome.failure, filename) }),
+    output: outputJson(output),
     metrics: outcome.metrics,
     executionId: outcome.executionId,
   };
-  if (outcome.ok) {
-    report.value = outcome.value.hasJson
-      ? { json: outcome.value.value, preview: outcome.value.preview }
-      : { preview: outcome.value.preview };
-  } else {
-    const f = outcome.failure;
-    report.error = {
-      kind: f.kind,
-      name: f.name,
-      message: f.message,
-      stack: f.stack,
-      line: f.line ?? null,
-      column: f.column ?? null,
-    };
-  }
-  // key order: ok, value|error, output, metrics, executionId
-  const { ok, value, error, ...rest } = report;
+}
+
+/** Builds the `--json` document of a function invocation (exec's shape, plus version and warm). */
+export function toInvokeJsonReport(result: InvokeResult): InvokeJsonReport {
   return {
-    ok,
-    ...(value === undefined ? {} : { value }),
-    ...(error === undefined ? {} : { error }),
-    ...rest,
+    ok: result.ok,
+    ...(result.ok ? { value: valueJson(result.value) } : { error: failureJson(result.failure, undefined) }),
+    output: outputJson(result.logs),
+    metrics: result.metrics,
+    version: result.version,
+    warm: result.warm,
   };
+}
+
+/** Where a failure happened: a file of the tenant's code, 1-based line and column. */
+export interface FailureLocation {
+  /** `undefined` when the failure has a line but no file is known. */
+  file: string | undefined;
+  line: number;
+  column: number | undefined;
+}
+
+/** A frame of the tenant's code in a stack: `file:///tenant/lib/util.js:2:20`. */
+const TENANT_FRAME = /file:\/\/\/tenant\/([^\s():]+):(\d+):(\d+)/;
+
+/**
+ * Where `failure` happened. With `filename` (`vmctl exec`: the code is that one file) its
+ * `line`/`column` are in that file. Without (a function: a bundle of files), the first frame of
+ * the tenant's code in the stack says which file (`file:///tenant/lib.js:2:20` → `lib.js`,
+ * 2, 20); failing that, the failure's line and column without a file. `undefined` when nothing
+ * is known.
+ */
+export function locateFailure(
+  failure: ExecutionFailure,
+  filename: string | undefined,
+): FailureLocation | undefined {
+  if (filename === undefined) {
+    const frame = TENANT_FRAME.exec(failure.stack);
+    if (frame !== null) return { file: frame[1]!, line: Number(frame[2]), column: Number(frame[3]) };
+  }
+  if (failure.line === undefined) return undefined;
+  return { file: filename, line: failure.line, column: failure.column };
 }
 
 /** Serializes a JSON document for stdout (pretty, one trailing newline). */
@@ -115,23 +186,27 @@ const FAILURE_HINTS: Partial<Record<ExecutionFailure['kind'], string>> = {
  *     |         ^
  * ```
  * then the tenant's stack frames for runtime errors, and a hint for limit failures.
+ * `filename` is the one file the code is (`vmctl exec`); without it (a function's bundle) the
+ * file comes from the stack (see {@link locateFailure}). `sources` are the files available for a
+ * code frame, by name (none for an invocation: the function's files are in the daemon).
  */
 export function formatFailure(
   failure: ExecutionFailure,
-  source: string | undefined,
-  filename: string,
+  sources: Readonly<Record<string, string>>,
+  filename: string | undefined,
   colors: Colors,
 ): string {
   const codeError = failure.kind === 'SYNTAX' || failure.kind === 'RUNTIME' || failure.kind === 'UNKNOWN';
   const title = codeError ? failure.name || failure.kind : failure.kind;
+  const at = locateFailure(failure, filename);
+  const position = at === undefined ? '' : `${at.line}${at.column === undefined ? '' : `:${at.column}`}`;
   const location =
-    failure.line === undefined
-      ? ''
-      : ` (${filename}:${failure.line}${failure.column === undefined ? '' : `:${failure.column}`})`;
+    at === undefined ? '' : at.file === undefined ? ` (line ${position})` : ` (${at.file}:${position})`;
   const lines = [`${colors.red(colors.bold(`${title}:`))} ${failure.message}${location}`];
+  const source = at?.file === undefined ? undefined : sources[at.file];
   const frame =
-    source !== undefined && failure.line !== undefined
-      ? formatCodeFrame(source, failure.line, failure.column, colors)
+    source !== undefined && at !== undefined
+      ? formatCodeFrame(source, at.line, at.column, colors)
       : undefined;
   if (frame !== undefined) lines.push(frame);
   if (failure.kind === 'RUNTIME' || failure.kind === 'UNKNOWN') {
@@ -165,12 +240,38 @@ export function formatCodeFrame(
   return rows.join('\n');
 }
 
-/** Where the client configuration came from (for hints). */
+/** Where the client configuration came from and what the command was (for hints). */
 export interface ErrorRenderContext {
   /** The address as dialled. */
   address?: string | undefined;
   /** Where the address came from. */
   addressSource?: ConfigSource | undefined;
+  /** True when an API key (or the admin token) was sent; false in local mode. */
+  hasApiKey?: boolean | undefined;
+  /** The tenant the call acted as (`--tenant`/`VMD_TENANT`), when set. */
+  tenant?: string | undefined;
+  /** The tenant named by a positional argument (`vmctl tenant get NAME`). */
+  tenantArgument?: string | undefined;
+  /** Files the command sent, by name: a `file:line:column` in the error gets a code frame. */
+  files?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * The daemon's names for things a person does with vmctl (RPC names in a message) and the
+ * command that does it.
+ */
+const COMMAND_FOR_RPC: readonly [RegExp, string][] = [
+  [/\bListApiKeys\b/g, '`vmctl key list TENANT`'],
+  [/\bListTenants\b/g, '`vmctl tenant list`'],
+  [/\bListFunctions\b/g, '`vmctl fn list`'],
+  [/\bListFunctionVersions\b/g, '`vmctl fn versions NAME`'],
+];
+
+/** The daemon's message with RPC names replaced by the vmctl command that does the same. */
+function withCommands(detail: string): string {
+  let text = detail;
+  for (const [rpc, command] of COMMAND_FOR_RPC) text = text.replace(rpc, command);
+  return text;
 }
 
 /**
@@ -196,25 +297,63 @@ export function formatClientError(
         : '';
     return `${prefix} cannot reach vmd at ${address}${from}${reason ? ` (${reason})` : ''} — start it with \`vmd serve\` or set VMD_ADDR (or --addr)\n`;
   }
-  let line = `${prefix} ${error.code}: ${error.detail}`;
+  let line = `${prefix} ${error.code}: ${withCommands(error.detail)}`;
   if (error.field !== undefined && !error.detail.includes(error.field)) line += ` (field: ${error.field})`;
   if (error.retryAfterMs !== undefined) line += ` (retry after ${error.retryAfterMs} ms)`;
   const out = [line];
-  const hint = hintFor(error);
+  const frame = codeFrameFor(error.detail, context.files, colors);
+  if (frame !== undefined) out.push(frame);
+  const hint = hintFor(error, context);
   if (hint !== undefined) out.push(colors.dim(`hint: ${hint}`));
   if (error.traceId !== undefined) out.push(colors.dim(`trace id: ${error.traceId}`));
   return `${out.join('\n')}\n`;
 }
 
-function hintFor(error: VmdClientError): string | undefined {
-  if (error.field === 'tenant') return 'pass --tenant NAME or set VMD_TENANT';
+/** `broken.js:2:13: Unexpected token` in a message: the file, line and column. */
+const FILE_POSITION = /(?:^|\s)([^\s:'"`]+):(\d+):(\d+)(?=:|\s|$)/;
+
+/** The code frame of the first `file:line:column` in `detail`, when the command has that file. */
+function codeFrameFor(
+  detail: string,
+  files: Readonly<Record<string, string>> | undefined,
+  colors: Colors,
+): string | undefined {
+  const match = files === undefined ? null : FILE_POSITION.exec(detail);
+  const source = match === null ? undefined : files?.[match[1]!];
+  if (match === null || source === undefined) return undefined;
+  return formatCodeFrame(source, Number(match[2]), Number(match[3]), colors);
+}
+
+/** The capability a PERMISSION_DENIED is about, from the daemon's message. */
+function missingCapability(detail: string): 'kv' | 'fetch' | undefined {
+  if (/\bkv capability\b/i.test(detail)) return 'kv';
+  if (/\ballowed for fetch\b|\bfetch capability\b/i.test(detail)) return 'fetch';
+  return undefined;
+}
+
+function hintFor(error: VmdClientError, context: ErrorRenderContext): string | undefined {
+  if (error.field === 'tenant' && context.tenantArgument === undefined) {
+    return 'pass --tenant NAME or set VMD_TENANT';
+  }
   switch (error.code) {
     case 'UNAUTHENTICATED':
       return 'set VMD_API_KEY (or --api-key-file) to a valid key';
-    case 'PERMISSION_DENIED':
-      return 'this key may not act for that tenant, or the call needs the admin token';
+    case 'PERMISSION_DENIED': {
+      const capability = missingCapability(error.detail);
+      if (capability !== undefined) {
+        // In local mode the tenant is the daemon's `default` unless --tenant names one.
+        const tenant = context.tenant ?? (context.hasApiKey === true ? 'TENANT' : 'default');
+        const flag = capability === 'kv' ? '--kv' : '--fetch ORIGIN';
+        return `grant the capability to the tenant: vmctl tenant update ${tenant} ${flag}${context.hasApiKey === true ? ' (with the admin token)' : ''}`;
+      }
+      return context.hasApiKey === true
+        ? 'this key may not act for that tenant, or the call needs the admin token'
+        : undefined;
+    }
     case 'TENANT_NOT_FOUND':
-      return 'check --tenant (or VMD_TENANT); an admin creates tenants';
+      return context.tenantArgument !== undefined
+        ? 'check the tenant name; an admin creates tenants with `vmctl tenant create NAME`'
+        : 'check --tenant (or VMD_TENANT); an admin creates tenants';
     case 'CODE_TOO_LARGE':
     case 'MESSAGE_TOO_LARGE':
       return 'the code or input is larger than the tenant quota allows';

@@ -104,7 +104,7 @@ describe('vmctl exec', () => {
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({
       ok: false,
-      error: { kind: 'SYNTAX', name: 'SyntaxError', line: 2 },
+      error: { kind: 'SYNTAX', name: 'SyntaxError', file: 'syntax-error.js', line: 2 },
     });
   });
 
@@ -160,8 +160,35 @@ describe('vmctl exec', () => {
   it('usage errors exit 2 with the usage line', async () => {
     const result = await vmctl(['exec', fixture('hello.js'), '--timeout', 'soon']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--timeout expects a positive integer (milliseconds)');
+    expect(result.stderr).toContain('--timeout expects an integer from 1 to 900000 (milliseconds)');
     expect(result.stderr).toContain('Usage: vmctl exec [options] <file>');
+  });
+
+  it('limits outside their bounds are refused by vmctl, naming the flag; exit 2', async () => {
+    for (const [flag, value, message] of [
+      ['--memory', '1', '--memory expects an integer from 8 to 4096 (MiB)'],
+      ['--memory', '0', '--memory expects an integer from 8 to 4096 (MiB)'],
+      ['--cpu', '900001', '--cpu expects an integer from 1 to 900000 (milliseconds)'],
+    ] as const) {
+      const result = await vmctl(['exec', '-', flag, value], { input: '1' });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).not.toContain('INVALID_ARGUMENT');
+    }
+    expect(await vmctl(['exec', '-', '--memory', '8'], { input: '1' })).toMatchObject({
+      code: 0,
+      stdout: '1\n',
+    });
+  });
+
+  it('a directory or a missing file: cannot read it, in words; exit 2', async () => {
+    const directory = await vmctl(['exec', fixtures]);
+    expect(directory.code).toBe(2);
+    expect(directory.stderr).toContain(`vmctl: cannot read ${fixtures}: is a directory, not a file\n`);
+    expect(directory.stderr).not.toContain('EISDIR');
+    const missing = await vmctl(['exec', fixture('nope.js')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`vmctl: cannot read ${fixture('nope.js')}: no such file\n`);
   });
 
   it('an unreachable daemon: exit 2 and what to do', async () => {

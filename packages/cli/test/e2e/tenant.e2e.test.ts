@@ -43,6 +43,18 @@ describe('vmctl tenant / key', () => {
     expect(doc.quotas).toMatchObject({ cpuTimeMs: 150, memoryMib: 32 });
   });
 
+  it('update without a change flag is refused (exit 2) and keeps the capabilities', async () => {
+    const nothing = await vmctl('tenant', 'update', 'acme');
+    expect(nothing.code).toBe(2);
+    expect(nothing.stdout).toBe('');
+    expect(nothing.stderr).toContain('tenant update acme: nothing would change; give at least one of');
+    expect(nothing.stderr).toContain('--kv, --no-kv, --fetch, --isolation');
+    const doc = JSON.parse((await vmctl('--json', 'tenant', 'get', 'acme')).stdout) as {
+      capabilities: { kv: boolean };
+    };
+    expect(doc.capabilities.kv).toBe(true);
+  });
+
   it('applies the stored quota to the next run of that tenant', async () => {
     // Asks for 5 s of cpu; the tenant's quota (150 ms) wins.
     const loop = await runCli(['--tenant', 'acme', 'exec', '-', '--cpu', '5000'], {
@@ -68,6 +80,10 @@ describe('vmctl tenant / key', () => {
     const again = await vmctl('--json', 'key', 'list', 'acme');
     const keys = (JSON.parse(again.stdout) as { keys: { id: string; revokedAt: string | null }[] }).keys;
     expect(keys[0]?.revokedAt).toMatch(/^\d{4}-/);
+    const bogus = await vmctl('key', 'revoke', 'bogus-id');
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toContain('`vmctl key list TENANT`');
+    expect(bogus.stderr).not.toContain('ListApiKeys');
   });
 
   it('deletes a tenant; then get exits 2 saying it was not found', async () => {
@@ -75,12 +91,23 @@ describe('vmctl tenant / key', () => {
     const gone = await vmctl('tenant', 'get', 'beta');
     expect(gone.code).toBe(2);
     expect(gone.stderr).toContain("tenant 'beta' was not found");
+    // the tenant is an argument here, not --tenant
+    for (const args of [
+      ['tenant', 'get', 'beta'],
+      ['tenant', 'delete', 'beta'],
+      ['key', 'list', 'beta'],
+    ]) {
+      const missing = await vmctl(...args);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('hint: check the tenant name');
+      expect(missing.stderr).not.toContain('--tenant');
+    }
   });
 
   it('rejects a bad flag value before calling the daemon', async () => {
     const bad = await vmctl('tenant', 'create', 'x', '--memory', 'lots');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--memory expects a positive integer');
+    expect(bad.stderr).toContain('--memory expects an integer from 8 to 4096 (MiB)');
   });
 
   it('vmctl usage: runs and failures per tenant, as a table and as JSON', async () => {
