@@ -90,8 +90,9 @@ export async function runRepl(context: CliContext, options: ReplCommandOptions):
     if (r.status !== 'error') return;
     const f = r.failure;
     if (f.kind === 'SYNTAX') {
+      // As node's REPL words it (`Uncaught SyntaxError: …`), with the place in the input.
       const at = f.line !== undefined ? ` (line ${f.line}, column ${f.column ?? 0})` : '';
-      context.io.stderr.write(`${err.red(`${f.name}: ${f.message}`)}${at}\n`);
+      context.io.stderr.write(`${err.red(`Uncaught ${f.name}: ${f.message}`)}${at}\n`);
     } else if (f.kind === 'CANCELLED') {
       context.io.stderr.write(`${err.yellow(f.message || 'Interrupted')}\n`);
     } else if (f.kind === 'RUNTIME') {
@@ -271,8 +272,8 @@ export async function runRepl(context: CliContext, options: ReplCommandOptions):
         }
       }
       draining = false;
+      // Once closing, the 'close' handler resolves, after an unfinished last input.
       if (!closing) setPrompt();
-      else resolve();
     };
     rl.on('line', (line) => {
       sawCtrlC = false;
@@ -334,7 +335,14 @@ export async function runRepl(context: CliContext, options: ReplCommandOptions):
           if (buffer.trim() !== '' && !interactive) {
             const rest = buffer;
             buffer = '';
-            void evaluate(rest).finally(() => resolve());
+            void evaluate(rest)
+              .then((outcome) => {
+                // Still unfinished: it can never be completed now, as node says.
+                if (outcome === 'incomplete') {
+                  context.io.stderr.write(`${err.red('Uncaught SyntaxError: Unexpected end of input')}\n`);
+                }
+              })
+              .finally(() => resolve());
             return;
           }
           resolve();

@@ -41,6 +41,17 @@ describe('vmctl repl with piped stdin', () => {
     expect(r.stderr).toContain("Uncaught TypeError: Cannot read properties of null (reading 'x')");
   });
 
+  it('words syntax errors as node does, and reports an input left unfinished at the end', async () => {
+    const r = await runCli(['repl', '--tenant', 'piped'], {
+      env: { VMD_ADDR: daemon.address },
+      input: 'let x = ;\n1 + 1\nfunction f() {\n',
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('2\n');
+    expect(r.stderr).toContain("Uncaught SyntaxError: Unexpected token ';' (line 1, column 9)");
+    expect(r.stderr).toContain('Uncaught SyntaxError: Unexpected end of input');
+  });
+
   it('.load and .save', async () => {
     const lib = path.join(dir, 'lib.js');
     writeFileSync(lib, 'const greet = (n) => `hello ${n}`;\n');
