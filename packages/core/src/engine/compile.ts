@@ -15,6 +15,7 @@
  *   namespace and hands it to the driver's one-shot hook (isolated-vm's `evaluate()` does not
  *   expose the evaluation promise of a module that awaits a timer).
  */
+import { parse } from 'acorn';
 import type ivm from 'isolated-vm';
 import { isTopLevelAwaitSyntaxError, parseSyntaxErrorLocation } from '../errors/classify-isolate-error.js';
 import { FailureKind, type ExecutionFailure } from '../errors/execution-failure.js';
@@ -137,4 +138,61 @@ export async function compileModule(
     throw new Error(`Cannot import '${specifier}': modules cannot import anything`);
   });
   return { ok: true, value: { tenant, wrapper }, wrappedAsync: false };
+}
+
+/**
+ * V8 answers `import()` in a sandbox that loads no modules with a bare `Error: Not supported`.
+ * When a run fails with exactly that and its code calls `import()` (found with acorn, on this
+ * failure path only), the failure says what happened, as a static `import` does. The first
+ * call's literal specifier is named.
+ */
+export function explainDynamicImport(
+  failure: ExecutionFailure,
+  code: string,
+  sourceType: 'script' | 'module',
+  parseOnHost: <T>(parse: () => T) => T,
+): ExecutionFailure {
+  if (failure.name !== 'Error' || failure.message !== 'Not supported' || !code.includes('import'))
+    return failure;
+  const specifier = parseOnHost(() => firstDynamicImport(code, sourceType));
+  if (specifier === undefined) return failure;
+  const what = specifier === null ? 'import()' : `import('${specifier}')`;
+  const message = `Cannot ${what}: vmd runs self-contained code, so modules cannot import anything`;
+  return { ...failure, message, stack: failure.stack.replace(/^Error: Not supported/, `Error: ${message}`) };
+}
+
+/** The literal specifier of the code's first `import()` (null if computed), or undefined if none. */
+function firstDynamicImport(code: string, sourceType: 'script' | 'module'): string | null | undefined {
+  let program: unknown;
+  try {
+    program = parse(code, {
+      ecmaVersion: 'latest',
+      sourceType,
+      allowAwaitOutsideFunction: true,
+      allowReturnOutsideFunction: sourceType === 'script',
+      allowHashBang: true,
+    });
+  } catch {
+    return undefined;
+  }
+  let found: string | null | undefined;
+  const visit = (value: unknown): void => {
+    if (found !== undefined || value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      for (const v of value) visit(v);
+      return;
+    }
+    const node = value as { type?: unknown; source?: { type?: string; value?: unknown } } & Record<
+      string,
+      unknown
+    >;
+    if (node.type === 'ImportExpression') {
+      found =
+        node.source?.type === 'Literal' && typeof node.source.value === 'string' ? node.source.value : null;
+      return;
+    }
+    for (const key of Object.keys(node)) if (key !== 'loc' && key !== 'type') visit(node[key]);
+  };
+  visit(program);
+  return found;
 }

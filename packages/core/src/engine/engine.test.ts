@@ -305,6 +305,23 @@ describe('errors and locations', () => {
     }
   });
 
+  it.each([
+    ['script', 'const m = await import("node:fs");\nm', "Cannot import('node:fs')"],
+    ['script', 'const name = "x";\nawait import(name)', 'Cannot import()'],
+    ['module', 'export default await import("./other.js")', "Cannot import('./other.js')"],
+  ] as const)(
+    'explains import() in a %s, as a static import is explained',
+    async (sourceType, code, words) => {
+      const f = failure((await run(code, { sourceType })).outcome);
+      expect(f.kind).toBe('RUNTIME');
+      expect(f.message).toBe(`${words}: vmd runs self-contained code, so modules cannot import anything`);
+      expect(f.stack.split('\n')[0]).toBe(`Error: ${f.message}`);
+      // A tenant's own Error('Not supported') stays as it is.
+      const own = failure((await run('throw new Error("Not supported")')).outcome);
+      expect(own.message).toBe('Not supported');
+    },
+  );
+
   it('reports rejections and non-Error throws', async () => {
     expect(failure((await run('Promise.reject(new TypeError("no"))')).outcome)).toMatchObject({
       kind: 'RUNTIME',

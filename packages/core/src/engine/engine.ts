@@ -27,7 +27,7 @@ import {
   type Sandbox,
   type SandboxSink,
 } from '../sandbox/bridge.js';
-import { compileModule, compileScript, tenantUrl } from './compile.js';
+import { compileModule, compileScript, explainDynamicImport, tenantUrl } from './compile.js';
 import { RETURN_PREFIX, returnLastExpression, topLevelAwaitRewrite } from './completion-value.js';
 import { analyzeFile, normalizeBundlePath, type BundleFile } from '../functions/bundle.js';
 import { linkBundle } from '../functions/link.js';
@@ -812,6 +812,8 @@ export class Engine {
       throw new InvalidArgumentError('inputJson', `the input is not valid JSON: ${status.message ?? ''}`);
     }
 
+    // acorn parses on this thread, outside the isolate: the run is charged for it.
+    const hostParse = <T>(parse: () => T): T => limits.onHost(parse);
     let asyncWrapped = false;
     let returnAt: { line: number; column: number } | null = null;
     let wrapperLine = 0;
@@ -831,15 +833,6 @@ export class Engine {
         // expression statement is returned (completion-value.ts). V8's message and acorn
         // usually tell at once; otherwise compiling in the isolate tells a syntax error, an
         // error thrown at run time, and top-level await apart.
-        // acorn parses on this thread, outside the isolate: the run is charged for it.
-        const hostParse = <T>(parse: () => T): T => {
-          const start = process.hrtime.bigint();
-          try {
-            return parse();
-          } finally {
-            limits.chargeHostNs(process.hrtime.bigint() - start);
-          }
-        };
         let rewrite = isTopLevelAwaitMessage(status.failure?.message)
           ? hostParse(() => topLevelAwaitRewrite(request.code))
           : null;
@@ -869,10 +862,11 @@ export class Engine {
     for (;;) {
       if (status.state === 'error') {
         const f = status.failure;
+        if (f === null) return { ok: false, failure: unknownFailure() };
+        const failure = fixColumns(tenantFailure(f.kind, f.name, f.message, f.stack));
         return {
           ok: false,
-          failure:
-            f === null ? unknownFailure() : fixColumns(tenantFailure(f.kind, f.name, f.message, f.stack)),
+          failure: explainDynamicImport(failure, request.code, request.sourceType, hostParse),
         };
       }
       if (status.state === 'ok' && !status.alive) {
@@ -1034,7 +1028,13 @@ export class Engine {
       case 'non-error-thrown':
         return tenantFailure('RUNTIME', 'Error', 'Uncaught non-Error value (it could not be converted)', '');
       case 'tenant':
-        return tenantFailure('RUNTIME', c.name, c.message, c.stack);
+        // A module's import() fails here (its evaluation rejects); acorn runs on this thread.
+        return explainDynamicImport(
+          tenantFailure('RUNTIME', c.name, c.message, c.stack),
+          request.code,
+          request.sourceType,
+          (parse) => limits.onHost(parse),
+        );
     }
   }
 }

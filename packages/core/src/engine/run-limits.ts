@@ -129,6 +129,16 @@ export class RunLimits {
     if (ns > 0n) this.hostNs += ns;
   }
 
+  /** Runs `work` on the host's thread for this run (acorn parsing its code), charging its time. */
+  onHost<T>(work: () => T): T {
+    const start = process.hrtime.bigint();
+    try {
+      return work();
+    } finally {
+      this.chargeHostNs(process.hrtime.bigint() - start);
+    }
+  }
+
   /** Records `reason` (if none yet) and disposes the isolate, ending whatever runs in it. */
   stop(reason: StopReason): void {
     if (this.reason !== null) return;
