@@ -7,6 +7,9 @@
  * fire-and-forget callback. A line over either limit is never copied out: the console emits a
  * single `limit` notice, goes silent, and the host ends the run with OUTPUT_LIMIT (a thrown
  * exception would be catchable by tenant code, so the decision is the host's).
+ *
+ * Like inspect.ts, it calls only the built-ins captured at the top of inspect.ts: a tenant that
+ * replaces `Map.prototype.get` or `String.prototype.split` still gets its console.count and groups.
  */
 export const CONSOLE_SOURCE = String.raw`
 const __out = { bytes: 0, maxBytes: 0, rate: 1, tokens: 1, last: 0, blocked: false, emitted: 0, group: '', batch: [], batchBytes: 0, lastFlush: 0 };
@@ -16,13 +19,18 @@ const __FLUSH_MS = 10;
 const __FLUSH_BYTES = 65536;
 const __DateNow = Date.now;
 
+const __nonAsciiRe = /[^\x00-\x7f]/;
+
 function __utf8Length(s) {
   let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+  // ASCII (most text): one native scan, no match object, no call per character.
+  const m = __RegExpExec(__nonAsciiRe, s);
+  if (m === null) return n;
+  for (let i = m.index; i < s.length; i++) {
+    const c = __StringCharCodeAt(s, i);
     if (c >= 0x80) {
       if (c < 0x800) n += 1;
-      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 2; i++; }
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (__StringCharCodeAt(s, i + 1) & 0xfc00) === 0xdc00) { n += 2; i++; }
       else n += 2;
     }
   }
@@ -41,7 +49,7 @@ function __write(level, text) {
   const now = __DateNow();
   const elapsed = now - __out.last;
   if (elapsed > 0) {
-    __out.tokens = Math.min(__out.rate, __out.tokens + (elapsed * __out.rate) / 1000);
+    __out.tokens = __MathMin(__out.rate, __out.tokens + (elapsed * __out.rate) / 1000);
     __out.last = now;
   }
   if (__out.tokens < 1) {
@@ -53,7 +61,7 @@ function __write(level, text) {
     return;
   }
   __out.tokens -= 1;
-  if (__out.group !== '') text = __out.group + text.split('\n').join('\n' + __out.group);
+  if (__out.group !== '') text = __out.group + __indentLines(text, __out.group);
   const remaining = __out.maxBytes - __out.bytes;
   const len = text.length >= remaining ? remaining + 1 : __utf8Length(text) + 1;
   if (len > remaining) {
@@ -65,7 +73,7 @@ function __write(level, text) {
     return;
   }
   __out.bytes += len;
-  __out.batch.push(level, text, now);
+  __ArrayPush(__out.batch, level, text, now);
   __out.batchBytes += len;
   if (now - __out.lastFlush >= __FLUSH_MS || __out.batchBytes >= __FLUSH_BYTES) __flushOutput();
 }
@@ -96,7 +104,7 @@ function __fmt(args) {
 
 const __counts = new Map();
 const __timersLabels = new Map();
-function __label(l) { return l === undefined ? 'default' : String(l); }
+function __label(l) { return l === undefined ? 'default' : __String(l); }
 
 const __console = {
   log(...args) { __write('log', __fmt(args)); },
@@ -105,9 +113,12 @@ const __console = {
   warn(...args) { __write('warn', __fmt(args)); },
   error(...args) { __write('error', __fmt(args)); },
   trace(...args) {
-    const e = new Error();
+    const e = new __Error();
     let stack = '';
-    try { stack = __cleanStack(String(e.stack)).split('\n').slice(2).join('\n'); } catch (x) {}
+    try {
+      const lines = __split(__cleanStack(__String(e.stack)), '\n');
+      for (let i = 2; i < lines.length; i++) stack += (i > 2 ? '\n' : '') + lines[i];
+    } catch (x) {}
     __write('error', 'Trace' + (args.length ? ': ' + __fmt(args) : '') + (stack ? '\n' + stack : ''));
   },
   dir(value, options) {
@@ -118,30 +129,30 @@ const __console = {
   assert(cond, ...args) {
     if (!cond) {
       if (args.length > 0 && typeof args[0] === 'string') { args[0] = 'Assertion failed: ' + args[0]; }
-      else args.unshift('Assertion failed');
+      else __ArrayUnshift(args, 'Assertion failed');
       __write('error', __fmt(args));
     }
   },
   count(label) {
     const l = __label(label);
-    const n = (__counts.get(l) || 0) + 1;
-    __counts.set(l, n);
+    const n = (__MapGet(__counts, l) || 0) + 1;
+    __MapSet(__counts, l, n);
     __write('info', l + ': ' + n);
   },
-  countReset(label) { __counts.delete(__label(label)); },
+  countReset(label) { __MapDelete(__counts, __label(label)); },
   group(...args) { if (args.length) __write('log', __fmt(args)); __out.group += '  '; },
   groupCollapsed(...args) { if (args.length) __write('log', __fmt(args)); __out.group += '  '; },
-  groupEnd() { __out.group = __out.group.slice(0, -2); },
-  time(label) { __timersLabels.set(__label(label), __DateNow()); },
+  groupEnd() { __out.group = __StringSlice(__out.group, 0, -2); },
+  time(label) { __MapSet(__timersLabels, __label(label), __DateNow()); },
   timeLog(label, ...args) {
-    const l = __label(label); const t = __timersLabels.get(l);
+    const l = __label(label); const t = __MapGet(__timersLabels, l);
     if (t === undefined) { __write('warn', "Warning: No such label '" + l + "' for console.timeLog()"); return; }
     __write('info', l + ': ' + (__DateNow() - t) + 'ms' + (args.length ? ' ' + __fmt(args) : ''));
   },
   timeEnd(label) {
-    const l = __label(label); const t = __timersLabels.get(l);
+    const l = __label(label); const t = __MapGet(__timersLabels, l);
     if (t === undefined) { __write('warn', "Warning: No such label '" + l + "' for console.timeEnd()"); return; }
-    __timersLabels.delete(l);
+    __MapDelete(__timersLabels, l);
     __write('info', l + ': ' + (__DateNow() - t) + 'ms');
   },
   table(data) { __write('log', __fmt([data])); },

@@ -8,6 +8,19 @@
  * grouping, depth 2, `[Circular *1]`, Map/Set/Date/RegExp/Error/class instances, symbols,
  * bigint, boxed primitives, typed arrays, getters shown as `[Getter]` (never invoked, like Node).
  *
+ * Hostile tenants: like Node's "primordials", every built-in this code (and console, serialize,
+ * structured-clone, encoding, which are spliced in after it) calls is captured below before any
+ * tenant code runs, and called uncurried: a tenant that replaces `Array.prototype.push`,
+ * `String.prototype.replace`, `Math.max`, `Function.prototype.call` or the global `Map` changes
+ * nothing here. Regular expressions run through the captured `RegExp.prototype.exec` only (never
+ * `String.prototype.replace`/`split` or `RegExp.prototype[Symbol.replace]`, which look up
+ * `exec`, `flags` and `constructor` on the tenant-reachable prototypes); `instanceof` is
+ * `Object.prototype.isPrototypeOf` on captured prototypes (a tenant can define
+ * `Symbol.hasInstance` on a constructor); arrays are built with the captured push or index stores,
+ * never with `map`/`filter`/`slice` (their species constructor is tenant-reachable). The tenant's
+ * own values are still read as they are: their getters, Proxy traps and `toJSON` run, bounded by
+ * the run's limits.
+ *
  * Known differences: promise state is not observable from JavaScript (`Promise { <unknown> }`),
  * Proxies are formatted through their traps (bounded by the run's time limit), no colours.
  */
@@ -24,37 +37,161 @@ const __uncurry = Function.prototype.bind.bind(Function.prototype.call);
 const __reflectApply = Reflect.apply;
 const __promiseThen = Promise.prototype.then;
 const __isArray = Array.isArray;
-const __fnToString = Function.prototype.toString;
-const __objToString = Object.prototype.toString;
 const __hasOwn = Object.hasOwn;
 const __JSONstringify = JSON.stringify;
-const __dateToISO = Date.prototype.toISOString;
-const __dateGetTime = Date.prototype.getTime;
-const __regexpToString = RegExp.prototype.toString;
-const __errorToString = Error.prototype.toString;
-const __mapSize = __getOwnPropertyDescriptor(Map.prototype, 'size').get;
-const __setSize = __getOwnPropertyDescriptor(Set.prototype, 'size').get;
-const __mapEntries = Map.prototype.entries;
-const __setValues = Set.prototype.values;
+const __symToStringTag = Symbol.toStringTag;
+// Constructors and functions called as such: tenant code may replace the globals.
+const __Object = Object;
+const __String = String;
+const __Number = Number;
+const __Boolean = Boolean;
+const __Map = Map;
+const __Set = Set;
+const __Date = Date;
+const __RegExp = RegExp;
+const __Error = Error;
+const __TypeError = TypeError;
+const __RangeError = RangeError;
+const __ArrayBuffer = ArrayBuffer;
+const __Uint8Array = Uint8Array;
+const __DataView = DataView;
+const __parseInt = parseInt;
+const __parseFloat = parseFloat;
+const __NumberIsFinite = Number.isFinite;
+const __ArrayBufferIsView = ArrayBuffer.isView;
+const __StringFromCharCode = String.fromCharCode;
+const __MathMin = Math.min;
+const __MathMax = Math.max;
+const __MathFloor = Math.floor;
+const __MathRound = Math.round;
+const __MathSqrt = Math.sqrt;
+// Prototypes, for __isInstance (instanceof without the constructor's Symbol.hasInstance).
+const __ObjectProto = Object.prototype;
+const __ErrorProto = Error.prototype;
+const __TypeErrorProto = TypeError.prototype;
+const __NumberProto = Number.prototype;
+const __StringProto = String.prototype;
+const __BooleanProto = Boolean.prototype;
+const __BigIntProto = BigInt.prototype;
+const __SymbolProto = Symbol.prototype;
+const __PromiseProto = Promise.prototype;
+const __WeakMapProto = WeakMap.prototype;
+const __WeakSetProto = WeakSet.prototype;
+const __ArrayBufferProto = ArrayBuffer.prototype;
+const __Uint8ArrayProto = Uint8Array.prototype;
+const __isInstance = __uncurry(Object.prototype.isPrototypeOf);
+// Methods, uncurried: __ArrayPush(arr, x) is arr.push(x) with the push of bootstrap time. The
+// loops that run once per element or key append with arr[arr.length] = x instead: in an isolate
+// an uncurried push costs about 4 times a push once optimized (an index store costs the same).
+const __ArrayPush = __uncurry(Array.prototype.push);
+const __ArrayPop = __uncurry(Array.prototype.pop);
+const __ArrayUnshift = __uncurry(Array.prototype.unshift);
+const __ArrayJoin = __uncurry(Array.prototype.join);
+const __ArrayIncludes = __uncurry(Array.prototype.includes);
+const __StringSlice = __uncurry(String.prototype.slice);
+const __StringIncludes = __uncurry(String.prototype.includes);
+const __StringIndexOf = __uncurry(String.prototype.indexOf);
+const __StringStartsWith = __uncurry(String.prototype.startsWith);
+const __StringEndsWith = __uncurry(String.prototype.endsWith);
+const __StringCharCodeAt = __uncurry(String.prototype.charCodeAt);
+const __StringRepeat = __uncurry(String.prototype.repeat);
+const __StringPadStart = __uncurry(String.prototype.padStart);
+const __StringPadEnd = __uncurry(String.prototype.padEnd);
+const __StringToUpperCase = __uncurry(String.prototype.toUpperCase);
+const __StringToLowerCase = __uncurry(String.prototype.toLowerCase);
+const __StringTrim = __uncurry(String.prototype.trim);
+const __StringValueOf = __uncurry(String.prototype.valueOf);
+const __NumberToString = __uncurry(Number.prototype.toString);
+const __NumberValueOf = __uncurry(Number.prototype.valueOf);
+const __BooleanValueOf = __uncurry(Boolean.prototype.valueOf);
+const __BigIntValueOf = __uncurry(BigInt.prototype.valueOf);
+const __SymbolValueOf = __uncurry(Symbol.prototype.valueOf);
+const __symToString = __uncurry(Symbol.prototype.toString);
+const __fnToString = __uncurry(Function.prototype.toString);
+const __objToString = __uncurry(Object.prototype.toString);
+const __dateToISO = __uncurry(Date.prototype.toISOString);
+const __dateGetTime = __uncurry(Date.prototype.getTime);
+const __regexpToString = __uncurry(RegExp.prototype.toString);
+const __RegExpExec = __uncurry(RegExp.prototype.exec);
+const __errorToString = __uncurry(Error.prototype.toString);
+const __MapGet = __uncurry(Map.prototype.get);
+const __MapSet = __uncurry(Map.prototype.set);
+const __MapDelete = __uncurry(Map.prototype.delete);
+const __SetHas = __uncurry(Set.prototype.has);
+const __SetAdd = __uncurry(Set.prototype.add);
+const __SetDelete = __uncurry(Set.prototype.delete);
+const __mapSize = __uncurry(__getOwnPropertyDescriptor(Map.prototype, 'size').get);
+const __setSize = __uncurry(__getOwnPropertyDescriptor(Set.prototype, 'size').get);
+const __mapEntries = __uncurry(Map.prototype.entries);
+const __setValues = __uncurry(Set.prototype.values);
+const __mapIterNext = __uncurry(__getPrototypeOf(new Map().entries()).next);
+const __setIterNext = __uncurry(__getPrototypeOf(new Set().values()).next);
 const __TypedArrayProto = __getPrototypeOf(Uint8Array.prototype);
-const __taLength = __getOwnPropertyDescriptor(__TypedArrayProto, 'length').get;
-const __taTag = __getOwnPropertyDescriptor(__TypedArrayProto, Symbol.toStringTag).get;
-const __abByteLength = __getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
-const __symToString = Symbol.prototype.toString;
-const __identRe = /^[a-zA-Z_][a-zA-Z_0-9]*$/;
+const __taGetter = (name) => __uncurry(__getOwnPropertyDescriptor(__TypedArrayProto, name).get);
+const __taLength = __taGetter('length');
+const __taBuffer = __taGetter('buffer');
+const __taByteOffset = __taGetter('byteOffset');
+const __taByteLength = __taGetter('byteLength');
+const __taTag = __taGetter(__symToStringTag);
+const __taSet = __uncurry(__TypedArrayProto.set);
+const __abByteLength = __uncurry(__getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get);
+const __dvGetter = (name) => __uncurry(__getOwnPropertyDescriptor(DataView.prototype, name).get);
+const __dvBuffer = __dvGetter('buffer');
+const __dvByteOffset = __dvGetter('byteOffset');
+const __dvByteLength = __dvGetter('byteLength');
+const __digitsRe = /^\d+$/;
+const __circularRe = /circular/i;
+
+function __reTest(re, s) { return __RegExpExec(re, s) !== null; }
+
+/**
+ * str.replace(re, fn) for a global re: fn(match, arg) gives each replacement. Only the captured
+ * exec runs (String.prototype.replace would call the tenant-reachable RegExp.prototype.exec).
+ */
+function __reReplace(re, str, fn, arg) {
+  re.lastIndex = 0;
+  let m = __RegExpExec(re, str);
+  if (m === null) return str;
+  let out = '';
+  let last = 0;
+  do {
+    const c = m[0];
+    out += __StringSlice(str, last, m.index) + fn(c, arg);
+    last = m.index + c.length;
+    m = __RegExpExec(re, str);
+  } while (m !== null);
+  return out + __StringSlice(str, last);
+}
+
+/** s.split(sep) for a non-empty string sep (split would look up String.prototype[Symbol.split]). */
+function __split(s, sep) {
+  const out = [];
+  let start = 0;
+  for (let i = __StringIndexOf(s, sep); i !== -1; i = __StringIndexOf(s, sep, start)) {
+    __ArrayPush(out, __StringSlice(s, start, i));
+    start = i + sep.length;
+  }
+  __ArrayPush(out, __StringSlice(s, start));
+  return out;
+}
+
+/** Every line after the first indented by ind. */
+function __indentLines(s, ind) {
+  return __StringIncludes(s, '\n') ? __ArrayJoin(__split(s, '\n'), '\n' + ind) : s;
+}
 
 function __callSafe(fn, thisArg) {
-  try { fn.call(thisArg); return true; } catch (e) { return false; }
+  try { fn(thisArg); return true; } catch (e) { return false; }
 }
 function __isMap(v) { return __callSafe(__mapSize, v); }
 function __isSet(v) { return __callSafe(__setSize, v); }
 function __isDate(v) { return __callSafe(__dateGetTime, v); }
-function __isTypedArray(v) { try { return __taTag.call(v) !== undefined; } catch (e) { return false; } }
+function __isTypedArray(v) { try { return __taTag(v) !== undefined; } catch (e) { return false; } }
 function __isArrayBuffer(v) { return __callSafe(__abByteLength, v); }
-function __isRegExp(v) { return __objToString.call(v) === '[object RegExp]'; }
+function __isRegExp(v) { return __objToString(v) === '[object RegExp]'; }
 function __isError(v) {
-  if (v instanceof Error) return true;
-  return __objToString.call(v) === '[object Error]';
+  if (__isInstance(__ErrorProto, v)) return true;
+  return __objToString(v) === '[object Error]';
 }
 
 const __meta = [
@@ -67,24 +204,37 @@ const __escSingle = /[\x00-\x1f\x27\x5c\x7f-\x9f]|[\ud800-\udbff](?![\udc00-\udf
 const __escDouble = /[\x00-\x1f\x22\x5c\x7f-\x9f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const __escBack = /[\x00-\x1f\x60\x5c\x7f-\x9f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+function __escapeChar(c, quote) {
+  const code = __StringCharCodeAt(c, 0);
+  if (c.length === 1 && code < 32) return __meta[code];
+  if (code === quote || c === '\\') return '\\' + c;
+  return '\\u' + __StringPadStart(__StringToUpperCase(__NumberToString(code, 16)), 4, '0');
+}
+
 function __strEscape(str) {
   let re = __escSingle;
   let quote = 39;
-  if (str.includes("'")) {
-    if (!str.includes('"')) { quote = 34; re = __escDouble; }
-    else if (!str.includes('$' + '{') && !str.includes('\x60')) { quote = 96; re = __escBack; }
+  let q = "'";
+  if (__StringIncludes(str, "'")) {
+    if (!__StringIncludes(str, '"')) { quote = 34; q = '"'; re = __escDouble; }
+    else if (!__StringIncludes(str, '$' + '{') && !__StringIncludes(str, '\x60')) { quote = 96; q = '\x60'; re = __escBack; }
   }
-  const q = String.fromCharCode(quote);
-  const body = str.replace(re, (c) => {
-    const code = c.charCodeAt(0);
-    if (c.length === 1 && code < 32) return __meta[code];
-    if (code === quote || c === '\\') return '\\' + c;
-    return '\\u' + code.toString(16).toUpperCase().padStart(4, '0');
-  });
-  return q + body + q;
+  return q + __reReplace(re, str, __escapeChar, quote) + q;
 }
 
-function __formatNumber(n) { return Object.is(n, -0) ? '-0' : '' + n; }
+function __formatNumber(n) { return n === 0 && 1 / n < 0 ? '-0' : '' + n; }
+
+/** Node's v.split(/(?<=\n)/): the lines of v, each keeping its newline. */
+function __linesKeepingNewline(v) {
+  const out = [];
+  let start = 0;
+  for (let i = __StringIndexOf(v, '\n'); i !== -1 && i + 1 < v.length; i = __StringIndexOf(v, '\n', start)) {
+    __ArrayPush(out, __StringSlice(v, start, i + 1));
+    start = i + 1;
+  }
+  __ArrayPush(out, __StringSlice(v, start));
+  return out;
+}
 
 function __formatPrimitive(ctx, v) {
   switch (typeof v) {
@@ -92,12 +242,15 @@ function __formatPrimitive(ctx, v) {
       let trailer = '';
       if (v.length > ctx.maxStringLength) {
         const remaining = v.length - ctx.maxStringLength;
-        v = v.slice(0, ctx.maxStringLength);
+        v = __StringSlice(v, 0, ctx.maxStringLength);
         trailer = '... ' + remaining + ' more character' + (remaining > 1 ? 's' : '');
       }
       if (v.length > 16 && v.length > ctx.breakLength - ctx.indentationLvl - 4) {
-        return v.split(/(?<=\n)/).map((line) => __strEscape(line))
-          .join(' +\n' + ' '.repeat(ctx.indentationLvl + 2)) + trailer;
+        const lines = __linesKeepingNewline(v);
+        let s = __strEscape(lines[0]);
+        const sep = ' +\n' + __StringRepeat(' ', ctx.indentationLvl + 2);
+        for (let i = 1; i < lines.length; i++) s += sep + __strEscape(lines[i]);
+        return s + trailer;
       }
       return __strEscape(v) + trailer;
     }
@@ -105,16 +258,16 @@ function __formatPrimitive(ctx, v) {
     case 'bigint': return v + 'n';
     case 'boolean': return '' + v;
     case 'undefined': return 'undefined';
-    case 'symbol': return __symToString.call(v);
+    case 'symbol': return __symToString(v);
   }
-  return String(v);
+  return __String(v);
 }
 
 function __getCtorName(obj) {
   let o = obj;
   for (let i = 0; o !== null && i < 1000; i++) {
     const d = __getOwnPropertyDescriptor(o, 'constructor');
-    if (d !== undefined && typeof d.value === 'function' && typeof d.value.name === 'string' && d.value.name !== '') {
+    if (d !== undefined && __hasOwn(d, 'value') && typeof d.value === 'function' && typeof d.value.name === 'string' && d.value.name !== '') {
       return d.value.name;
     }
     o = __getPrototypeOf(o);
@@ -132,29 +285,56 @@ function __prefix(ctor, tag, fallback, size) {
   return ctor + sz + ' ';
 }
 
+// Once per key, so without a match object: exec (the one regexp entry point captured)
+// allocates one for every match, so the identifier test matches what is NOT an identifier.
+const __notIdentifierRe = /^$|^[0-9]|[^a-zA-Z_0-9]/;
+function __isIdentifier(k) { return __RegExpExec(__notIdentifierRe, k) === null; }
+
+/** /^(0|[1-9][0-9]*)$/.test(k): the key of a String object's character. */
+function __isCanonicalIndex(k) {
+  if (k.length === 0) return false;
+  if (__StringCharCodeAt(k, 0) === 48) return k.length === 1;
+  for (let i = 0; i < k.length; i++) {
+    const c = __StringCharCodeAt(k, i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 function __formatKey(key) {
-  if (typeof key === 'symbol') return __symToString.call(key);
-  if (__identRe.test(key)) return key;
+  if (typeof key === 'symbol') return __symToString(key);
+  if (__isIdentifier(key)) return key;
   return __strEscape(key);
+}
+
+/** /^(0|[1-9][0-9]*)$/.test(k) && +k < 4294967295, without a call: the canonical form of a uint32 below 2^32 - 1. */
+function __isArrayIndexKey(k) {
+  const n = +k;
+  return (n >>> 0) === n && n !== 4294967295 && '' + n === k;
 }
 
 function __ownKeys(obj, skipIndices) {
   let keys = __ObjectKeys(obj);
-  if (skipIndices) keys = keys.filter((k) => !(/^(0|[1-9][0-9]*)$/.test(k) && +k < 4294967295));
+  if (skipIndices) {
+    const all = keys;
+    keys = [];
+    for (let i = 0; i < all.length; i++) if (!__isArrayIndexKey(all[i])) keys[keys.length] = all[i];
+  }
   const syms = __getOwnPropertySymbols(obj);
   for (let i = 0; i < syms.length; i++) {
     const d = __getOwnPropertyDescriptor(obj, syms[i]);
-    if (d !== undefined && d.enumerable) keys.push(syms[i]);
+    if (d !== undefined && d.enumerable) keys[keys.length] = syms[i];
   }
   return keys;
 }
 
 function __formatProperty(ctx, obj, key, recurseTimes, isArrayExtra) {
-  const d = __getOwnPropertyDescriptor(obj, key) || { value: obj[key], enumerable: true };
+  const d = __getOwnPropertyDescriptor(obj, key);
   let str;
-  if (d.value !== undefined || !('get' in d || 'set' in d)) {
+  // A data property (read from its own descriptor fields: Object.prototype.value/get/set may be set).
+  if (d === undefined || __hasOwn(d, 'value')) {
     ctx.indentationLvl += 2;
-    str = __formatValue(ctx, d.value, recurseTimes);
+    str = __formatValue(ctx, d === undefined ? obj[key] : d.value, recurseTimes);
     ctx.indentationLvl -= 2;
   } else if (d.get !== undefined) {
     str = d.set !== undefined ? '[Getter/Setter]' : '[Getter]';
@@ -174,12 +354,12 @@ function __formatValue(ctx, v, recurseTimes) {
     return s;
   }
   if (v === null) return 'null';
-  if (ctx.seen.includes(v)) {
+  if (__ArrayIncludes(ctx.seen, v)) {
     let index = 1;
-    if (ctx.circular === undefined) { ctx.circular = new Map(); ctx.circular.set(v, index); }
+    if (ctx.circular === undefined) { ctx.circular = new __Map(); __MapSet(ctx.circular, v, index); }
     else {
-      index = ctx.circular.get(v);
-      if (index === undefined) { index = ctx.circular.size + 1; ctx.circular.set(v, index); }
+      index = __MapGet(ctx.circular, v);
+      if (index === undefined) { index = __mapSize(ctx.circular) + 1; __MapSet(ctx.circular, v, index); }
     }
     return '[Circular *' + index + ']';
   }
@@ -188,10 +368,10 @@ function __formatValue(ctx, v, recurseTimes) {
 
 function __getFunctionBase(v, ctor, tag) {
   let src = '';
-  try { src = __fnToString.call(v); } catch (e) { src = ''; }
+  try { src = __fnToString(v); } catch (e) { src = ''; }
   let name = '';
   try { name = typeof v.name === 'string' ? v.name : ''; } catch (e) { name = ''; }
-  if (src.startsWith('class') && src.endsWith('}')) {
+  if (__StringStartsWith(src, 'class') && __StringEndsWith(src, '}')) {
     let base = '[class ' + (name || '(anonymous)');
     if (ctor !== 'Function' && ctor !== null) base += ' [' + ctor + ']';
     const sup = __getPrototypeOf(v);
@@ -199,7 +379,7 @@ function __getFunctionBase(v, ctor, tag) {
     return base + ']';
   }
   let type = 'Function';
-  const t = __objToString.call(v);
+  const t = __objToString(v);
   if (t === '[object AsyncFunction]') type = 'AsyncFunction';
   else if (t === '[object GeneratorFunction]') type = 'GeneratorFunction';
   else if (t === '[object AsyncGeneratorFunction]') type = 'AsyncGeneratorFunction';
@@ -212,31 +392,38 @@ function __getFunctionBase(v, ctor, tag) {
   return base;
 }
 
+const __vmdFrameRe = /^\s+at .*vmd:/;
+const __evalFrameRe = /^\s+at eval \(<anonymous>\)$/;
+const __tenantEvalFrameRe = /^(\s+at )eval \((file:\/\/\/tenant\/[^)]*)\)$/;
+
 function __cleanStack(stack) {
   // Hide the sandbox's own frames (vmd:*) from tenant-visible stacks.
   // Top-level tenant frames run through indirect eval: show them as Node shows module frames.
-  return stack.split('\n')
-    .filter((l) => !/^\s+at .*vmd:/.test(l) && !/^\s+at eval \(<anonymous>\)$/.test(l))
-    .map((l) => l.replace(/^(\s+at )eval \((file:\/\/\/tenant\/[^)]*)\)$/, '$1$2'))
-    .join('\n');
+  const lines = __split(stack, '\n');
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (__reTest(__vmdFrameRe, l) || __reTest(__evalFrameRe, l)) continue;
+    const m = __RegExpExec(__tenantEvalFrameRe, l);
+    __ArrayPush(out, m === null ? l : m[1] + m[2]);
+  }
+  return __ArrayJoin(out, '\n');
 }
 
 function __formatError(ctx, err, keys) {
   let name = 'Error', message = '', stack = '';
-  try { name = String(err.name); } catch (e) {}
-  try { message = String(err.message); } catch (e) {}
+  try { name = __String(err.name); } catch (e) {}
+  try { message = __String(err.message); } catch (e) {}
   try { stack = typeof err.stack === 'string' ? err.stack : ''; } catch (e) {}
   if (stack === '') {
-    try { stack = '[' + __errorToString.call(err) + ']'; } catch (e) { stack = '[' + name + ']'; }
+    try { stack = '[' + __errorToString(err) + ']'; } catch (e) { stack = '[' + name + ']'; }
   } else {
     stack = __cleanStack(stack);
-    if (!stack.includes('\n    at ')) stack = '[' + stack + ']';
+    if (!__StringIncludes(stack, '\n    at ')) stack = '[' + stack + ']';
   }
-  const k = keys.filter((x) => x !== 'stack' && x !== 'message');
-  if (ctx.indentationLvl !== 0) {
-    const ind = ' '.repeat(ctx.indentationLvl);
-    stack = stack.split('\n').join('\n' + ind);
-  }
+  const k = [];
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== 'stack' && keys[i] !== 'message') __ArrayPush(k, keys[i]);
+  if (ctx.indentationLvl !== 0) stack = __indentLines(stack, __StringRepeat(' ', ctx.indentationLvl));
   return { base: stack, keys: k };
 }
 
@@ -246,7 +433,7 @@ function __formatError(ctx, err, keys) {
  */
 function __placed(ctx, s) {
   ctx.budget -= s.length;
-  return ctx.indentationLvl === 0 ? s : s.split('\n').join('\n' + ' '.repeat(ctx.indentationLvl));
+  return ctx.indentationLvl === 0 ? s : __indentLines(s, __StringRepeat(' ', ctx.indentationLvl));
 }
 
 /** Node's URL [util.inspect.custom]: the name, then its fields as a plain object at full depth. */
@@ -271,8 +458,8 @@ function __formatSearchParams(ctx, value, ctor) {
   }
   const name = ctor || 'URLSearchParams';
   if (out.length === 0) return name + ' {}';
-  if (length > ctx.breakLength) return __placed(ctx, name + ' {\n  ' + out.join(',\n  ') + ' }');
-  return name + ' { ' + out.join(', ') + ' }';
+  if (length > ctx.breakLength) return __placed(ctx, name + ' {\n  ' + __ArrayJoin(out, ',\n  ') + ' }');
+  return name + ' { ' + __ArrayJoin(out, ', ') + ' }';
 }
 
 /** Node's URLSearchParams Iterator [util.inspect.custom]: what is left to iterate. */
@@ -280,10 +467,10 @@ function __formatParamsIterator(ctx, value, recurseTimes) {
   if (recurseTimes > ctx.depth) return '[Object]';
   const items = __uParamsIteratorRest(value);
   const innerDepth = ctx.depth - recurseTimes - 1;
-  const breakLine = __inspect(items, innerDepth, ctx.budget).includes('\n');
+  const breakLine = __StringIncludes(__inspect(items, innerDepth, ctx.budget), '\n');
   const strs = [];
   for (let i = 0; i < items.length; i++) strs[i] = __inspect(items[i], innerDepth, ctx.budget);
-  const body = breakLine ? '\n  ' + strs.join(',\n  ') : ' ' + strs.join(', ');
+  const body = breakLine ? '\n  ' + __ArrayJoin(strs, ',\n  ') : ' ' + __ArrayJoin(strs, ', ');
   return __placed(ctx, 'URLSearchParams Iterator {' + body + ' }');
 }
 
@@ -298,7 +485,7 @@ function __formatRaw(ctx, value, recurseTimes) {
   if (__uIsParamsIterator(value)) return __formatParamsIterator(ctx, value, recurseTimes);
   let tag = '';
   try {
-    const t = value[Symbol.toStringTag];
+    const t = value[__symToStringTag];
     if (typeof t === 'string') tag = t;
   } catch (e) {}
   let base = '';
@@ -317,7 +504,7 @@ function __formatRaw(ctx, value, recurseTimes) {
     formatter = __formatArray;
     noIterator = false;
   } else if (__isSet(value)) {
-    size = __setSize.call(value);
+    size = __setSize(value);
     keys = __ownKeys(value, false);
     const pre = __prefix(ctor, tag, 'Set', size);
     formatter = __formatSet;
@@ -325,7 +512,7 @@ function __formatRaw(ctx, value, recurseTimes) {
     braces = [pre + '{', '}'];
     noIterator = false;
   } else if (__isMap(value)) {
-    size = __mapSize.call(value);
+    size = __mapSize(value);
     keys = __ownKeys(value, false);
     const pre = __prefix(ctor, tag, 'Map', size);
     formatter = __formatMap;
@@ -334,8 +521,8 @@ function __formatRaw(ctx, value, recurseTimes) {
     noIterator = false;
   } else if (__isTypedArray(value)) {
     keys = __ownKeys(value, true);
-    const len = __taLength.call(value);
-    const fallback = __taTag.call(value);
+    const len = __taLength(value);
+    const fallback = __taTag(value);
     braces = [__prefix(ctor, tag === fallback ? '' : tag, fallback, len) + '[', ']'];
     if (len === 0 && keys.length === 0) return braces[0] + ']';
     formatter = __formatTypedArray;
@@ -355,13 +542,13 @@ function __formatRaw(ctx, value, recurseTimes) {
     if (typeof value === 'function') {
       // handled
     } else if (__isRegExp(value)) {
-      try { base = __regexpToString.call(value); } catch (e) { base = '/(invalid)/'; }
+      try { base = __regexpToString(value); } catch (e) { base = '/(invalid)/'; }
       const pre = __prefix(ctor, tag, 'RegExp');
       if (pre !== 'RegExp ') base = pre + base;
       if (keys.length === 0) return base;
     } else if (__isDate(value)) {
-      const t = __dateGetTime.call(value);
-      base = t !== t ? 'Invalid Date' : __dateToISO.call(value);
+      const t = __dateGetTime(value);
+      base = t !== t ? 'Invalid Date' : __dateToISO(value);
       const pre = __prefix(ctor, tag, 'Date');
       if (pre !== 'Date ') base = pre + base;
       if (keys.length === 0) return base;
@@ -370,24 +557,30 @@ function __formatRaw(ctx, value, recurseTimes) {
       base = r.base; keys = r.keys;
       if (keys.length === 0) return base;
     } else if (__isArrayBuffer(value)) {
-      const len = __abByteLength.call(value);
-      const bytes = new Uint8Array(value, 0, Math.min(len, 50));
+      const len = __abByteLength(value);
+      const n = __MathMin(len, 50);
+      const bytes = new __Uint8Array(value, 0, n);
       let hex = '';
-      for (let i = 0; i < bytes.length; i++) hex += (i ? ' ' : '') + bytes[i].toString(16).padStart(2, '0');
+      for (let i = 0; i < n; i++) hex += (i ? ' ' : '') + __StringPadStart(__NumberToString(bytes[i], 16), 2, '0');
       if (len > 50) hex += ' ... ' + (len - 50) + ' more byte' + (len - 50 > 1 ? 's' : '');
       return __prefix(ctor, tag, 'ArrayBuffer') + '{ [Uint8Contents]: <' + hex + '>, [byteLength]: ' + len + ' }';
-    } else if (tag === 'Promise' || value instanceof Promise) {
+    } else if (tag === 'Promise' || __isInstance(__PromiseProto, value)) {
       braces = [__prefix(ctor, '', 'Promise') + '{', '}'];
       formatter = function () { return ['<unknown>']; };
-    } else if (value instanceof WeakMap || value instanceof WeakSet) {
-      return __prefix(ctor, '', value instanceof WeakMap ? 'WeakMap' : 'WeakSet') + '{ <items unknown> }';
-    } else if (typeof value.valueOf === 'function' && (value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt || value instanceof Symbol)) {
+    } else if (__isInstance(__WeakMapProto, value) || __isInstance(__WeakSetProto, value)) {
+      return __prefix(ctor, '', __isInstance(__WeakMapProto, value) ? 'WeakMap' : 'WeakSet') + '{ <items unknown> }';
+    } else if (typeof value.valueOf === 'function' && (__isInstance(__NumberProto, value) || __isInstance(__StringProto, value) || __isInstance(__BooleanProto, value) || __isInstance(__BigIntProto, value) || __isInstance(__SymbolProto, value))) {
       let type = 'Object', prim;
-      if (value instanceof Number) { type = 'Number'; prim = __formatNumber(Number.prototype.valueOf.call(value)); }
-      else if (value instanceof String) { type = 'String'; prim = __strEscape(String.prototype.valueOf.call(value)); keys = keys.filter((k) => !/^(0|[1-9][0-9]*)$/.test(k)); }
-      else if (value instanceof Boolean) { type = 'Boolean'; prim = '' + Boolean.prototype.valueOf.call(value); }
-      else if (value instanceof BigInt) { type = 'BigInt'; prim = BigInt.prototype.valueOf.call(value) + 'n'; }
-      else { type = 'Symbol'; prim = __symToString.call(Symbol.prototype.valueOf.call(value)); }
+      if (__isInstance(__NumberProto, value)) { type = 'Number'; prim = __formatNumber(__NumberValueOf(value)); }
+      else if (__isInstance(__StringProto, value)) {
+        type = 'String'; prim = __strEscape(__StringValueOf(value));
+        const all = keys;
+        keys = [];
+        for (let i = 0; i < all.length; i++) if (typeof all[i] !== 'string' || !__isCanonicalIndex(all[i])) __ArrayPush(keys, all[i]);
+      }
+      else if (__isInstance(__BooleanProto, value)) { type = 'Boolean'; prim = '' + __BooleanValueOf(value); }
+      else if (__isInstance(__BigIntProto, value)) { type = 'BigInt'; prim = __BigIntValueOf(value) + 'n'; }
+      else { type = 'Symbol'; prim = __symToString(__SymbolValueOf(value)); }
       base = '[' + type + (ctor !== type ? (ctor === null ? ' (null prototype)' : ' (' + ctor + ')') : '') + ': ' + prim + ']';
       if (keys.length === 0) return base;
     } else {
@@ -402,19 +595,19 @@ function __formatRaw(ctx, value, recurseTimes) {
     return '[' + name + ']';
   }
   recurseTimes += 1;
-  ctx.seen.push(value);
+  __ArrayPush(ctx.seen, value);
   ctx.currentDepth = recurseTimes;
   let output;
   try {
     output = formatter(ctx, value, recurseTimes);
     for (let i = 0; i < keys.length; i++) {
-      output.push(__formatProperty(ctx, value, keys[i], recurseTimes, false));
+      output[output.length] = __formatProperty(ctx, value, keys[i], recurseTimes, false);
     }
   } finally {
-    ctx.seen.pop();
+    __ArrayPop(ctx.seen);
   }
   if (ctx.circular !== undefined) {
-    const index = ctx.circular.get(value);
+    const index = __MapGet(ctx.circular, value);
     if (index !== undefined) {
       const ref = '<ref *' + index + '>';
       if (base === '') braces[0] = ref + ' ' + braces[0];
@@ -428,15 +621,15 @@ function __formatObjectEntries() { return []; }
 
 function __formatArray(ctx, value, recurseTimes) {
   const valLen = value.length;
-  const len = Math.min(Math.max(0, ctx.maxArrayLength), valLen);
+  const len = __MathMin(__MathMax(0, ctx.maxArrayLength), valLen);
   const remaining = valLen - len;
   const out = [];
   for (let i = 0; i < len; i++) {
     // Sparse arrays walk their keys, never every index (length can be 2^32 - 1).
     if (!__hasOwn(value, i)) return __formatSpecialArray(ctx, value, recurseTimes, len, out, i);
-    out.push(__formatProperty(ctx, value, i, recurseTimes, true));
+    out[out.length] = __formatProperty(ctx, value, i, recurseTimes, true);
   }
-  if (remaining > 0) out.push('... ' + remaining + ' more item' + (remaining > 1 ? 's' : ''));
+  if (remaining > 0) __ArrayPush(out, '... ' + remaining + ' more item' + (remaining > 1 ? 's' : ''));
   return out;
 }
 
@@ -448,62 +641,62 @@ function __formatSpecialArray(ctx, value, recurseTimes, maxLength, out, i) {
     const tmp = +key;
     if (tmp > 4294967294) break;
     if ('' + index !== key) {
-      if (!/^\d+$/.test(key)) break;
+      if (!__reTest(__digitsRe, key)) break;
       const empty = tmp - index;
-      out.push('<' + empty + ' empty item' + (empty > 1 ? 's' : '') + '>');
+      __ArrayPush(out, '<' + empty + ' empty item' + (empty > 1 ? 's' : '') + '>');
       index = tmp;
       if (out.length === maxLength) break;
     }
-    out.push(__formatProperty(ctx, value, key, recurseTimes, true));
+    out[out.length] = __formatProperty(ctx, value, key, recurseTimes, true);
     index++;
   }
   const remaining = value.length - index;
   if (out.length !== maxLength) {
-    if (remaining > 0) out.push('<' + remaining + ' empty item' + (remaining > 1 ? 's' : '') + '>');
+    if (remaining > 0) __ArrayPush(out, '<' + remaining + ' empty item' + (remaining > 1 ? 's' : '') + '>');
   } else if (remaining > 0) {
-    out.push('... ' + remaining + ' more item' + (remaining > 1 ? 's' : ''));
+    __ArrayPush(out, '... ' + remaining + ' more item' + (remaining > 1 ? 's' : ''));
   }
   return out;
 }
 
 function __formatTypedArray(ctx, value) {
-  const len = __taLength.call(value);
-  const max = Math.min(ctx.maxArrayLength, len);
+  const len = __taLength(value);
+  const max = __MathMin(ctx.maxArrayLength, len);
   const out = [];
-  for (let i = 0; i < max; i++) out.push(typeof value[i] === 'bigint' ? value[i] + 'n' : __formatNumber(value[i]));
-  if (len > max) out.push('... ' + (len - max) + ' more item' + (len - max > 1 ? 's' : ''));
+  for (let i = 0; i < max; i++) out[i] = typeof value[i] === 'bigint' ? value[i] + 'n' : __formatNumber(value[i]);
+  if (len > max) __ArrayPush(out, '... ' + (len - max) + ' more item' + (len - max > 1 ? 's' : ''));
   return out;
 }
 
 function __formatSet(ctx, value, recurseTimes) {
   const out = [];
-  const it = __setValues.call(value);
-  const size = __setSize.call(value);
-  const max = Math.min(ctx.maxArrayLength, size);
+  const it = __setValues(value);
+  const size = __setSize(value);
+  const max = __MathMin(ctx.maxArrayLength, size);
   ctx.indentationLvl += 2;
   for (let i = 0; i < max; i++) {
-    const r = it.next();
+    const r = __setIterNext(it);
     if (r.done) break;
-    out.push(__formatValue(ctx, r.value, recurseTimes));
+    out[out.length] = __formatValue(ctx, r.value, recurseTimes);
   }
   ctx.indentationLvl -= 2;
-  if (size > max) out.push('... ' + (size - max) + ' more item' + (size - max > 1 ? 's' : ''));
+  if (size > max) __ArrayPush(out, '... ' + (size - max) + ' more item' + (size - max > 1 ? 's' : ''));
   return out;
 }
 
 function __formatMap(ctx, value, recurseTimes) {
   const out = [];
-  const it = __mapEntries.call(value);
-  const size = __mapSize.call(value);
-  const max = Math.min(ctx.maxArrayLength, size);
+  const it = __mapEntries(value);
+  const size = __mapSize(value);
+  const max = __MathMin(ctx.maxArrayLength, size);
   ctx.indentationLvl += 2;
   for (let i = 0; i < max; i++) {
-    const r = it.next();
+    const r = __mapIterNext(it);
     if (r.done) break;
-    out.push(__formatValue(ctx, r.value[0], recurseTimes) + ' => ' + __formatValue(ctx, r.value[1], recurseTimes));
+    out[out.length] = __formatValue(ctx, r.value[0], recurseTimes) + ' => ' + __formatValue(ctx, r.value[1], recurseTimes);
   }
   ctx.indentationLvl -= 2;
-  if (size > max) out.push('... ' + (size - max) + ' more item' + (size - max > 1 ? 's' : ''));
+  if (size > max) __ArrayPush(out, '... ' + (size - max) + ' more item' + (size - max > 1 ? 's' : ''));
   return out;
 }
 
@@ -514,7 +707,7 @@ function __groupArrayElements(ctx, output, value) {
   let outputLength = output.length;
   if (ctx.maxArrayLength < output.length) outputLength--;
   const separatorSpace = 2;
-  const dataLen = new Array(outputLength);
+  const dataLen = [];
   for (; i < outputLength; i++) {
     const len = output[i].length;
     dataLen[i] = len;
@@ -524,11 +717,11 @@ function __groupArrayElements(ctx, output, value) {
   const actualMax = maxLength + separatorSpace;
   if (actualMax * 3 + ctx.indentationLvl < ctx.breakLength &&
       (totalLength / actualMax > 5 || maxLength <= 6)) {
-    const averageBias = Math.sqrt(actualMax - totalLength / output.length);
-    const biasedMax = Math.max(actualMax - 3 - averageBias, 1);
-    const columns = Math.min(
-      Math.round(Math.sqrt(2.5 * biasedMax * outputLength) / biasedMax),
-      Math.floor((ctx.breakLength - ctx.indentationLvl) / actualMax),
+    const averageBias = __MathSqrt(actualMax - totalLength / output.length);
+    const biasedMax = __MathMax(actualMax - 3 - averageBias, 1);
+    const columns = __MathMin(
+      __MathRound(__MathSqrt(2.5 * biasedMax * outputLength) / biasedMax),
+      __MathFloor((ctx.breakLength - ctx.indentationLvl) / actualMax),
       ctx.compact * 4,
       15,
     );
@@ -540,7 +733,7 @@ function __groupArrayElements(ctx, output, value) {
       for (let j = c; j < output.length; j += columns) {
         if (dataLen[j] > lineLength) lineLength = dataLen[j];
       }
-      maxLineLength.push(lineLength + separatorSpace);
+      __ArrayPush(maxLineLength, lineLength + separatorSpace);
     }
     let padStart = true;
     if (value !== undefined) {
@@ -549,18 +742,18 @@ function __groupArrayElements(ctx, output, value) {
       }
     }
     for (let r = 0; r < outputLength; r += columns) {
-      const max = Math.min(r + columns, outputLength);
+      const max = __MathMin(r + columns, outputLength);
       let str = '';
       let j = r;
       for (; j < max - 1; j++) {
         const cell = output[j] + ', ';
-        str += padStart ? cell.padStart(maxLineLength[j - r], ' ') : cell.padEnd(maxLineLength[j - r], ' ');
+        str += padStart ? __StringPadStart(cell, maxLineLength[j - r], ' ') : __StringPadEnd(cell, maxLineLength[j - r], ' ');
       }
-      if (padStart) str += output[j].padStart(maxLineLength[j - r] - separatorSpace, ' ');
+      if (padStart) str += __StringPadStart(output[j], maxLineLength[j - r] - separatorSpace, ' ');
       else str += output[j];
-      tmp.push(str);
+      __ArrayPush(tmp, str);
     }
-    if (ctx.maxArrayLength < output.length) tmp.push(output[outputLength]);
+    if (ctx.maxArrayLength < output.length) __ArrayPush(tmp, output[outputLength]);
     output = tmp;
   }
   return output;
@@ -573,7 +766,7 @@ function __isBelowBreakLength(ctx, output, start, base) {
     totalLength += output[i].length;
     if (totalLength > ctx.breakLength) return false;
   }
-  return base === '' || !base.includes('\n');
+  return base === '' || !__StringIncludes(base, '\n');
 }
 
 function __reduceToSingleString(ctx, output, base, braces, extrasType, recurseTimes, value) {
@@ -582,15 +775,15 @@ function __reduceToSingleString(ctx, output, base, braces, extrasType, recurseTi
   if (ctx.currentDepth - recurseTimes < ctx.compact && entries === output.length) {
     const start = output.length + ctx.indentationLvl + braces[0].length + base.length + 10;
     if (__isBelowBreakLength(ctx, output, start, base)) {
-      const joined = output.join(', ');
-      if (!joined.includes('\n')) {
+      const joined = __ArrayJoin(output, ', ');
+      if (!__StringIncludes(joined, '\n')) {
         return (base ? base + ' ' : '') + braces[0] + ' ' + joined + ' ' + braces[1];
       }
     }
   }
-  const indentation = '\n' + ' '.repeat(ctx.indentationLvl);
+  const indentation = '\n' + __StringRepeat(' ', ctx.indentationLvl);
   return (base ? base + ' ' : '') + braces[0] + indentation + '  ' +
-    output.join(',' + indentation + '  ') + indentation + braces[1];
+    __ArrayJoin(output, ',' + indentation + '  ') + indentation + braces[1];
 }
 
 /** util.inspect(value, { depth }); budget caps the characters produced (approximately). */
@@ -607,9 +800,9 @@ function __inspect(value, depth, budget) {
 function __hasUserToString(v) {
   // Node's %s: objects with a user-defined toString are converted with String().
   let o = v;
-  while (o !== null && o !== Object.prototype && o !== Error.prototype) {
+  while (o !== null && o !== __ObjectProto && o !== __ErrorProto) {
     const d = __getOwnPropertyDescriptor(o, 'toString');
-    if (d !== undefined && typeof d.value === 'function') return true;
+    if (d !== undefined && __hasOwn(d, 'value') && typeof d.value === 'function') return true;
     o = __getPrototypeOf(o);
   }
   return false;
@@ -627,26 +820,26 @@ function __format(args, budget) {
     let tempStr;
     let lastPos = 0;
     for (let i = 0; i < first.length - 1; i++) {
-      if (first.charCodeAt(i) === 37) { // '%'
-        const nextChar = first.charCodeAt(++i);
+      if (__StringCharCodeAt(first, i) === 37) { // '%'
+        const nextChar = __StringCharCodeAt(first, ++i);
         if (a + 1 !== args.length) {
           const arg = args[a + 1];
           switch (nextChar) {
             case 115: // 's'
               if (typeof arg === 'number') tempStr = __formatNumber(arg);
               else if (typeof arg === 'bigint') tempStr = arg + 'n';
-              else if (typeof arg !== 'object' || arg === null || __hasUserToString(arg)) tempStr = typeof arg === 'symbol' ? __symToString.call(arg) : String(arg);
+              else if (typeof arg !== 'object' || arg === null || __hasUserToString(arg)) tempStr = typeof arg === 'symbol' ? __symToString(arg) : __String(arg);
               else tempStr = __inspect(arg, 0, budget);
               break;
             case 106: // 'j'
               try { tempStr = __JSONstringify(arg); } catch (e) {
-                tempStr = (e instanceof TypeError && /circular/i.test(String(e.message))) ? '[Circular]' : (function () { throw e; })();
+                tempStr = (__isInstance(__TypeErrorProto, e) && __reTest(__circularRe, __String(e.message))) ? '[Circular]' : (function () { throw e; })();
               }
               break;
             case 100: { // 'd'
               if (typeof arg === 'bigint') tempStr = arg + 'n';
               else if (typeof arg === 'symbol') tempStr = 'NaN';
-              else tempStr = __formatNumber(Number(arg));
+              else tempStr = __formatNumber(__Number(arg));
               break;
             }
             case 79: tempStr = __inspect(arg, 2, budget); break; // 'O'
@@ -654,22 +847,22 @@ function __format(args, budget) {
             case 105: { // 'i'
               if (typeof arg === 'bigint') tempStr = arg + 'n';
               else if (typeof arg === 'symbol') tempStr = 'NaN';
-              else tempStr = __formatNumber(parseInt(arg));
+              else tempStr = __formatNumber(__parseInt(arg));
               break;
             }
             case 102: // 'f'
-              tempStr = typeof arg === 'symbol' ? 'NaN' : __formatNumber(parseFloat(arg));
+              tempStr = typeof arg === 'symbol' ? 'NaN' : __formatNumber(__parseFloat(arg));
               break;
             case 99: tempStr = ''; break; // 'c'
-            case 37: str += first.slice(lastPos, i); lastPos = i + 1; continue; // '%'
+            case 37: str += __StringSlice(first, lastPos, i); lastPos = i + 1; continue; // '%'
             default: continue;
           }
           a++;
-          if (lastPos !== i - 1) str += first.slice(lastPos, i - 1);
+          if (lastPos !== i - 1) str += __StringSlice(first, lastPos, i - 1);
           str += tempStr;
           lastPos = i + 1;
         } else if (nextChar === 37) {
-          str += first.slice(lastPos, i);
+          str += __StringSlice(first, lastPos, i);
           lastPos = i + 1;
         }
       }
@@ -677,7 +870,7 @@ function __format(args, budget) {
     if (lastPos !== 0) {
       a++;
       join = ' ';
-      if (lastPos < first.length) str += first.slice(lastPos);
+      if (lastPos < first.length) str += __StringSlice(first, lastPos);
     }
   }
   while (a < args.length) {

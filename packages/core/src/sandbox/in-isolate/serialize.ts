@@ -17,6 +17,10 @@
  * - The JSON text is measured in UTF-8 bytes while it is built and the build stops as soon as it
  *   passes `limits.resultBytes` (RESULT_TOO_LARGE): an oversized string is refused by its length
  *   before it is even escaped, so nothing big is copied — in the isolate or to the host.
+ * - Both are built with the built-ins captured at the top of inspect.ts: a tenant that replaces
+ *   `JSON.stringify`, `Set.prototype.has` or `Array.prototype.join` gets the same text. What
+ *   JSON itself reads from the value (`toJSON`, getters, a boxed primitive's `valueOf`) is the
+ *   tenant's, as in `JSON.stringify`.
  */
 export const MAX_JSON_DEPTH = 1000;
 export const MAX_PREVIEW_CHARS = 16 * 1024;
@@ -30,47 +34,53 @@ const __MAX_PREVIEW = ${MAX_PREVIEW_CHARS};
 function __toJSONText(value, maxBytes) {
   const parts = [];
   let size = 0;
-  const ancestors = new Set();
+  const ancestors = new __Set();
   const push = (s) => {
     size += __utf8Length(s);
     if (size > maxBytes) throw __TOO_LARGE;
-    parts.push(s);
+    parts[parts.length] = s;
+  };
+  // Punctuation, numbers and literals: ASCII, one byte per character.
+  const pushAscii = (s) => {
+    size += s.length;
+    if (size > maxBytes) throw __TOO_LARGE;
+    parts[parts.length] = s;
   };
   const ser = (key, v, depth) => {
     if (v !== null && (typeof v === 'object' || typeof v === 'bigint')) {
       const toJSON = v.toJSON;
-      if (typeof toJSON === 'function') v = toJSON.call(v, key);
+      if (typeof toJSON === 'function') v = __reflectApply(toJSON, v, [key]);
     }
     if (typeof v === 'object' && v !== null) {
-      if (v instanceof Number) v = Number(v);
-      else if (v instanceof String) v = String(v);
-      else if (v instanceof Boolean) v = Boolean.prototype.valueOf.call(v);
-      else if (v instanceof BigInt) v = BigInt.prototype.valueOf.call(v);
+      if (__isInstance(__NumberProto, v)) v = __Number(v);
+      else if (__isInstance(__StringProto, v)) v = __String(v);
+      else if (__isInstance(__BooleanProto, v)) v = __BooleanValueOf(v);
+      else if (__isInstance(__BigIntProto, v)) v = __BigIntValueOf(v);
     }
     switch (typeof v) {
       case 'string':
         if (v.length > maxBytes - size) throw __TOO_LARGE;
         push(__JSONstringify(v));
         return true;
-      case 'number': push(Number.isFinite(v) ? '' + v : 'null'); return true;
-      case 'boolean': push(v ? 'true' : 'false'); return true;
-      case 'bigint': push('"' + v.toString() + '"'); return true;
+      case 'number': pushAscii(__NumberIsFinite(v) ? '' + v : 'null'); return true;
+      case 'boolean': pushAscii(v ? 'true' : 'false'); return true;
+      case 'bigint': pushAscii('"' + v + '"'); return true;
       case 'undefined': case 'function': case 'symbol': return false;
     }
-    if (v === null) { push('null'); return true; }
-    if (ancestors.has(v)) { push('"[Circular]"'); return true; }
+    if (v === null) { pushAscii('null'); return true; }
+    if (__SetHas(ancestors, v)) { pushAscii('"[Circular]"'); return true; }
     if (depth >= __MAX_JSON_DEPTH) throw __TOO_DEEP;
-    ancestors.add(v);
+    __SetAdd(ancestors, v);
     if (__isArray(v)) {
-      push('[');
+      pushAscii('[');
       const len = v.length;
       for (let i = 0; i < len; i++) {
-        if (i > 0) push(',');
-        if (!ser('' + i, v[i], depth + 1)) push('null');
+        if (i > 0) pushAscii(',');
+        if (!ser('' + i, v[i], depth + 1)) pushAscii('null');
       }
-      push(']');
+      pushAscii(']');
     } else {
-      push('{');
+      pushAscii('{');
       const keys = __ObjectKeys(v);
       let first = true;
       for (let i = 0; i < keys.length; i++) {
@@ -81,19 +91,19 @@ function __toJSONText(value, maxBytes) {
         if (ser(k, v[k], depth + 1)) first = false;
         else { parts.length = mark; size = before; }
       }
-      push('}');
+      pushAscii('}');
     }
-    ancestors.delete(v);
+    __SetDelete(ancestors, v);
     return true;
   };
-  return ser('', value, 0) ? parts.join('') : undefined;
+  return ser('', value, 0) ? __ArrayJoin(parts, '') : undefined;
 }
 
 /** Returns { json, preview } or throws __TOO_LARGE / __TOO_DEEP. */
 function __serializeResult(value, maxBytes) {
   const json = __toJSONText(value, maxBytes);
   let preview = __inspect(value, 2, __MAX_PREVIEW);
-  if (preview.length > __MAX_PREVIEW) preview = preview.slice(0, __MAX_PREVIEW - 1) + '\u2026';
+  if (preview.length > __MAX_PREVIEW) preview = __StringSlice(preview, 0, __MAX_PREVIEW - 1) + '\u2026';
   return { json, preview };
 }
 `;

@@ -4,53 +4,112 @@
  * primitives, with cycles and shared references preserved. Functions, symbols and other
  * platform objects throw `DataCloneError`, as the HTML algorithm does. `transfer` is not
  * supported (there is nothing to transfer to).
+ *
+ * It reads its input through the built-ins captured at the top of inspect.ts (brand checks, the
+ * Map/Set iterators, typed array and RegExp getters), builds the copy with captured constructors
+ * and defines its properties (no inherited setter runs, as in the HTML algorithm), so a tenant that
+ * replaces `Map.prototype.set`, `Array.prototype[Symbol.iterator]` or the global `Map` clones as
+ * before. A subclass instance clones to its base class (a typed array's constructor is not read).
  */
 export const STRUCTURED_CLONE_SOURCE = String.raw`
-function __dataCloneError(msg) { const e = new Error(msg); e.name = 'DataCloneError'; return e; }
+const __cloneErrorCtors = { __proto__: null, Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
+const __cloneTypedArrayCtors = {
+  __proto__: null, Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+};
+if (typeof Float16Array === 'function') __cloneTypedArrayCtors.Float16Array = Float16Array;
+const __reGetter = (name) => __uncurry(__getOwnPropertyDescriptor(RegExp.prototype, name).get);
+const __reSource = __reGetter('source');
+// The flags in the order of RegExp.prototype.flags, read from the regexp's own slots (the
+// flags getter would read them through tenant-reachable prototype getters).
+const __reFlagGetters = [];
+const __reFlagChars = 'dgimsuvy';
+const __reFlagNames = ['hasIndices', 'global', 'ignoreCase', 'multiline', 'dotAll', 'unicode', 'unicodeSets', 'sticky'];
+for (let i = 0; i < __reFlagNames.length; i++) {
+  const d = __getOwnPropertyDescriptor(RegExp.prototype, __reFlagNames[i]);
+  __reFlagGetters[i] = d === undefined ? null : __uncurry(d.get);
+}
+function __reFlags(re) {
+  let flags = '';
+  for (let i = 0; i < __reFlagGetters.length; i++) {
+    if (__reFlagGetters[i] !== null && __reFlagGetters[i](re)) flags += __reFlagChars[i];
+  }
+  return flags;
+}
+/** CreateDataProperty: no inherited setter (or __proto__) runs on the clone. */
+function __cloneSet(o, k, v) {
+  __defineOwn(o, k, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true });
+}
+function __cloneBuffer(v) {
+  const len = __abByteLength(v);
+  const out = new __ArrayBuffer(len);
+  if (len > 0) __taSet(new __Uint8Array(out), new __Uint8Array(v, 0, len));
+  return out;
+}
+function __dataCloneError(msg) {
+  const e = new __Error(msg);
+  __defineOwn(e, 'name', { __proto__: null, value: 'DataCloneError', writable: true, enumerable: true, configurable: true });
+  return e;
+}
 function structuredClone(value, options) {
-  if (arguments.length === 0) throw new TypeError('The "value" argument must be specified');
-  const memory = new Map();
+  if (arguments.length === 0) throw new __TypeError('The "value" argument must be specified');
+  const memory = new __Map();
   const clone = (v) => {
-    if (typeof v === 'symbol') throw __dataCloneError(__symToString.call(v) + ' could not be cloned.');
+    if (typeof v === 'symbol') throw __dataCloneError(__symToString(v) + ' could not be cloned.');
     if (typeof v === 'function') throw __dataCloneError(__inspect(v, 0) + ' could not be cloned.');
     if (typeof v !== 'object' || v === null) return v;
-    if (memory.has(v)) return memory.get(v);
-    let out;
+    let out = __MapGet(memory, v);
+    if (out !== undefined) return out;
     if (__isArray(v)) {
-      out = new Array(v.length); memory.set(v, out);
-      for (const k of __ObjectKeys(v)) out[k] = clone(v[k]);
+      out = []; out.length = v.length; __MapSet(memory, v, out);
+      const keys = __ObjectKeys(v);
+      for (let i = 0; i < keys.length; i++) __cloneSet(out, keys[i], clone(v[keys[i]]));
       return out;
     }
-    if (__isDate(v)) { out = new Date(__dateGetTime.call(v)); memory.set(v, out); return out; }
-    if (__isRegExp(v)) { out = new RegExp(v.source, v.flags); memory.set(v, out); return out; }
-    if (__isMap(v)) { out = new Map(); memory.set(v, out); for (const [k, x] of __mapEntries.call(v)) out.set(clone(k), clone(x)); return out; }
-    if (__isSet(v)) { out = new Set(); memory.set(v, out); for (const x of __setValues.call(v)) out.add(clone(x)); return out; }
-    if (__isArrayBuffer(v)) { out = v.slice(0); memory.set(v, out); return out; }
-    if (ArrayBuffer.isView(v)) {
-      const buf = clone(v.buffer);
-      if (v instanceof DataView) out = new DataView(buf, v.byteOffset, v.byteLength);
-      else out = new v.constructor(buf, v.byteOffset, v.length);
-      memory.set(v, out); return out;
+    if (__isDate(v)) { out = new __Date(__dateGetTime(v)); __MapSet(memory, v, out); return out; }
+    if (__isRegExp(v)) { out = new __RegExp(__reSource(v), __reFlags(v)); __MapSet(memory, v, out); return out; }
+    if (__isMap(v)) {
+      out = new __Map(); __MapSet(memory, v, out);
+      const it = __mapEntries(v);
+      for (let r = __mapIterNext(it); !r.done; r = __mapIterNext(it)) __MapSet(out, clone(r.value[0]), clone(r.value[1]));
+      return out;
+    }
+    if (__isSet(v)) {
+      out = new __Set(); __MapSet(memory, v, out);
+      const it = __setValues(v);
+      for (let r = __setIterNext(it); !r.done; r = __setIterNext(it)) __SetAdd(out, clone(r.value));
+      return out;
+    }
+    if (__isArrayBuffer(v)) { out = __cloneBuffer(v); __MapSet(memory, v, out); return out; }
+    if (__ArrayBufferIsView(v)) {
+      if (__isTypedArray(v)) {
+        const C = __cloneTypedArrayCtors[__taTag(v)];
+        out = new C(clone(__taBuffer(v)), __taByteOffset(v), __taLength(v));
+      } else {
+        out = new __DataView(clone(__dvBuffer(v)), __dvByteOffset(v), __dvByteLength(v));
+      }
+      __MapSet(memory, v, out); return out;
     }
     if (__isError(v)) {
-      const ctors = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
       let name = 'Error';
-      try { name = String(v.name); } catch (e) {}
-      const C = __hasOwn(ctors, name) ? ctors[name] : Error;
-      out = new C(String(v.message)); memory.set(v, out);
+      try { name = __String(v.name); } catch (e) {}
+      const C = __hasOwn(__cloneErrorCtors, name) ? __cloneErrorCtors[name] : __Error;
+      out = new C(__String(v.message)); __MapSet(memory, v, out);
       try { if (typeof v.stack === 'string') __defineOwn(out, 'stack', { __proto__: null, value: v.stack, writable: true, configurable: true }); } catch (e) {}
-      if ('cause' in v) out.cause = clone(v.cause);
+      // An own cause only, as V8's serializer (and so Node's structuredClone) does.
+      if (__hasOwn(v, 'cause')) __cloneSet(out, 'cause', clone(v.cause));
       return out;
     }
-    if (v instanceof Number) return new Number(Number.prototype.valueOf.call(v));
-    if (v instanceof String) return new String(String.prototype.valueOf.call(v));
-    if (v instanceof Boolean) return new Boolean(Boolean.prototype.valueOf.call(v));
-    if (v instanceof BigInt) return Object(BigInt.prototype.valueOf.call(v));
-    if (v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet) {
+    if (__isInstance(__NumberProto, v)) return new __Number(__NumberValueOf(v));
+    if (__isInstance(__StringProto, v)) return new __String(__StringValueOf(v));
+    if (__isInstance(__BooleanProto, v)) return new __Boolean(__BooleanValueOf(v));
+    if (__isInstance(__BigIntProto, v)) return __Object(__BigIntValueOf(v));
+    if (__isInstance(__PromiseProto, v) || __isInstance(__WeakMapProto, v) || __isInstance(__WeakSetProto, v)) {
       throw __dataCloneError(__inspect(v, 0) + ' could not be cloned.');
     }
-    out = {}; memory.set(v, out);
-    for (const k of __ObjectKeys(v)) out[k] = clone(v[k]);
+    out = {}; __MapSet(memory, v, out);
+    const keys = __ObjectKeys(v);
+    for (let i = 0; i < keys.length; i++) __cloneSet(out, keys[i], clone(v[keys[i]]));
     return out;
   };
   return clone(value);
