@@ -67,8 +67,8 @@ function __evalTenant(code, url, asAsync) {
 
 function __str(v, max) {
   let s;
-  try { s = typeof v === 'string' ? v : String(v); } catch (e) { s = '[unprintable]'; }
-  return s.length > max ? s.slice(0, max) + '\u2026' : s;
+  try { s = typeof v === 'string' ? v : __String(v); } catch (e) { s = '[unprintable]'; }
+  return s.length > max ? __StringSlice(s, 0, max) + '\u2026' : s;
 }
 
 /** Describes a thrown value as strings, under the time limit, without trusting it. */
@@ -132,7 +132,7 @@ function __status() {
   const st = {
     state: __state,
     alive,
-    nextTimerMs: next === null ? -1 : Math.max(0, next.when - __DateNow()),
+    nextTimerMs: next === null ? -1 : __MathMax(0, next.when - __DateNow()),
     emitted: __out.emitted,
     output: __takeOutput(),
     outputBlocked: __out.blocked,
@@ -175,6 +175,7 @@ const __replHasOwn = Object.hasOwn;
 const __replCreateObject = Object.create;
 const __replDefineProperty = Object.defineProperty;
 const __replJSONparse = JSON.parse;
+const __ObjectFreeze = Object.freeze;
 const __MAX_CANDIDATES = 500;
 
 function __replDefine(name, value) {
@@ -270,17 +271,17 @@ function __fnPick(exported) {
 }
 
 function __fnResolve(files, spec, from) {
-  if (spec.slice(0, 2) !== './' && spec.slice(0, 3) !== '../') return undefined;
-  const parts = from.split('/');
-  parts.pop();
-  const segs = spec.split('/');
+  if (__StringSlice(spec, 0, 2) !== './' && __StringSlice(spec, 0, 3) !== '../') return undefined;
+  const parts = __split(from, '/');
+  __ArrayPop(parts);
+  const segs = __split(spec, '/');
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i];
     if (s === '.' || s === '') continue;
-    if (s === '..') { if (parts.length === 0) return undefined; parts.pop(); }
+    if (s === '..') { if (parts.length === 0) return undefined; __ArrayPop(parts); }
     else parts[parts.length] = s;
   }
-  const base = parts.join('/');
+  const base = __ArrayJoin(parts, '/');
   const candidates = [base, base + '.js', base + '.cjs', base + '.json', base + '/index.js'];
   for (let i = 0; i < candidates.length; i++) if (__replHasOwn(files, candidates[i])) return candidates[i];
   return undefined;
@@ -296,8 +297,10 @@ function __fnLoadCjs(filesJson, entry) {
     const module = { exports: {} };
     cache[path] = module;
     const source = files[path];
-    if (path.slice(-5) === '.json') { module.exports = __replJSONparse(source); return module.exports; }
-    const dir = path.split('/').slice(0, -1).join('/');
+    if (__StringSlice(path, -5) === '.json') { module.exports = __replJSONparse(source); return module.exports; }
+    const segments = __split(path, '/');
+    __ArrayPop(segments);
+    const dir = __ArrayJoin(segments, '/');
     const wrapper = __indirectEval('(function (exports, require, module, __filename, __dirname) {' + source + '\n})\n//# sourceURL=file:///tenant/' + path);
     const require = function require(spec) {
       const resolved = __fnResolve(files, '' + spec, path);
@@ -336,10 +339,10 @@ function __fnInvoke(cfg) {
     functionName: c.functionName,
     version: c.version,
     requestId: c.requestId,
-    env: Object.freeze(c.env),
-    getRemainingTimeInMillis() { return Math.max(0, deadline - __DateNow()); },
+    env: __ObjectFreeze(c.env),
+    getRemainingTimeInMillis() { return __MathMax(0, deadline - __DateNow()); },
   };
-  Object.freeze(ctx);
+  __ObjectFreeze(ctx);
   let v;
   try { v = __fnHandler(event, ctx); } catch (e) { __fail(e); return __status(); }
   __settle(v);
@@ -381,12 +384,12 @@ __define('performance', {
 
 // A run's limits and input (JSON text from the host); a \`bad-input\` status if the input is not JSON.
 function __start(arg) {
-  const cfg = JSON.parse(arg);
+  const cfg = __replJSONparse(arg);
   __resultBytes = cfg.resultBytes;
   __setOutputLimits(cfg.outputBytes, cfg.consoleLinesPerSecond);
   __perfOrigin = __DateNow();
   if (cfg.inputJson !== '') {
-    try { __input = JSON.parse(cfg.inputJson); } catch (e) { return { state: 'bad-input', message: __str(e && e.message, 500) }; }
+    try { __input = __replJSONparse(cfg.inputJson); } catch (e) { return { state: 'bad-input', message: __str(e && e.message, 500) }; }
   }
   __define('input', __input);
   return undefined;
@@ -412,7 +415,7 @@ function __driver(op, arg, arg2, arg3) {
       const bytes = new Uint8Array(12);
       __randomBytesInto(bytes);
       let name = '__vmd_module_done_';
-      for (let i = 0; i < bytes.length; i++) name += bytes[i].toString(16).padStart(2, '0');
+      for (let i = 0; i < bytes.length; i++) name += __StringPadStart(__NumberToString(bytes[i], 16), 2, '0');
       // The hook is plain in-isolate code (no host object). Tenant code that finds it can only
       // settle its own result early, which it could do anyway.
       __defineOwn(__G, name, {
@@ -469,7 +472,7 @@ function __driver(op, arg, arg2, arg3) {
       const bytes = new Uint8Array(12);
       __randomBytesInto(bytes);
       let name = '__vmd_fn_loaded_';
-      for (let i = 0; i < bytes.length; i++) name += bytes[i].toString(16).padStart(2, '0');
+      for (let i = 0; i < bytes.length; i++) name += __StringPadStart(__NumberToString(bytes[i], 16), 2, '0');
       __defineHook(name, function (ns) {
         try { __fnHandler = __fnPick(ns); } catch (e) { __fail(e); }
       });
