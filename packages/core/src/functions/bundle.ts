@@ -107,7 +107,9 @@ export function analyzeFile(
       file: file.path,
       line: e.loc?.line ?? 0,
       column: (e.loc?.column ?? 0) + 1,
-      message: e.message.replace(/\s*\(\d+:\d+\)$/, ''),
+      message: topLevelAwaitInScript(file.content)
+        ? 'await is only valid in async functions and the top level bodies of modules: this file is CommonJS (make it an ES module, .mjs or with import/export, or await inside the handler)'
+        : e.message.replace(/\s*\(\d+:\d+\)$/, ''),
     };
   }
   const imports: Array<{ specifier: string; line: number; column: number }> = [];
@@ -123,6 +125,22 @@ export function analyzeFile(
     }
   }
   return { kind, imports };
+}
+
+/** True when `code` fails as a script only because of a top-level `await` (acorn's own message is bare). */
+function topLevelAwaitInScript(code: string): boolean {
+  try {
+    parse(code, {
+      ecmaVersion: 'latest',
+      sourceType: 'script',
+      allowHashBang: true,
+      allowReturnOutsideFunction: true,
+      allowAwaitOutsideFunction: true,
+    });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -258,6 +258,22 @@ describe('checkBundle', () => {
     expect(checkBundle([{ path: 'a.js', content: '1' }], 'main.js').ok).toBe(false);
   });
 
+  it('says why top-level await fails in a CommonJS file', () => {
+    const r = checkBundle(
+      [{ path: 'index.js', content: 'const v = await 1;\nmodule.exports = () => v;' }],
+      'index.js',
+    );
+    expect(r.ok === false && r.problems).toEqual([
+      expect.objectContaining({
+        file: 'index.js',
+        line: 1,
+        message: expect.stringContaining(
+          'await is only valid in async functions and the top level bodies of modules',
+        ),
+      }),
+    ]);
+  });
+
   it('rejects CommonJS requires of literal paths outside the bundle, where it can tell', () => {
     const r = checkBundle(
       [
