@@ -86,6 +86,20 @@ describe('REPL session state', () => {
     });
   });
 
+  it('__replDeclare survives hostile calls and cannot be replaced', async () => {
+    open();
+    const trap = await ev("__replDeclare('const', new Proxy({}, { ownKeys() { throw new Error('trap') } }))");
+    expect(trap.status === 'error' && trap.failure.message).toBe('trap');
+    const getter = await ev("__replDeclare('let', { get g() { throw new Error('getter') } })");
+    expect(getter.status === 'error' && getter.failure.message).toBe('getter');
+    expect(await value('__replDeclare = null; delete globalThis.__replDeclare; typeof __replDeclare')).toBe(
+      "'function'",
+    );
+    expect(await value('Object.keys(globalThis).includes("__replDeclare")')).toBe('false');
+    expect(await value('const after = 1; after')).toBe('1');
+    expect((await ev('after = 2')).status).toBe('error');
+  });
+
   it('keeps _ (the last result) and _error (the last error)', async () => {
     open();
     await value('6 * 7');
