@@ -64,6 +64,15 @@ const wide = '\u20ac\u00e9\ud83d\ude00';
 const errWithCause = new RangeError('outer', { cause: err });
 const into = new Uint8Array(8);
 const badUtf8 = new Uint8Array([0xef, 0xbb, 0xbf, 0xe2, 0x82, 0xac, 0xff, 0xf0, 0x9f]);
+const agg = new AggregateError([err, 'b'], 'agg');
+const coded = Object.assign(new Error('coded', { cause: 'c' }), { code: 'E1' });
+class Shown { constructor() { this.own = 1; } get shown() { return 1; } }
+const rows = [{ a: 1, b: 'x' }, { a: 2, c: [1, 2, 3, 4] }, 3, { a: { k: 1, l: 2, m: 3 }, wide: '\u65e5\u672c' }];
+const mapKeys = map.keys();
+const tagged = { [Symbol.toStringTag]: 'T', a: 1 };
+const nullDate = Object.setPrototypeOf(new Date(0), null);
+const grouped = Object.groupBy([1, 2, 3], (n) => (n % 2 ? 'odd' : 'even'));
+function traced() { console.trace('traced %d', 1); }
 `;
 
 const PROBE = String.raw`
@@ -106,6 +115,17 @@ console.assert(false, { a: 1 });
 console.assert(true, 'not printed');
 console.dir(nested, { depth: 0 });
 console.table(nums);
+console.table(rows);
+console.table(rows, ['a', 'c']);
+console.table(map);
+console.table(set);
+console.log(agg, coded, mapKeys, tagged, nullDate, grouped);
+console.log('%o|%o|%o|%o', [1, { b: [2] }], named, new Shown(), bytes0);
+traced();
+console.countReset('nope');
+console.timeEnd('nope');
+console.time('t');
+console.time('t');
 const cloned = structuredClone({ nested, map, set, date, err, errWithCause, cyc, nums, re, bytes0, floats, sparse, boxed, buffer, view, point, big: 10n });
 console.log(cloned);
 const encoded = new TextEncoder().encode(text);
@@ -365,6 +385,27 @@ const POLLUTIONS: [string, string][] = [
     `Object.defineProperty(Uint8Array, Symbol.species, { get() { throw new Error('polluted: typed species'); } });`,
   ],
   ['Uint8Array.from throws', THROWS('Uint8Array.from')],
+  ['Error.captureStackTrace throws', THROWS('Error.captureStackTrace')],
+  [
+    'String.prototype.normalize/codePointAt throw',
+    'String.prototype.normalize = String.prototype.codePointAt = function () { throw new Error("polluted: normalize"); };',
+  ],
+  [
+    'Object.values/Array.from/Object.prototype.propertyIsEnumerable throw',
+    'Object.values = Array.from = Object.prototype.propertyIsEnumerable = function () { throw new Error("polluted: values"); };',
+  ],
+  [
+    'Object.prototype[Symbol.iterator] defined (every object looks iterable)',
+    'Object.prototype[Symbol.iterator] = function* () {};',
+  ],
+  [
+    'Object.prototype.constructor replaced',
+    'Object.defineProperty(Object.prototype, "constructor", { value: function Forged() {}, configurable: true, writable: true });',
+  ],
+  [
+    'Map/Set iterator prototypes next/toStringTag replaced',
+    `for (const it of [new Map().keys(), new Set().values()]) { const p = Object.getPrototypeOf(it); p.next = () => ({ done: true }); }`,
+  ],
 ];
 
 interface Observed {
@@ -422,7 +463,7 @@ describe('sandbox built-ins under tenant pollution', () => {
       '1970-01-02T00:00:00.000Z',
       'Error: boom\n    at file:///tenant/main.js:',
       'Point { x: 1, y: { y: [ 2 ] } }',
-      'str 42 { o: [ 1, { p: 2 } ] } {"j":[1,"x"]}',
+      'str 42 { o: [ 1, { p: 2 }, [length]: 2 ] } {"j":[1,"x"]}',
       "[ 1, <1 empty item>, 3, <7 empty items>, 'x' ]",
       'Uint8Array(8) [\n  226, 130, 172, 195,',
       'Assertion failed: assert msg',
@@ -430,6 +471,24 @@ describe('sandbox built-ins under tenant pollution', () => {
       'Uint8Array(3) [ 1, 2, 255 ]',
       '[Uint8Contents]: <00 10 ff>',
       'aGVsbG8sIHdvcmxk hello a ',
+      '[cause]: Error: boom',
+      '[errors]: [\n    Error: boom\n        at file:///tenant/main.js:',
+      "{\n  code: 'E1',\n  [cause]: 'c'\n}",
+      '[Map Iterator] { <items unknown> }',
+      "{ a: 1, Symbol(Symbol.toStringTag): 'T' }",
+      '[Date: null prototype] 1970-01-01T00:00:00.000Z',
+      '[Object: null prototype] { odd: [ 1, 3 ], even: [ 2 ] }',
+      '[ 1, { b: [ 2, [length]: 1 ] }, [length]: 2 ]|<ref *1> [Function: named] {',
+      'Shown { own: 1, [shown]: [Getter] }',
+      '[BYTES_PER_ELEMENT]: 1',
+      '\u250c\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u252c',
+      '\u2502 (index) \u2502 a        \u2502 b   \u2502 c                            \u2502 wide   \u2502 Values \u2502',
+      '\u2502 (iteration index) \u2502 Key',
+      'Trace: traced 1\n    at traced (file:///tenant/main.js:',
+      "Warning: Count for 'nope' does not exist",
+      "Warning: No such label 'nope' for console.timeEnd()",
+      "Warning: Label 't' already exists for console.time()",
+      '[buffer]: ArrayBuffer { [Uint8Contents]: <00 00 00 00>, [byteLength]: 4 }',
     ]) {
       expect(all).toContain(fragment);
     }

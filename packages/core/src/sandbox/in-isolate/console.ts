@@ -10,6 +10,13 @@
  *
  * Like inspect.ts, it calls only the built-ins captured at the top of inspect.ts: a tenant that
  * replaces `Map.prototype.get` or `String.prototype.split` still gets its console.count and groups.
+ *
+ * As Node: `trace` prints the caller's frames (only the tenant's `file:///tenant/` ones, rewritten
+ * as errors/trim-stack.ts does), `table` draws Node's box table (left-aligned cells, `(index)`,
+ * `Values`, an optional column list), and an unknown label for `countReset`/`timeEnd`/`timeLog`
+ * (or a repeated `time`) prints Node's warning text, without its `(node:PID)` prefix. Widths of
+ * non-ASCII cells follow Node's non-ICU rule (East Asian wide characters count 2), which can
+ * differ from Node's ICU widths for rare characters.
  */
 export const CONSOLE_SOURCE = String.raw`
 const __out = { bytes: 0, maxBytes: 0, rate: 1, tokens: 1, last: 0, blocked: false, emitted: 0, group: '', batch: [], batchBytes: 0, lastFlush: 0 };
@@ -106,21 +113,212 @@ const __counts = new Map();
 const __timersLabels = new Map();
 function __label(l) { return l === undefined ? 'default' : __String(l); }
 
+// Node's process warnings, without its "(node:PID) " prefix.
+function __warn(text) { __write('warn', 'Warning: ' + text); }
+
+const __frameRe = /^\s*at /;
+const __tenantEvalRe = /^(\s*at (?:async )?)eval \((file:\/\/\/tenant\/[^)]*)\)$/;
+const __tenantReceiverEvalRe = /^(\s*at (?:async )?(?:new )?[\w$.]+)\.eval (\(file:\/\/\/tenant\/.*)$/;
+
+/** Each tenant frame after a newline: errors/trim-stack.ts's rule (no vmd: frames). */
+function __tenantFrames(stack) {
+  if (typeof stack !== 'string') return '';
+  const lines = __split(stack, '\n');
+  let out = '';
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i];
+    if (!__reTest(__frameRe, line) || !__StringIncludes(line, 'file:///tenant/')) continue;
+    let m = __RegExpExec(__tenantEvalRe, line);
+    if (m !== null) line = m[1] + m[2];
+    else {
+      m = __RegExpExec(__tenantReceiverEvalRe, line);
+      if (m !== null) line = m[1] + '.<anonymous> ' + m[2];
+    }
+    out += '\n' + line;
+  }
+  return out;
+}
+
+function __trace(...args) {
+  const message = __fmt(args);
+  // Null prototype: V8 reads no tenant-reachable name or message from it.
+  const holder = { __proto__: null };
+  let frames = '';
+  try {
+    __captureStackTrace(holder, __trace);
+    frames = __tenantFrames(holder.stack);
+  } catch (e) {}
+  __write('error', (message === '' ? 'Trace' : 'Trace: ' + message) + frames);
+}
+
+/** Node's getStringWidth without ICU: wide (East Asian) characters 2, combining ones 0. */
+function __stringWidth(s) {
+  const m = __RegExpExec(__nonAsciiRe, s);
+  let width = 0;
+  const start = m === null ? s.length : m.index;
+  for (let i = 0; i < start; i++) if (__StringCharCodeAt(s, i) >= 32) width++;
+  if (m === null) return width;
+  const rest = __StringNormalize(__StringSlice(s, start), 'NFC');
+  for (let i = 0; i < rest.length; i++) {
+    const c = __StringCodePointAt(rest, i);
+    if (c > 0xffff) i++;
+    if (c < 32 || (c >= 0x7f && c <= 0x9f) || (c >= 0x300 && c <= 0x36f) || (c >= 0x200b && c <= 0x200f) ||
+        (c >= 0x20d0 && c <= 0x20ff) || (c >= 0xfe00 && c <= 0xfe0f) || (c >= 0xfe20 && c <= 0xfe2f) ||
+        (c >= 0xe0100 && c <= 0xe01ef)) continue;
+    width += c >= 0x1100 && (c <= 0x115f || c === 0x2329 || c === 0x232a ||
+      (c >= 0x2e80 && c <= 0x3247 && c !== 0x303f) || (c >= 0x3250 && c <= 0x4dbf) ||
+      (c >= 0x4e00 && c <= 0xa4c6) || (c >= 0xa960 && c <= 0xa97c) || (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe10 && c <= 0xfe19) || (c >= 0xfe30 && c <= 0xfe6b) ||
+      (c >= 0xff01 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1b000 && c <= 0x1b001) ||
+      (c >= 0x1f200 && c <= 0x1f251) || (c >= 0x1f300 && c <= 0x1f64f) || (c >= 0x20000 && c <= 0x3fffd)) ? 2 : 1;
+  }
+  return width;
+}
+
+/** Node's cli_table; box-drawing characters from code points, the source stays ASCII. */
+function __renderTable(head, columns) {
+  const c = __StringFromCharCode;
+  const line = c(0x2500);
+  const bar = c(0x2502);
+  const widths = [];
+  let longest = 0;
+  for (let i = 0; i < head.length; i++) {
+    widths[i] = __stringWidth(head[i]);
+    if (columns[i].length > longest) longest = columns[i].length;
+  }
+  const rows = [];
+  for (let j = 0; j < longest; j++) rows[j] = [];
+  for (let i = 0; i < head.length; i++) {
+    for (let j = 0; j < longest; j++) {
+      const cell = __hasOwn(columns[i], j) ? columns[i][j] : '';
+      rows[j][i] = cell;
+      const w = __stringWidth(cell);
+      if (w > widths[i]) widths[i] = w;
+    }
+  }
+  const renderRow = (row) => {
+    let out = bar + ' ';
+    for (let i = 0; i < row.length; i++) {
+      out += row[i] + __StringRepeat(' ', widths[i] - __stringWidth(row[i]));
+      if (i !== row.length - 1) out += ' ' + bar + ' ';
+    }
+    return out + ' ' + bar;
+  };
+  const divider = (left, middle, right) => {
+    let out = left;
+    for (let i = 0; i < widths.length; i++) out += (i ? middle : '') + __StringRepeat(line, widths[i] + 2);
+    return out + right;
+  };
+  let result = divider(c(0x250c), c(0x252c), c(0x2510)) + '\n' + renderRow(head) + '\n' +
+    divider(c(0x251c), c(0x253c), c(0x2524)) + '\n';
+  for (let j = 0; j < rows.length; j++) result += renderRow(rows[j]) + '\n';
+  return result + divider(c(0x2514), c(0x2534), c(0x2518));
+}
+
+/** Node's ERR_INVALID_ARG_TYPE "Received ..." part (determineSpecificType). */
+function __describeReceived(v) {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'undefined': return 'undefined';
+    case 'function': {
+      let name = '';
+      try { name = v.name; } catch (e) {}
+      return 'function ' + name;
+    }
+    case 'object': {
+      let name = null;
+      try { name = __getCtorName(v); } catch (e) {}
+      return name !== null ? 'an instance of ' + name : __inspect(v, -1);
+    }
+    case 'string': {
+      if (v.length > 28) v = __StringSlice(v, 0, 25) + '...';
+      return 'type string (' + (__StringIndexOf(v, "'") === -1 ? "'" + v + "'" : __JSONstringify(v)) + ')';
+    }
+    case 'symbol': return 'type symbol (' + __symToString(v) + ')';
+    case 'bigint': return 'type bigint (' + v + 'n)';
+  }
+  return 'type ' + typeof v + ' (' + __formatNumber(v) + ')';
+}
+
+/** Node's table cell: maxArrayLength 3, no line breaks, objects of 3+ keys as [Object]. */
+function __tableCell(v) {
+  let depth = 0;
+  if (v !== null && typeof v === 'object' && !__isArray(v) && !__isTypedArray(v) && __ObjectKeys(v).length > 2) depth = -1;
+  const ctx = __inspectContext(depth, __out.maxBytes - __out.bytes + 1);
+  ctx.maxArrayLength = 3;
+  ctx.breakLength = Infinity;
+  return __formatValue(ctx, v, 0);
+}
+
+/** console.table, as Node's lib/internal/console/constructor.js builds it. */
+function __table(data, properties) {
+  if (properties !== undefined && !__isArray(properties)) {
+    const e = new __TypeError('The "properties" argument must be an instance of Array. Received ' + __describeReceived(properties));
+    __defineOwn(e, 'code', { __proto__: null, value: 'ERR_INVALID_ARG_TYPE', writable: true, enumerable: true, configurable: true });
+    throw e;
+  }
+  if (data === null || typeof data !== 'object') { __write('log', __fmt([data])); return; }
+  // Iterators cannot be read without advancing them: logged instead.
+  if (__isInstance(__MapIteratorProto, data) || __isInstance(__SetIteratorProto, data)) { __write('log', __fmt([data])); return; }
+  const indexes = (n) => {
+    const out = [];
+    for (let i = 0; i < n; i++) out[i] = '' + i;
+    return out;
+  };
+  if (__isMap(data)) {
+    const keys = [];
+    const values = [];
+    const it = __mapEntries(data);
+    for (let r = __mapIterNext(it); !r.done; r = __mapIterNext(it)) {
+      keys[keys.length] = __tableCell(r.value[0]);
+      values[values.length] = __tableCell(r.value[1]);
+    }
+    __write('log', __renderTable(['(iteration index)', 'Key', 'Values'], [indexes(keys.length), keys, values]));
+    return;
+  }
+  if (__isSet(data)) {
+    const values = [];
+    const it = __setValues(data);
+    for (let r = __setIterNext(it); !r.done; r = __setIterNext(it)) values[values.length] = __tableCell(r.value);
+    __write('log', __renderTable(['(iteration index)', 'Values'], [indexes(values.length), values]));
+    return;
+  }
+  const map = { __proto__: null };
+  let hasPrimitives = false;
+  const valuesColumn = [];
+  const indexKeys = __ObjectKeys(data);
+  for (let i = 0; i < indexKeys.length; i++) {
+    const item = data[indexKeys[i]];
+    const primitive = item === null || (typeof item !== 'function' && typeof item !== 'object');
+    if (properties === undefined && primitive) {
+      hasPrimitives = true;
+      valuesColumn[i] = __tableCell(item);
+    } else {
+      const keys = properties !== undefined ? properties : __ObjectKeys(item);
+      const n = keys.length;
+      for (let k = 0; k < n; k++) {
+        const key = keys[k];
+        if (map[key] === undefined || map[key] === null) map[key] = [];
+        map[key][i] = (primitive && properties !== undefined) || !__hasOwn(item, key) ? '' : __tableCell(item[key]);
+      }
+    }
+  }
+  const head = __ObjectKeys(map);
+  const columns = [];
+  for (let i = 0; i < head.length; i++) columns[i] = map[head[i]];
+  if (hasPrimitives) { __ArrayPush(head, 'Values'); __ArrayPush(columns, valuesColumn); }
+  __ArrayUnshift(head, '(index)');
+  __ArrayUnshift(columns, indexKeys);
+  __write('log', __renderTable(head, columns));
+}
+
 const __console = {
   log(...args) { __write('log', __fmt(args)); },
   info(...args) { __write('info', __fmt(args)); },
   debug(...args) { __write('debug', __fmt(args)); },
   warn(...args) { __write('warn', __fmt(args)); },
   error(...args) { __write('error', __fmt(args)); },
-  trace(...args) {
-    const e = new __Error();
-    let stack = '';
-    try {
-      const lines = __split(__cleanStack(__String(e.stack)), '\n');
-      for (let i = 2; i < lines.length; i++) stack += (i > 2 ? '\n' : '') + lines[i];
-    } catch (x) {}
-    __write('error', 'Trace' + (args.length ? ': ' + __fmt(args) : '') + (stack ? '\n' + stack : ''));
-  },
+  trace: __trace,
   dir(value, options) {
     let depth = 2;
     try { if (options && typeof options.depth === 'number') depth = options.depth; } catch (x) {}
@@ -139,22 +337,31 @@ const __console = {
     __MapSet(__counts, l, n);
     __write('info', l + ': ' + n);
   },
-  countReset(label) { __MapDelete(__counts, __label(label)); },
+  countReset(label) {
+    const l = __label(label);
+    if (__MapGet(__counts, l) === undefined) __warn("Count for '" + l + "' does not exist");
+    else __MapDelete(__counts, l);
+  },
   group(...args) { if (args.length) __write('log', __fmt(args)); __out.group += '  '; },
   groupCollapsed(...args) { if (args.length) __write('log', __fmt(args)); __out.group += '  '; },
   groupEnd() { __out.group = __StringSlice(__out.group, 0, -2); },
-  time(label) { __MapSet(__timersLabels, __label(label), __DateNow()); },
+  time(label) {
+    const l = __label(label);
+    if (__MapGet(__timersLabels, l) !== undefined) __warn("Label '" + l + "' already exists for console.time()");
+    else __MapSet(__timersLabels, l, __DateNow());
+  },
   timeLog(label, ...args) {
     const l = __label(label); const t = __MapGet(__timersLabels, l);
-    if (t === undefined) { __write('warn', "Warning: No such label '" + l + "' for console.timeLog()"); return; }
+    if (t === undefined) { __warn("No such label '" + l + "' for console.timeLog()"); return; }
     __write('info', l + ': ' + (__DateNow() - t) + 'ms' + (args.length ? ' ' + __fmt(args) : ''));
   },
   timeEnd(label) {
     const l = __label(label); const t = __MapGet(__timersLabels, l);
-    if (t === undefined) { __write('warn', "Warning: No such label '" + l + "' for console.timeEnd()"); return; }
+    if (t === undefined) { __warn("No such label '" + l + "' for console.timeEnd()"); return; }
     __MapDelete(__timersLabels, l);
     __write('info', l + ': ' + (__DateNow() - t) + 'ms');
   },
-  table(data) { __write('log', __fmt([data])); },
+  table(data, properties) { __table(data, properties); },
+  dirxml(...args) { __write('log', __fmt(args)); },
 };
 `;

@@ -21,12 +21,25 @@
  * own values are still read as they are: their getters, Proxy traps and `toJSON` run, bounded by
  * the run's limits.
  *
- * Known differences: promise state is not observable from JavaScript (`Promise { <unknown> }`),
- * Proxies are formatted through their traps (bounded by the run's time limit), no colours.
+ * Known differences, each because JavaScript cannot see what Node reads through V8's internals:
+ * - promise state is not observable (`Promise { <unknown> }`);
+ * - Proxies are formatted through their traps (bounded by the run's time limit), and `%o`'s
+ *   showProxy cannot show `Proxy [ target, handler ]`;
+ * - a Map or Set iterator's remaining entries cannot be read without advancing it (next() would
+ *   consume what the tenant has not read yet): `[Map Iterator] { <items unknown> }`, the words
+ *   Node uses for a WeakMap's items;
+ * - `%o` (showHidden) cannot list a WeakMap's entries, and counts as "built-in" (no prototype
+ *   properties listed) the native constructors plus the sandbox's own URL/TextEncoder classes;
+ * - Node checks every null-prototype object for Set/Map/ArrayBuffer internals; here those checks
+ *   throw (about 3 us each), so a null-prototype object skips them: a Map, Set or ArrayBuffer
+ *   whose prototype was set to null shows as `[Object: null prototype] {}`.
+ * No colours.
  */
 export const INSPECT_SOURCE = String.raw`
 const __ObjectKeys = Object.keys;
 const __getOwnPropertySymbols = Object.getOwnPropertySymbols;
+const __getOwnPropertyNames = Object.getOwnPropertyNames;
+const __reflectOwnKeys = Reflect.ownKeys;
 const __getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const __getPrototypeOf = Object.getPrototypeOf;
 // Shared by the other in-isolate modules, captured before any tenant code. With a
@@ -40,6 +53,8 @@ const __isArray = Array.isArray;
 const __hasOwn = Object.hasOwn;
 const __JSONstringify = JSON.stringify;
 const __symToStringTag = Symbol.toStringTag;
+const __symIterator = Symbol.iterator;
+const __captureStackTrace = Error.captureStackTrace;
 // Constructors and functions called as such: tenant code may replace the globals.
 const __Object = Object;
 const __String = String;
@@ -67,6 +82,13 @@ const __MathRound = Math.round;
 const __MathSqrt = Math.sqrt;
 // Prototypes, for __isInstance (instanceof without the constructor's Symbol.hasInstance).
 const __ObjectProto = Object.prototype;
+const __ArrayProto = Array.prototype;
+const __FunctionProto = Function.prototype;
+const __MapProto = Map.prototype;
+const __SetProto = Set.prototype;
+const __DateProto = Date.prototype;
+const __MapIteratorProto = __getPrototypeOf(new Map().entries());
+const __SetIteratorProto = __getPrototypeOf(new Set().values());
 const __ErrorProto = Error.prototype;
 const __TypeErrorProto = TypeError.prototype;
 const __NumberProto = Number.prototype;
@@ -88,6 +110,7 @@ const __ArrayPop = __uncurry(Array.prototype.pop);
 const __ArrayUnshift = __uncurry(Array.prototype.unshift);
 const __ArrayJoin = __uncurry(Array.prototype.join);
 const __ArrayIncludes = __uncurry(Array.prototype.includes);
+const __ArrayIndexOf = __uncurry(Array.prototype.indexOf);
 const __StringSlice = __uncurry(String.prototype.slice);
 const __StringIncludes = __uncurry(String.prototype.includes);
 const __StringIndexOf = __uncurry(String.prototype.indexOf);
@@ -101,6 +124,8 @@ const __StringToUpperCase = __uncurry(String.prototype.toUpperCase);
 const __StringToLowerCase = __uncurry(String.prototype.toLowerCase);
 const __StringTrim = __uncurry(String.prototype.trim);
 const __StringValueOf = __uncurry(String.prototype.valueOf);
+const __StringNormalize = __uncurry(String.prototype.normalize);
+const __StringCodePointAt = __uncurry(String.prototype.codePointAt);
 const __NumberToString = __uncurry(Number.prototype.toString);
 const __NumberValueOf = __uncurry(Number.prototype.valueOf);
 const __BooleanValueOf = __uncurry(Boolean.prototype.valueOf);
@@ -124,8 +149,8 @@ const __mapSize = __uncurry(__getOwnPropertyDescriptor(Map.prototype, 'size').ge
 const __setSize = __uncurry(__getOwnPropertyDescriptor(Set.prototype, 'size').get);
 const __mapEntries = __uncurry(Map.prototype.entries);
 const __setValues = __uncurry(Set.prototype.values);
-const __mapIterNext = __uncurry(__getPrototypeOf(new Map().entries()).next);
-const __setIterNext = __uncurry(__getPrototypeOf(new Set().values()).next);
+const __mapIterNext = __uncurry(__MapIteratorProto.next);
+const __setIterNext = __uncurry(__SetIteratorProto.next);
 const __TypedArrayProto = __getPrototypeOf(Uint8Array.prototype);
 const __taGetter = (name) => __uncurry(__getOwnPropertyDescriptor(__TypedArrayProto, name).get);
 const __taLength = __taGetter('length');
@@ -263,16 +288,97 @@ function __formatPrimitive(ctx, v) {
   return __String(v);
 }
 
+// Where __getCtorName found the name (for __protoProps): the constructor's holder, and the
+// first prototype of the object.
+let __ctorHolder = null;
+let __ctorFirstProto;
+
+/** Node's wellKnownPrototypes: named whatever their constructor property says. */
+function __wellKnownName(o) {
+  if (o === __ObjectProto) return 'Object';
+  if (o === __ArrayProto) return 'Array';
+  if (o === __FunctionProto) return 'Function';
+  if (o === __MapProto) return 'Map';
+  if (o === __SetProto) return 'Set';
+  return null;
+}
+
+/** Node's getConstructorName: the first constructor up the chain that obj is an instance of. */
 function __getCtorName(obj) {
   let o = obj;
+  __ctorHolder = null;
+  __ctorFirstProto = undefined;
   for (let i = 0; o !== null && i < 1000; i++) {
+    if (i > 0) {
+      const known = __wellKnownName(o);
+      if (known !== null) { __ctorHolder = o; return known; }
+    }
     const d = __getOwnPropertyDescriptor(o, 'constructor');
     if (d !== undefined && __hasOwn(d, 'value') && typeof d.value === 'function' && typeof d.value.name === 'string' && d.value.name !== '') {
-      return d.value.name;
+      const p = d.value.prototype;
+      if ((typeof p === 'object' || typeof p === 'function') && p !== null && __isInstance(p, obj)) {
+        __ctorHolder = o;
+        return d.value.name;
+      }
     }
     o = __getPrototypeOf(o);
+    if (i === 0) __ctorFirstProto = o;
   }
+  __ctorHolder = null;
   return null;
+}
+
+/** Node: a global of the realm. Here: native code (not the non-global intrinsics) or ours. */
+function __isBuiltinCtor(fn) {
+  let name = '';
+  try { name = fn.name; } catch (e) { return false; }
+  if (name === 'URL' || name === 'URLSearchParams' || name === 'TextEncoder' || name === 'TextDecoder') return true;
+  if (name === 'GeneratorFunction' || name === 'AsyncFunction' || name === 'AsyncGeneratorFunction') return false;
+  let src = '';
+  try { src = __fnToString(fn); } catch (e) { return false; }
+  return __StringEndsWith(src, '{ [native code] }');
+}
+
+/** Node's addPrototypeProperties (showHidden): non-function properties of 3 prototype layers. */
+function __protoProps(ctx, value, recurseTimes) {
+  const holder = __ctorHolder;
+  const first = __ctorFirstProto;
+  let obj;
+  if (holder === null) return undefined;
+  if (first === undefined) obj = value; // the constructor is value's own property
+  else if (first !== holder) obj = first;
+  else {
+    if (__wellKnownName(holder) !== null) return undefined;
+    const d = __getOwnPropertyDescriptor(holder, 'constructor');
+    if (d === undefined || !__hasOwn(d, 'value') || __isBuiltinCtor(d.value)) return undefined;
+    obj = holder;
+  }
+  const out = [];
+  const seenKeys = new __Set();
+  let keys = [];
+  for (let depth = 0; depth < 3; depth++) {
+    if (depth !== 0 || value === obj) {
+      obj = __getPrototypeOf(obj);
+      if (obj === null || __wellKnownName(obj) !== null) break;
+      const d = __getOwnPropertyDescriptor(obj, 'constructor');
+      if (d !== undefined && __hasOwn(d, 'value') && typeof d.value === 'function' && __isBuiltinCtor(d.value)) break;
+    }
+    for (let i = 0; i < keys.length; i++) __SetAdd(seenKeys, keys[i]);
+    keys = __reflectOwnKeys(obj);
+    __ArrayPush(ctx.seen, value);
+    try {
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        if (key === 'constructor' || __hasOwn(value, key) || (depth !== 0 && __SetHas(seenKeys, key))) continue;
+        const desc = __getOwnPropertyDescriptor(obj, key);
+        if (desc === undefined || (__hasOwn(desc, 'value') && typeof desc.value === 'function')) continue;
+        out[out.length] = __formatProperty(ctx, obj, key, recurseTimes, false, desc);
+      }
+    } finally {
+      __ArrayPop(ctx.seen);
+    }
+  }
+  return out.length === 0 ? undefined : out;
 }
 
 function __prefix(ctor, tag, fallback, size) {
@@ -301,10 +407,14 @@ function __isCanonicalIndex(k) {
   return true;
 }
 
-function __formatKey(key) {
-  if (typeof key === 'symbol') return __symToString(key);
-  if (__isIdentifier(key)) return key;
-  return __strEscape(key);
+/** Node 24's property name: a non-enumerable one in brackets ([length], ['a-b'], [Symbol(s)]). */
+function __formatKey(key, enumerable) {
+  let name;
+  if (typeof key === 'symbol') name = __reReplace(__escSingle, __symToString(key), __escapeChar, 39);
+  else if (key === '__proto__') name = "['__proto__']";
+  else if (__isIdentifier(key)) name = key;
+  else name = __strEscape(key);
+  return enumerable === false ? '[' + name + ']' : name;
 }
 
 /** /^(0|[1-9][0-9]*)$/.test(k) && +k < 4294967295, without a call: the canonical form of a uint32 below 2^32 - 1. */
@@ -313,8 +423,9 @@ function __isArrayIndexKey(k) {
   return (n >>> 0) === n && n !== 4294967295 && '' + n === k;
 }
 
-function __ownKeys(obj, skipIndices) {
-  let keys = __ObjectKeys(obj);
+/** The keys shown: own enumerable ones (all own ones under showHidden), symbols last. */
+function __ownKeys(ctx, obj, skipIndices) {
+  let keys = ctx.showHidden ? __getOwnPropertyNames(obj) : __ObjectKeys(obj);
   if (skipIndices) {
     const all = keys;
     keys = [];
@@ -322,14 +433,15 @@ function __ownKeys(obj, skipIndices) {
   }
   const syms = __getOwnPropertySymbols(obj);
   for (let i = 0; i < syms.length; i++) {
+    if (ctx.showHidden) { keys[keys.length] = syms[i]; continue; }
     const d = __getOwnPropertyDescriptor(obj, syms[i]);
     if (d !== undefined && d.enumerable) keys[keys.length] = syms[i];
   }
   return keys;
 }
 
-function __formatProperty(ctx, obj, key, recurseTimes, isArrayExtra) {
-  const d = __getOwnPropertyDescriptor(obj, key);
+function __formatProperty(ctx, obj, key, recurseTimes, isArrayExtra, desc) {
+  const d = desc !== undefined ? desc : __getOwnPropertyDescriptor(obj, key);
   let str;
   // A data property (read from its own descriptor fields: Object.prototype.value/get/set may be set).
   if (d === undefined || __hasOwn(d, 'value')) {
@@ -342,10 +454,10 @@ function __formatProperty(ctx, obj, key, recurseTimes, isArrayExtra) {
     str = d.set !== undefined ? '[Setter]' : 'undefined';
   }
   if (isArrayExtra) return str;
-  return __formatKey(key) + ': ' + str;
+  return __formatKey(key, d === undefined || d.enumerable) + ': ' + str;
 }
 
-function __formatValue(ctx, v, recurseTimes) {
+function __formatValue(ctx, v, recurseTimes, typedArray) {
   // The budget bounds the work and the size of what console/preview can produce.
   if (ctx.budget <= 0) return '\u2026';
   if (typeof v !== 'object' && typeof v !== 'function') {
@@ -363,7 +475,7 @@ function __formatValue(ctx, v, recurseTimes) {
     }
     return '[Circular *' + index + ']';
   }
-  return __formatRaw(ctx, v, recurseTimes);
+  return __formatRaw(ctx, v, recurseTimes, typedArray);
 }
 
 function __getFunctionBase(v, ctor, tag) {
@@ -410,21 +522,121 @@ function __cleanStack(stack) {
   return __ArrayJoin(out, '\n');
 }
 
-function __formatError(ctx, err, keys) {
-  let name = 'Error', message = '', stack = '';
-  try { name = __String(err.name); } catch (e) {}
-  try { message = __String(err.message); } catch (e) {}
-  try { stack = typeof err.stack === 'string' ? err.stack : ''; } catch (e) {}
-  if (stack === '') {
-    try { stack = '[' + __errorToString(err) + ']'; } catch (e) { stack = '[' + name + ']'; }
-  } else {
-    stack = __cleanStack(stack);
-    if (!__StringIncludes(stack, '\n    at ')) stack = '[' + stack + ']';
+/** Node's getStackString, with the sandbox's frames removed. */
+function __getStackString(ctx, err) {
+  let stack;
+  try { stack = err.stack; } catch (e) { stack = undefined; }
+  if (stack) return typeof stack === 'string' ? __cleanStack(stack) : __formatValue(ctx, stack, 0);
+  try { return __errorToString(err); } catch (e) { return 'Error'; }
+}
+
+/** Node's identicalSequenceRange: the first run of more than 3 lines of a found in b. */
+function __identicalSequenceRange(a, b) {
+  for (let i = 0; i < a.length - 3; i++) {
+    const pos = __ArrayIndexOf(b, a[i]);
+    if (pos !== -1) {
+      const rest = b.length - pos;
+      if (rest > 3) {
+        let len = 1;
+        const maxLen = __MathMin(a.length - i, rest);
+        while (maxLen > len && a[i + len] === b[pos + len]) len++;
+        if (len > 3) return { len, offset: i };
+      }
+    }
   }
-  const k = [];
-  for (let i = 0; i < keys.length; i++) if (keys[i] !== 'stack' && keys[i] !== 'message') __ArrayPush(k, keys[i]);
+  return { len: 0, offset: 0 };
+}
+
+/** Node's getStackFrames: frames also in the cause's stack are folded into one line. */
+function __getStackFrames(ctx, err, framesText) {
+  let frames = __split(framesText, '\n');
+  let cause;
+  try { cause = err.cause; } catch (e) { cause = undefined; }
+  if (cause !== null && typeof cause === 'object' && __isError(cause)) {
+    const causeStack = __getStackString(ctx, cause);
+    const causeStackStart = __StringIndexOf(causeStack, '\n    at');
+    if (causeStackStart !== -1) {
+      const causeFrames = __split(__StringSlice(causeStack, causeStackStart + 1), '\n');
+      const r = __identicalSequenceRange(frames, causeFrames);
+      if (r.len > 0) {
+        const skipped = r.len - 2;
+        const out = [];
+        for (let i = 0; i <= r.offset; i++) out[out.length] = frames[i];
+        out[out.length] = '    ... ' + skipped + ' lines matching cause stack trace ...';
+        for (let i = r.offset + 1 + skipped; i < frames.length; i++) out[out.length] = frames[i];
+        frames = out;
+      }
+    }
+  }
+  return frames;
+}
+
+const __errorNameRe = /^([A-Z][a-z_ A-Z0-9[\]()-]+)(?::|\n {4}at)/;
+const __errorOnlyNameRe = /^([a-z_A-Z0-9-]*Error)$/;
+
+/** Node's improveStack: the constructor's name where the stack names another class. */
+function __improveStack(stack, ctor, name, tag) {
+  let len = name.length;
+  if (typeof name !== 'string') {
+    const n = __String(name);
+    const i = __StringIndexOf(stack, n);
+    if (i !== -1) stack = __StringSlice(stack, 0, i) + n + ' [' + __StringSlice(__prefix(ctor, tag, 'Error'), 0, -1) + ']' + __StringSlice(stack, i + n.length);
+  }
+  if (ctor === null || (__StringEndsWith(name, 'Error') && __StringStartsWith(stack, name) &&
+      (stack.length === len || stack[len] === ':' || stack[len] === '\n'))) {
+    let fallback = 'Error';
+    if (ctor === null) {
+      const start = __RegExpExec(__errorNameRe, stack) || __RegExpExec(__errorOnlyNameRe, stack);
+      fallback = (start !== null && start[1]) || '';
+      len = fallback.length;
+      fallback = fallback || 'Error';
+    }
+    const prefix = __StringSlice(__prefix(ctor, tag, fallback), 0, -1);
+    if (name !== prefix) {
+      if (__StringIncludes(prefix, name)) stack = len === 0 ? prefix + ': ' + stack : prefix + __StringSlice(stack, len);
+      else stack = prefix + ' [' + name + ']' + __StringSlice(stack, len);
+    }
+  }
+  return stack;
+}
+
+/** Node's formatError: the stack, then the keys (an own cause and errors added). */
+function __formatError(ctx, err, ctor, tag, keys) {
+  let name = 'Error';
+  try { const n = err.name; if (n !== null && n !== undefined) name = n; } catch (e) {}
+  let stack = __getStackString(ctx, err);
+  if (!ctx.showHidden && keys.length !== 0) {
+    const all = keys;
+    keys = [];
+    for (let i = 0; i < all.length; i++) {
+      const k = all[i];
+      if (k === 'name' || k === 'message' || k === 'stack') {
+        let v;
+        try { v = err[k]; } catch (e) { v = undefined; }
+        if (typeof v !== 'string' || __StringIncludes(stack, v)) continue;
+      }
+      keys[keys.length] = k;
+    }
+  }
+  if (__hasOwn(err, 'cause') && !__ArrayIncludes(keys, 'cause')) __ArrayPush(keys, 'cause');
+  const errors = __getOwnPropertyDescriptor(err, 'errors');
+  if (errors !== undefined && __hasOwn(errors, 'value') && __isArray(errors.value) && !__ArrayIncludes(keys, 'errors')) {
+    __ArrayPush(keys, 'errors');
+  }
+  try { stack = __improveStack(stack, ctor, name, tag); } catch (e) {}
+  let message;
+  try { message = err.message; } catch (e) { message = undefined; }
+  let pos = (typeof message === 'string' && message !== '' && __StringIndexOf(stack, message)) || -1;
+  if (pos !== -1) pos += message.length;
+  const stackStart = __StringIndexOf(stack, '\n    at', pos);
+  if (stackStart === -1) {
+    stack = '[' + stack + ']';
+  } else {
+    const frames = __getStackFrames(ctx, err, __StringSlice(stack, stackStart + 1));
+    stack = __StringSlice(stack, 0, stackStart) + '\n' + __ArrayJoin(frames, '\n');
+  }
   if (ctx.indentationLvl !== 0) stack = __indentLines(stack, __StringRepeat(' ', ctx.indentationLvl));
-  return { base: stack, keys: k };
+  return { base: stack, keys };
 }
 
 /**
@@ -474,125 +686,156 @@ function __formatParamsIterator(ctx, value, recurseTimes) {
   return __placed(ctx, 'URLSearchParams Iterator {' + body + ' }');
 }
 
-function __formatRaw(ctx, value, recurseTimes) {
+function __formatRaw(ctx, value, recurseTimes, typedArray) {
   let keys;
   let ctor = null;
-  try { ctor = __getCtorName(value); } catch (e) { ctor = 'Object'; }
+  try { ctor = __getCtorName(value); } catch (e) { ctor = 'Object'; __ctorHolder = null; }
   // Past the depth limit Node formats a URL as the object it is (\`URL {}\`), and
   // URLSearchParams as [Object].
   if (__uIsURL(value) && recurseTimes <= ctx.depth) return __formatURL(ctx, value, ctor);
   if (__uIsParams(value)) return recurseTimes > ctx.depth ? '[Object]' : __formatSearchParams(ctx, value, ctor);
   if (__uIsParamsIterator(value)) return __formatParamsIterator(ctx, value, recurseTimes);
+  let protoProps;
+  if (ctx.showHidden && recurseTimes <= ctx.depth) protoProps = __protoProps(ctx, value, recurseTimes);
+  // stringTag: Object.prototype.toString shows the tag, not the built-in class.
   let tag = '';
+  let stringTag = false;
   try {
     const t = value[__symToStringTag];
-    if (typeof t === 'string') tag = t;
+    if (typeof t === 'string') {
+      stringTag = true;
+      if (t !== '') {
+        const d = __getOwnPropertyDescriptor(value, __symToStringTag);
+        if (d === undefined || !(ctx.showHidden || d.enumerable)) tag = t;
+      }
+    }
   } catch (e) {}
   let base = '';
   let braces;
   let formatter = __formatObjectEntries;
   let extrasType = 0; // 0 object, 1 array
   let noIterator = true;
+  let fallback = 'Object';
   let size;
 
+  // As Node, only iterables are checked for Set/Map (checks that throw); null prototypes neither.
+  let iterable = false;
   if (__isArray(value)) {
-    keys = __ownKeys(value, true);
+    keys = __ownKeys(ctx, value, true);
+    fallback = 'Array';
     const pre = (ctor !== 'Array' || tag !== '') ? __prefix(ctor, tag, 'Array', value.length) : '';
     braces = [pre + '[', ']'];
-    if (value.length === 0 && keys.length === 0) return braces[0] + ']';
+    if (value.length === 0 && keys.length === 0 && protoProps === undefined) return braces[0] + ']';
     extrasType = 1;
     formatter = __formatArray;
     noIterator = false;
-  } else if (__isSet(value)) {
-    size = __setSize(value);
-    keys = __ownKeys(value, false);
-    const pre = __prefix(ctor, tag, 'Set', size);
-    formatter = __formatSet;
-    if (size === 0 && keys.length === 0) return pre + '{}';
-    braces = [pre + '{', '}'];
-    noIterator = false;
-  } else if (__isMap(value)) {
-    size = __mapSize(value);
-    keys = __ownKeys(value, false);
-    const pre = __prefix(ctor, tag, 'Map', size);
-    formatter = __formatMap;
-    if (size === 0 && keys.length === 0) return pre + '{}';
-    braces = [pre + '{', '}'];
-    noIterator = false;
-  } else if (__isTypedArray(value)) {
-    keys = __ownKeys(value, true);
-    const len = __taLength(value);
-    const fallback = __taTag(value);
-    braces = [__prefix(ctor, tag === fallback ? '' : tag, fallback, len) + '[', ']'];
-    if (len === 0 && keys.length === 0) return braces[0] + ']';
-    formatter = __formatTypedArray;
-    extrasType = 1;
-    noIterator = false;
+  } else {
+    if (ctor !== null) { try { iterable = __symIterator in value; } catch (e) {} }
+    if (iterable && __isSet(value)) {
+      size = __setSize(value);
+      fallback = 'Set';
+      keys = __ownKeys(ctx, value, false);
+      const pre = __prefix(ctor, tag, 'Set', size);
+      formatter = __formatSet;
+      if (size === 0 && keys.length === 0 && protoProps === undefined) return pre + '{}';
+      braces = [pre + '{', '}'];
+      noIterator = false;
+    } else if (iterable && __isMap(value)) {
+      size = __mapSize(value);
+      fallback = 'Map';
+      keys = __ownKeys(ctx, value, false);
+      const pre = __prefix(ctor, tag, 'Map', size);
+      formatter = __formatMap;
+      if (size === 0 && keys.length === 0 && protoProps === undefined) return pre + '{}';
+      braces = [pre + '{', '}'];
+      noIterator = false;
+    } else if ((iterable || ctor === null) && __isTypedArray(value)) {
+      keys = __ownKeys(ctx, value, true);
+      const len = __taLength(value);
+      fallback = __taTag(value);
+      braces = [__prefix(ctor, tag === fallback ? '' : tag, fallback, len) + '[', ']'];
+      if (len === 0 && keys.length === 0 && !ctx.showHidden) return braces[0] + ']';
+      formatter = __formatTypedArray;
+      extrasType = 1;
+      noIterator = false;
+    } else if (iterable && (__isInstance(__MapIteratorProto, value) || __isInstance(__SetIteratorProto, value))) {
+      keys = __ownKeys(ctx, value, false);
+      const type = __isInstance(__MapIteratorProto, value) ? 'Map' : 'Set';
+      let t = tag;
+      if (t !== type + ' Iterator') t = (t !== '' ? t + '] [' : '') + type + ' Iterator';
+      braces = ['[' + t + '] {', '}'];
+      formatter = __formatIterator;
+      noIterator = false;
+    }
   }
   if (noIterator) {
-    keys = __ownKeys(value, false);
+    keys = __ownKeys(ctx, value, false);
     braces = ['{', '}'];
     if (typeof value === 'function') {
       base = __getFunctionBase(value, ctor, tag);
-      if (keys.length === 0) return base;
-    } else if (ctor === 'Object' && tag === '') {
-      if (__isError(value)) { /* fallthrough below */ }
-      else if (keys.length === 0) return '{}';
-    }
-    if (typeof value === 'function') {
-      // handled
-    } else if (__isRegExp(value)) {
-      try { base = __regexpToString(value); } catch (e) { base = '/(invalid)/'; }
-      const pre = __prefix(ctor, tag, 'RegExp');
-      if (pre !== 'RegExp ') base = pre + base;
-      if (keys.length === 0) return base;
-    } else if (__isDate(value)) {
-      const t = __dateGetTime(value);
-      base = t !== t ? 'Invalid Date' : __dateToISO(value);
-      const pre = __prefix(ctor, tag, 'Date');
-      if (pre !== 'Date ') base = pre + base;
-      if (keys.length === 0) return base;
-    } else if (__isError(value)) {
-      const r = __formatError(ctx, value, keys);
-      base = r.base; keys = r.keys;
-      if (keys.length === 0) return base;
-    } else if (__isArrayBuffer(value)) {
-      const len = __abByteLength(value);
-      const n = __MathMin(len, 50);
-      const bytes = new __Uint8Array(value, 0, n);
-      let hex = '';
-      for (let i = 0; i < n; i++) hex += (i ? ' ' : '') + __StringPadStart(__NumberToString(bytes[i], 16), 2, '0');
-      if (len > 50) hex += ' ... ' + (len - 50) + ' more byte' + (len - 50 > 1 ? 's' : '');
-      return __prefix(ctor, tag, 'ArrayBuffer') + '{ [Uint8Contents]: <' + hex + '>, [byteLength]: ' + len + ' }';
-    } else if (tag === 'Promise' || __isInstance(__PromiseProto, value)) {
-      braces = [__prefix(ctor, '', 'Promise') + '{', '}'];
-      formatter = function () { return ['<unknown>']; };
-    } else if (__isInstance(__WeakMapProto, value) || __isInstance(__WeakSetProto, value)) {
-      return __prefix(ctor, '', __isInstance(__WeakMapProto, value) ? 'WeakMap' : 'WeakSet') + '{ <items unknown> }';
-    } else if (typeof value.valueOf === 'function' && (__isInstance(__NumberProto, value) || __isInstance(__StringProto, value) || __isInstance(__BooleanProto, value) || __isInstance(__BigIntProto, value) || __isInstance(__SymbolProto, value))) {
-      let type = 'Object', prim;
-      if (__isInstance(__NumberProto, value)) { type = 'Number'; prim = __formatNumber(__NumberValueOf(value)); }
-      else if (__isInstance(__StringProto, value)) {
-        type = 'String'; prim = __strEscape(__StringValueOf(value));
-        const all = keys;
-        keys = [];
-        for (let i = 0; i < all.length; i++) if (typeof all[i] !== 'string' || !__isCanonicalIndex(all[i])) __ArrayPush(keys, all[i]);
-      }
-      else if (__isInstance(__BooleanProto, value)) { type = 'Boolean'; prim = '' + __BooleanValueOf(value); }
-      else if (__isInstance(__BigIntProto, value)) { type = 'BigInt'; prim = __BigIntValueOf(value) + 'n'; }
-      else { type = 'Symbol'; prim = __symToString(__SymbolValueOf(value)); }
-      base = '[' + type + (ctor !== type ? (ctor === null ? ' (null prototype)' : ' (' + ctor + ')') : '') + ': ' + prim + ']';
-      if (keys.length === 0) return base;
+      if (keys.length === 0 && protoProps === undefined) return base;
+    } else if (ctor === 'Object') {
+      if (iterable && __objToString(value) === '[object Arguments]') braces[0] = '[Arguments] {';
+      else if (tag !== '') braces[0] = __prefix(ctor, tag, 'Object') + '{';
+      if (keys.length === 0 && protoProps === undefined) return braces[0] + '}';
     } else {
-      braces[0] = (ctor === 'Object' && tag === '') ? '{' : __prefix(ctor, tag, 'Object') + '{';
-      if (keys.length === 0) return braces[0] + '}';
+      const builtinTag = __objToString(value);
+      if (builtinTag === '[object RegExp]') {
+        fallback = 'RegExp';
+        try { base = __regexpToString(value); } catch (e) { base = '/(invalid)/'; }
+        const pre = __prefix(ctor, tag, 'RegExp');
+        if (pre !== 'RegExp ') base = pre + base;
+        if ((keys.length === 0 && protoProps === undefined) || recurseTimes > ctx.depth) return base;
+      } else if (stringTag ? __isInstance(__DateProto, value) && __isDate(value) : builtinTag === '[object Date]' && __isDate(value)) {
+        fallback = 'Date';
+        const t = __dateGetTime(value);
+        base = t !== t ? 'Invalid Date' : __dateToISO(value);
+        const pre = __prefix(ctor, tag, 'Date');
+        if (pre !== 'Date ') base = pre + base;
+        if (keys.length === 0 && protoProps === undefined) return base;
+      } else if (__isInstance(__ErrorProto, value) || builtinTag === '[object Error]') {
+        fallback = 'Error';
+        const r = __formatError(ctx, value, ctor, tag, keys);
+        base = r.base; keys = r.keys;
+        if (keys.length === 0 && protoProps === undefined) return base;
+      } else if (ctor !== null && __isInstance(__ArrayBufferProto, value) && __isArrayBuffer(value)) {
+        fallback = 'ArrayBuffer';
+        braces[0] = __prefix(ctor, tag, 'ArrayBuffer') + '{';
+        formatter = typedArray === true ? __formatBufferLength : __formatArrayBuffer;
+      } else if (__ArrayBufferIsView(value) && !__isTypedArray(value)) {
+        fallback = 'DataView';
+        braces[0] = __prefix(ctor, tag, 'DataView') + '{';
+        formatter = __formatDataView;
+      } else if (tag === 'Promise' || __isInstance(__PromiseProto, value)) {
+        fallback = 'Promise';
+        braces = [__prefix(ctor, '', 'Promise') + '{', '}'];
+        formatter = function () { return ['<unknown>']; };
+      } else if (__isInstance(__WeakMapProto, value) || __isInstance(__WeakSetProto, value)) {
+        return __prefix(ctor, '', __isInstance(__WeakMapProto, value) ? 'WeakMap' : 'WeakSet') + '{ <items unknown> }';
+      } else if (typeof value.valueOf === 'function' && (__isInstance(__NumberProto, value) || __isInstance(__StringProto, value) || __isInstance(__BooleanProto, value) || __isInstance(__BigIntProto, value) || __isInstance(__SymbolProto, value))) {
+        let type = 'Object', prim;
+        if (__isInstance(__NumberProto, value)) { type = 'Number'; prim = __formatNumber(__NumberValueOf(value)); }
+        else if (__isInstance(__StringProto, value)) {
+          type = 'String'; prim = __strEscape(__StringValueOf(value));
+          const all = keys;
+          keys = [];
+          for (let i = 0; i < all.length; i++) if (typeof all[i] !== 'string' || !__isCanonicalIndex(all[i])) __ArrayPush(keys, all[i]);
+        }
+        else if (__isInstance(__BooleanProto, value)) { type = 'Boolean'; prim = '' + __BooleanValueOf(value); }
+        else if (__isInstance(__BigIntProto, value)) { type = 'BigInt'; prim = __BigIntValueOf(value) + 'n'; }
+        else { type = 'Symbol'; prim = __symToString(__SymbolValueOf(value)); }
+        base = '[' + type + (ctor !== type ? (ctor === null ? ' (null prototype)' : ' (' + ctor + ')') : '') + ': ' + prim + ']';
+        if (keys.length === 0 && protoProps === undefined) return base;
+      } else {
+        braces[0] = __prefix(ctor, tag, 'Object') + '{';
+        if (keys.length === 0 && protoProps === undefined) return braces[0] + '}';
+      }
     }
   }
 
   if (recurseTimes > ctx.depth) {
-    let name = ctor || tag || 'Object';
-    if (__isArray(value)) name = 'Array';
-    return '[' + name + ']';
+    const name = __StringSlice(__prefix(ctor, tag, fallback), 0, -1);
+    return ctor === null ? name : '[' + name + ']';
   }
   recurseTimes += 1;
   __ArrayPush(ctx.seen, value);
@@ -603,6 +846,7 @@ function __formatRaw(ctx, value, recurseTimes) {
     for (let i = 0; i < keys.length; i++) {
       output[output.length] = __formatProperty(ctx, value, keys[i], recurseTimes, false);
     }
+    if (protoProps !== undefined) for (let i = 0; i < protoProps.length; i++) output[output.length] = protoProps[i];
   } finally {
     __ArrayPop(ctx.seen);
   }
@@ -618,6 +862,42 @@ function __formatRaw(ctx, value, recurseTimes) {
 }
 
 function __formatObjectEntries() { return []; }
+
+/** A Map/Set iterator: its items cannot be read without advancing it. */
+function __formatIterator() { return ['<items unknown>']; }
+
+function __hexBytes(bytes, n) {
+  let hex = '';
+  for (let i = 0; i < n; i++) hex += (i ? ' ' : '') + __StringPadStart(__NumberToString(bytes[i], 16), 2, '0');
+  return hex;
+}
+
+/** Node's formatArrayBuffer, then the [byteLength] Node lists before the own keys. */
+function __formatArrayBuffer(ctx, value) {
+  const len = __abByteLength(value);
+  const n = __MathMin(__MathMax(0, ctx.maxArrayLength), len);
+  let hex = __hexBytes(new __Uint8Array(value, 0, n), n);
+  if (len > n) hex += ' ... ' + (len - n) + ' more byte' + (len - n > 1 ? 's' : '');
+  return ['[Uint8Contents]: <' + hex + '>', '[byteLength]: ' + len];
+}
+
+/** A typed array's buffer under showHidden: its length only, as Node. */
+function __formatBufferLength(ctx, value) {
+  return ['[byteLength]: ' + __abByteLength(value)];
+}
+
+/** Node's DataView keys (undefined for a null prototype), through the bootstrap's getters. */
+function __formatDataView(ctx, value, recurseTimes) {
+  const own = __getPrototypeOf(value) !== null;
+  ctx.indentationLvl += 2;
+  const buffer = __formatValue(ctx, own ? __dvBuffer(value) : undefined, recurseTimes);
+  ctx.indentationLvl -= 2;
+  return [
+    '[byteLength]: ' + (own ? __dvByteLength(value) : 'undefined'),
+    '[byteOffset]: ' + (own ? __dvByteOffset(value) : 'undefined'),
+    '[buffer]: ' + buffer,
+  ];
+}
 
 function __formatArray(ctx, value, recurseTimes) {
   const valLen = value.length;
@@ -659,12 +939,21 @@ function __formatSpecialArray(ctx, value, recurseTimes, maxLength, out, i) {
   return out;
 }
 
-function __formatTypedArray(ctx, value) {
+function __formatTypedArray(ctx, value, recurseTimes) {
   const len = __taLength(value);
   const max = __MathMin(ctx.maxArrayLength, len);
   const out = [];
   for (let i = 0; i < max; i++) out[i] = typeof value[i] === 'bigint' ? value[i] + 'n' : __formatNumber(value[i]);
   if (len > max) __ArrayPush(out, '... ' + (len - max) + ' more item' + (len - max > 1 ? 's' : ''));
+  if (ctx.showHidden) {
+    const t = __taTag(value);
+    const perElement = __StringIncludes(t, '8') ? 1 : __StringIncludes(t, '16') ? 2 : __StringIncludes(t, '32') ? 4 : 8;
+    ctx.indentationLvl += 2;
+    const buffer = __formatValue(ctx, __taBuffer(value), recurseTimes, true);
+    ctx.indentationLvl -= 2;
+    __ArrayPush(out, '[BYTES_PER_ELEMENT]: ' + perElement, '[length]: ' + len, '[byteLength]: ' + __taByteLength(value),
+      '[byteOffset]: ' + __taByteOffset(value), '[buffer]: ' + buffer);
+  }
   return out;
 }
 
@@ -786,14 +1075,19 @@ function __reduceToSingleString(ctx, output, base, braces, extrasType, recurseTi
     __ArrayJoin(output, ',' + indentation + '  ') + indentation + braces[1];
 }
 
-/** util.inspect(value, { depth }); budget caps the characters produced (approximately). */
-function __inspect(value, depth, budget) {
-  const ctx = {
+function __inspectContext(depth, budget) {
+  return {
     budget: budget === undefined ? Infinity : budget,
     seen: [], circular: undefined, indentationLvl: 0, currentDepth: 0,
     depth: depth === undefined ? 2 : depth, compact: 3, breakLength: 80,
-    maxArrayLength: 100, maxStringLength: 10000,
+    maxArrayLength: 100, maxStringLength: 10000, showHidden: false,
   };
+}
+
+/** util.inspect(value, { depth, showHidden }); budget caps the characters produced (roughly). */
+function __inspect(value, depth, budget, showHidden) {
+  const ctx = __inspectContext(depth, budget);
+  if (showHidden === true) ctx.showHidden = true;
   return __formatValue(ctx, value, 0);
 }
 
@@ -843,7 +1137,8 @@ function __format(args, budget) {
               break;
             }
             case 79: tempStr = __inspect(arg, 2, budget); break; // 'O'
-            case 111: tempStr = __inspect(arg, 4, budget); break; // 'o'
+            // 'o': Node's { showHidden: true, showProxy: true, depth: 4 }
+            case 111: tempStr = __inspect(arg, 4, budget, true); break;
             case 105: { // 'i'
               if (typeof arg === 'bigint') tempStr = arg + 'n';
               else if (typeof arg === 'symbol') tempStr = 'NaN';
