@@ -466,6 +466,31 @@ describe('vmctl tenant update without a change', () => {
   });
 });
 
+describe('the names exec uses work for the same things elsewhere', () => {
+  it('tenant --timeout sets the wall-time quota, as --wall does', async () => {
+    const fake = createFakeIo();
+    const { client, calls } = createAdminClient();
+    await runCli(['tenant', 'update', 'acme', '--timeout', '2000'], fake.io, { createClient: () => client });
+    expect(calls[0]).toEqual({ method: 'tenants.update', args: ['acme', { quotas: { wallTimeMs: 2000 } }] });
+    const clash = createFakeIo();
+    expect(
+      await runCli(['tenant', 'update', 'acme', '--wall', '1', '--timeout', '2'], clash.io, {
+        createClient: () => client,
+      }),
+    ).toBe(2);
+    expect(clash.stderr()).toContain('--wall and --timeout are the same quota');
+  });
+
+  it('fn invoke --input is the event, as --event is', async () => {
+    const fake = createFakeIo();
+    const { client, calls } = createAdminClient();
+    await runCli(['fn', 'invoke', 'hello', '--tenant', 'f', '--input', '{"n": 1}'], fake.io, {
+      createClient: () => client,
+    });
+    expect(calls[0]).toMatchObject({ method: 'functions.invoke', args: ['hello', { n: 1 }, {}] });
+  });
+});
+
 describe('messages name the right flag and suggest what works', () => {
   it.each([
     [['fn', 'invoke', 'hello', '--event', '{bad'], /the event from --event is not valid JSON .*--event '/],

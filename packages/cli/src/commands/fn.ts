@@ -16,6 +16,8 @@ export interface FnDeployOptions {
 /** Options of `vmctl fn invoke`. */
 export interface FnInvokeOptions {
   event?: string;
+  /** `--input`, the name `vmctl exec` uses: the same as `--event`. */
+  input?: string;
   version?: number;
   memory?: number;
   timeout?: number;
@@ -74,7 +76,12 @@ export const registerFnCommand: RegisterCommand = (program, runAction): Command 
     fn
       .command('invoke')
       .argument('<name>', NAME_HELP)
-      .option('--event <json>', "the event: JSON text, @file.json or '@-' for stdin (default null)")
+      .option(
+        '--event <json>',
+        "the event: JSON text, @file.json or '@-' for stdin (default null; also --input, as for exec)",
+      )
+      // `--input` as `vmctl exec` names it.
+      .addOption(new Option('--input <json>').hideHelp())
       .option(
         '--version <n>',
         'run this version (default: the active one; see `vmctl fn versions NAME`)',

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { TenantFields } from '@vmd/client';
 import type { RegisterCommand } from './command-kit.js';
 import { CliUsageError } from '../errors.js';
@@ -8,7 +8,7 @@ import { LIMIT_BOUNDS, boundedInteger, positiveInteger, withUsageHint } from './
 const QUOTA_FLAGS = [
   ['--memory <mib>', 'memoryMib', 'heap per isolate, MiB'],
   ['--cpu <ms>', 'cpuTimeMs', 'cpu time per run, ms'],
-  ['--wall <ms>', 'wallTimeMs', 'wall time per run, ms'],
+  ['--wall <ms>', 'wallTimeMs', 'wall time per run, ms (also --timeout, as for exec)'],
   ['--concurrency <n>', 'maxConcurrent', 'runs in progress at once'],
   ['--rate <n>', 'ratePerSecond', 'sustained requests per second'],
   ['--burst <n>', 'burst', 'requests allowed in a burst'],
@@ -58,6 +58,12 @@ function withFieldOptions(command: Command): Command {
         : boundedInteger(name, bounded.unit, bounded.bounds, bounded.example),
     );
   }
+  // `--timeout` as `vmctl exec` names the wall-time limit.
+  command.addOption(
+    new Option('--timeout <ms>')
+      .hideHelp()
+      .argParser(boundedInteger('--timeout', 'milliseconds', LIMIT_BOUNDS.wallTimeMs, 5000)),
+  );
   command
     .option('--kv', 'grant the kv capability')
     .option('--no-kv', 'take the kv capability away')
@@ -86,6 +92,14 @@ export function fieldsFromOptions(o: FieldOptions): TenantFields {
   for (const [flag, key] of QUOTA_FLAGS) {
     const value = o[attributeName(flag)];
     if (typeof value === 'number') quotas[key] = value;
+  }
+  if (typeof o['timeout'] === 'number') {
+    if (quotas.wallTimeMs !== undefined && quotas.wallTimeMs !== o['timeout']) {
+      throw new CliUsageError(
+        '--wall and --timeout are the same quota (wall time per run); give one of them',
+      );
+    }
+    quotas.wallTimeMs = o['timeout'];
   }
   if (Object.keys(quotas).length > 0) fields.quotas = quotas;
   if (o.kv !== undefined || o.fetch !== undefined) {

@@ -112,7 +112,11 @@ async function resolveEvent(option: string, io: CliContext['io']): Promise<unkno
 }
 
 export async function runFnInvoke(context: CliContext, name: string, o: FnInvokeOptions): Promise<ExitCode> {
-  const event = o.event === undefined ? null : await resolveEvent(o.event, context.io);
+  if (o.event !== undefined && o.input !== undefined && o.event !== o.input) {
+    throw new CliUsageError('--event and --input are the same option (the event); give one of them');
+  }
+  const given = o.event ?? o.input;
+  const event = given === undefined ? null : await resolveEvent(given, context.io);
   return context.withClient(async (c) => {
     const r: InvokeResult = await c.functions.invoke(name, event, {
       ...(o.version !== undefined ? { version: o.version } : {}),
