@@ -20,6 +20,9 @@
 import { parse, type Node, type Options, type Program } from 'acorn';
 import { RETURN_PREFIX } from '../engine/completion-value.js';
 
+/** The input's own 1-based line/column for one in the rewritten code, or null for the wrapper. */
+export type PositionMap = (line: number, column: number) => { line: number; column: number } | null;
+
 /** The outcome of {@link prepareReplInput}. */
 export type PreparedInput =
   | { kind: 'empty' }
@@ -35,7 +38,7 @@ export type PreparedInput =
        * The input's own 1-based line/column for one in `code` (stack traces report the latter),
        * or null for the rewrite's wrapper, which is none of the input's.
        */
-      originalPosition: (line: number, column: number) => { line: number; column: number } | null;
+      originalPosition: PositionMap;
     };
 
 const PARSE_OPTIONS: Options = {
@@ -183,12 +186,7 @@ function lineStarts(text: string): number[] {
  * Maps a 1-based line/column of the rewritten code (as V8 reports it) to the input's own, or
  * null for the rewrite's wrapper. `base` is where the input starts in the parsed text.
  */
-function positionMap(
-  out: string,
-  pieces: readonly Piece[],
-  input: string,
-  base: number,
-): (line: number, column: number) => { line: number; column: number } | null {
+function positionMap(out: string, pieces: readonly Piece[], input: string, base: number): PositionMap {
   const outLines = lineStarts(out);
   const inLines = lineStarts(input);
   return (line, column) => {

@@ -26,7 +26,7 @@ import type { ExecutionMetrics, OutputEvent } from '../engine/types.js';
 import type { Limits } from '../limits/limits.js';
 import { deliverOutput, type DriverStatus } from '../sandbox/bridge.js';
 import { CapabilityCalls } from '../sandbox/capability-calls.js';
-import { prepareReplInput } from './prepare-input.js';
+import { prepareReplInput, type PositionMap } from './prepare-input.js';
 import { parseCompletionTarget, keywordCandidates } from './complete.js';
 
 /** What one input gave. */
@@ -70,7 +70,6 @@ const inputUrl = (n: number): string => tenantUrl(`REPL${n}`);
 const SYNTAX_COMPILE_WAIT_MS = 250;
 /** Inputs whose positions are kept, to map frames of functions they defined. */
 const POSITION_MAPS_KEPT = 256;
-type PositionMap = (line: number, column: number) => { line: number; column: number } | null;
 
 /** Thrown inside the session's loop when an interrupt arrives while it waits. */
 class Interrupted extends Error {}
@@ -542,7 +541,7 @@ function timeoutFailure(message: string): ExecutionFailure {
  * Puts each frame of a REPL input at the line/column the user typed (the input ran rewritten:
  * see prepare-input.ts) and drops frames of the rewrite's own wrapper.
  */
-export function remapReplStack(stack: string, maps: ReadonlyMap<number, PositionMap>): string {
+function remapReplStack(stack: string, maps: ReadonlyMap<number, PositionMap>): string {
   const prefix = tenantUrl('REPL').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const location = new RegExp(`${prefix}(\\d+):(\\d+):(\\d+)`, 'g');
   const out: string[] = [];
