@@ -137,6 +137,19 @@ export function createChannelOptions(options: ResolvedVmdClientOptions): Partial
   return { ...channelOptions, ...options.channelOptions };
 }
 
+/**
+ * The error of every call made on a closed client (`CANCELLED: this client was closed; create a
+ * new VmdClient`), whichever of its methods is called and whatever was called before.
+ */
+export function closedClientError(address: string): VmdClientError {
+  return new VmdClientError({
+    code: 'CANCELLED',
+    grpcCode: GrpcStatus.CANCELLED,
+    message: 'this client was closed; create a new VmdClient',
+    address,
+  });
+}
+
 /** The constructor shape of ts-proto's grpc-js clients (`ExecutionServiceClient`, …). */
 export type GrpcClientConstructor<T extends Client> = new (
   address: string,
@@ -172,14 +185,7 @@ export class Connection {
 
   /** Makes a service client that shares this connection's channel and interceptors. */
   createClient<T extends Client>(ctor: GrpcClientConstructor<T>): T {
-    if (this.closed) {
-      throw new VmdClientError({
-        code: 'CANCELLED',
-        grpcCode: GrpcStatus.CANCELLED,
-        message: 'this client was closed; create a new VmdClient',
-        address: this.address.display,
-      });
-    }
+    if (this.closed) throw closedClientError(this.address.display);
     const client = new ctor(this.address.target, this.credentials, {
       channelOverride: this.channel,
       interceptors: this.interceptors,

@@ -24,7 +24,10 @@ import type {
 } from './execution-types.js';
 import { AsyncQueue, readableToAsyncIterable } from './streams.js';
 
-const UINT32_MAX = 0xffff_ffff;
+/** The largest value of a protobuf `uint32` field. */
+export const UINT32_MAX = 0xffff_ffff;
+/** The largest `uint64` value a JS number carries exactly (ts-proto maps uint64 to number). */
+export const UINT64_SAFE_MAX = Number.MAX_SAFE_INTEGER;
 
 /**
  * A running execution, returned by `VmdClient.execute()`. The call starts at once.
@@ -194,22 +197,7 @@ export function buildExecuteRequest(
   if (options.inputJson !== undefined) {
     inputJson = options.inputJson;
   } else if (options.input !== undefined) {
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(options.input);
-    } catch (error) {
-      throw VmdClientError.invalidArgument(
-        'input',
-        `input is not JSON-serializable: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    if (text === undefined) {
-      throw VmdClientError.invalidArgument(
-        'input',
-        'input has no JSON form (a function, symbol or undefined)',
-      );
-    }
-    inputJson = text;
+    inputJson = toJsonText('input', options.input);
   }
   let sourceType = SourceType.SOURCE_TYPE_SCRIPT;
   if (options.sourceType === 'module') sourceType = SourceType.SOURCE_TYPE_MODULE;
@@ -229,8 +217,8 @@ export function buildExecuteRequest(
         : limit('memoryMib', options.memoryMib, UINT32_MAX),
     cpuTimeMs: limit('cpuTimeMs', options.cpuTimeMs, UINT32_MAX),
     wallTimeMs: limit('timeoutMs', options.timeoutMs, UINT32_MAX),
-    outputBytes: limit('outputBytes', options.outputBytes, Number.MAX_SAFE_INTEGER),
-    resultBytes: limit('resultBytes', options.resultBytes, Number.MAX_SAFE_INTEGER),
+    outputBytes: limit('outputBytes', options.outputBytes, UINT64_SAFE_MAX),
+    resultBytes: limit('resultBytes', options.resultBytes, UINT64_SAFE_MAX),
     consoleLinesPerSecond: 0,
   };
   return {
@@ -243,12 +231,42 @@ export function buildExecuteRequest(
   };
 }
 
-function limit(field: string, value: number | undefined, max: number): number {
+/**
+ * Checks a numeric option that maps to an unsigned protobuf field, before anything is sent:
+ * an integer from `min` (default 1: 0 means "unset" on the wire) to `max`. `undefined` → 0.
+ * @throws VmdClientError INVALID_ARGUMENT naming `field` (the option as the caller wrote it)
+ */
+export function limit(field: string, value: number | undefined, max: number, min = 1): number {
   if (value === undefined) return 0;
-  if (!Number.isInteger(value) || value <= 0 || value > max) {
-    throw VmdClientError.invalidArgument(field, `${field} must be a positive integer (got ${String(value)})`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const what = min === 1 ? 'a positive integer' : `an integer from ${min} to ${max}`;
+    throw VmdClientError.invalidArgument(field, `${field} must be ${what} (got ${String(value)})`);
   }
   return value;
+}
+
+/**
+ * The JSON text of a value the caller passes to the handler (`input`, `event`), checked on the
+ * client: a value JSON cannot represent (a BigInt, a cycle, a function, a symbol) is refused.
+ * @throws VmdClientError INVALID_ARGUMENT naming `field`
+ */
+export function toJsonText(field: string, value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw VmdClientError.invalidArgument(
+      field,
+      `${field} is not JSON-serializable: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (text === undefined) {
+    throw VmdClientError.invalidArgument(
+      field,
+      `${field} has no JSON form (a function, symbol or undefined)`,
+    );
+  }
+  return text;
 }
 
 /** Wire output event → public event. */

@@ -4,9 +4,17 @@
  * platform failures throw {@link VmdClientError}.
  */
 import type { CallScopeOptions } from './call-options.js';
-import { callMetadata, cancelOnAbort, earliestDeadline, toGrpcCallOptions } from './call-options.js';
-import { toVmdClientError } from './errors.js';
-import { toExecutionValue, toFailure, toMetrics, toOutputEvent } from './execution.js';
+import { callMetadata, cancelOnAbort, toGrpcCallOptions } from './call-options.js';
+import { VmdClientError, toVmdClientError } from './errors.js';
+import {
+  UINT32_MAX,
+  limit,
+  toExecutionValue,
+  toFailure,
+  toJsonText,
+  toMetrics,
+  toOutputEvent,
+} from './execution.js';
 import type {
   ExecutionFailure,
   ExecutionMetrics,
@@ -33,17 +41,27 @@ import type {
   RollbackFunctionResponse,
 } from './gen/vmd/v1/function.js';
 import type { TenantAdminTransport } from './tenants.js';
-import type { ListPage, PageOptions } from './tenants.js';
+import { pageRequest, type ListPage, type PageOptions } from './tenants.js';
 
-/** Options of {@link FunctionAdmin.deploy}. */
+/**
+ * Options of {@link FunctionAdmin.deploy}.
+ *
+ * `timeoutMs` here is the function's wall time per invocation (stored with the version), not
+ * the deadline of the deploy call: that comes from `deadline`, else the client's
+ * `defaultUnaryTimeoutMs`.
+ */
 export interface DeployOptions extends CallScopeOptions {
   tenant?: string;
   /** The entry file. @default the only file, else `index.js` */
   entry?: string;
-  /** Heap per instance, MiB (clamped to the tenant's quota at invoke). */
+  /** Heap per instance, MiB (clamped to the tenant's quota at invoke). A positive integer. */
   memoryMb?: number;
-  /** Wall time per invocation, ms. */
+  /**
+   * Wall time per invocation, ms (a positive integer). Never the deploy call's deadline: give
+   * `deadline` for that.
+   */
   timeoutMs?: number;
+  /** CPU time per invocation, ms. A positive integer. */
   cpuTimeMs?: number;
   /** Values the handler sees as `ctx.env`. */
   env?: Record<string, string>;
@@ -53,17 +71,39 @@ export interface DeployOptions extends CallScopeOptions {
   capabilities?: string[];
 }
 
-/** Options of {@link FunctionAdmin.invoke}. */
+/**
+ * Options of {@link FunctionAdmin.invoke}.
+ *
+ * Deadline rule: `timeoutMs` is the invocation's wall time (it overrides the version's). The
+ * call's deadline is `timeoutMs` (default 60 s) + {@link INVOKE_DEADLINE_GRACE_MS} from now, so
+ * that the daemon, not the client, reports an overrun (as a `TIMEOUT` failure); when `deadline`
+ * is given it is the call's deadline, whether earlier or later.
+ */
 export interface InvokeOptions extends CallScopeOptions {
   tenant?: string;
-  /** A specific version. @default the active version */
+  /** A specific version (a positive integer). @default the active version */
   version?: number;
+  /** Heap, MiB. A positive integer. @default the version's */
   memoryMb?: number;
+  /** Wall time of this invocation, ms (a positive integer). @default the version's */
   timeoutMs?: number;
+  /** CPU time of this invocation, ms. A positive integer. @default the version's */
   cpuTimeMs?: number;
-  /** Log lines as they happen (the call streams); they are in `logs` either way. */
+  /**
+   * Log lines as they happen (the call streams); they are in `logs` either way. If it throws,
+   * the invocation is cancelled and `invoke` rejects with that same exception (not wrapped).
+   */
   onLog?: (event: ExecutionOutputEvent) => void;
 }
+
+/**
+ * How much later than the invocation's wall time the call deadline of `invoke` is set, ms:
+ * room for queueing, a cold start and the answer.
+ */
+export const INVOKE_DEADLINE_GRACE_MS = 5000;
+
+/** The invocation wall time assumed for the call deadline when `timeoutMs` is not given, ms. */
+const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
 
 /** What an invocation gave. */
 export type InvokeResult =
@@ -132,6 +172,14 @@ export class FunctionAdmin {
       typeof source === 'string'
         ? [{ path: options.entry ?? 'index.js', content: source }]
         : Object.entries(source).map(([path, content]) => ({ path, content }));
+    const limits = {
+      memoryMib: limit('memoryMb', options.memoryMb, UINT32_MAX),
+      cpuTimeMs: limit('cpuTimeMs', options.cpuTimeMs, UINT32_MAX),
+      wallTimeMs: limit('timeoutMs', options.timeoutMs, UINT32_MAX),
+      outputBytes: 0,
+      resultBytes: 0,
+      consoleLinesPerSecond: 0,
+    };
     const res = await this.t.unary<DeployFunctionRequest, DeployFunctionResponse>(
       (r, m, o, cb) => this.t.rawFunctions().deployFunction(r, m, o, cb),
       {
@@ -140,20 +188,14 @@ export class FunctionAdmin {
         files,
         entry: options.entry ?? '',
         config: {
-          limits: {
-            memoryMib: options.memoryMb ?? 0,
-            cpuTimeMs: options.cpuTimeMs ?? 0,
-            wallTimeMs: options.timeoutMs ?? 0,
-            outputBytes: 0,
-            resultBytes: 0,
-            consoleLinesPerSecond: 0,
-          },
+          limits,
           env: options.env ?? {},
           capabilities: options.capabilities ?? [],
           freshIsolatePerInvocation: options.freshIsolatePerInvocation ?? false,
         },
       },
-      options,
+      // `timeoutMs` is the function's wall time, never this call's deadline
+      callScope(options.signal, options.deadline),
       `${PATH}DeployFunction`,
     );
     return { function: fromWireFunction(res.function), version: res.version };
@@ -161,56 +203,86 @@ export class FunctionAdmin {
 
   /**
    * Invokes `name` with `event` (any JSON value). Resolves with the handler's value or its
-   * failure, the logs and metrics, and whether a warm instance ran it.
-   * @throws VmdClientError NOT_FOUND (FUNCTION_NOT_FOUND), RESOURCE_EXHAUSTED, …
+   * failure, the logs and metrics, and whether a warm instance ran it. See {@link InvokeOptions}
+   * for how `timeoutMs` and `deadline` set the call's deadline.
+   * @throws VmdClientError NOT_FOUND (FUNCTION_NOT_FOUND), RESOURCE_EXHAUSTED, …; INVALID_ARGUMENT
+   *   (nothing sent) for an `event` without a JSON form or an out-of-range option; CANCELLED when
+   *   `signal` is (or becomes) aborted
+   * @throws whatever `onLog` throws, unchanged
    */
   async invoke(name: string, event: unknown = null, options: InvokeOptions = {}): Promise<InvokeResult> {
+    const method = `${PATH}${options.onLog === undefined ? 'InvokeFunction' : 'InvokeFunctionStream'}`;
+    const where = { address: this.t.address(), method };
     const request = {
       tenant: options.tenant ?? this.t.tenant(),
       name,
-      version: options.version ?? 0,
-      eventJson: event === undefined ? '' : JSON.stringify(event),
+      version: limit('version', options.version, UINT32_MAX),
+      eventJson: event === undefined ? '' : toJsonText('event', event),
       limits: {
-        memoryMib: options.memoryMb ?? 0,
-        cpuTimeMs: options.cpuTimeMs ?? 0,
-        wallTimeMs: options.timeoutMs ?? 0,
+        memoryMib: limit('memoryMb', options.memoryMb, UINT32_MAX),
+        cpuTimeMs: limit('cpuTimeMs', options.cpuTimeMs, UINT32_MAX),
+        wallTimeMs: limit('timeoutMs', options.timeoutMs, UINT32_MAX),
         outputBytes: 0,
         resultBytes: 0,
         consoleLinesPerSecond: 0,
       },
     };
-    if (options.onLog === undefined) {
+    const signal = options.signal;
+    if (signal?.aborted === true) throw VmdClientError.cancelled({ ...where, cause: signal.reason });
+    const deadline =
+      options.deadline ??
+      Date.now() + (options.timeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS) + INVOKE_DEADLINE_GRACE_MS;
+    const onLog = options.onLog;
+    if (onLog === undefined) {
       const res = await this.t.unary<typeof request, InvokeFunctionResponse>(
         (r, m, o, cb) => this.t.rawFunctions().invokeFunction(r, m, o, cb),
         request,
-        { ...options, timeoutMs: (options.timeoutMs ?? 60_000) + 5000 },
-        `${PATH}InvokeFunction`,
+        callScope(signal, deadline),
+        method,
       );
       return fromWireInvocation(res, res.logs.map(toOutputEvent));
     }
-    const where = { address: this.t.address(), method: `${PATH}InvokeFunctionStream` };
-    const deadline = earliestDeadline(options.deadline, (options.timeoutMs ?? 60_000) + 5000);
-    const call = this.t
-      .rawFunctions()
-      .invokeFunctionStream({ invocation: request }, callMetadata(), toGrpcCallOptions(deadline));
-    const remove = cancelOnAbort(call, options.signal);
+    let aborted: { reason: unknown } | undefined;
+    let thrownByOnLog: { error: unknown } | undefined;
+    let call;
+    try {
+      call = this.t
+        .rawFunctions()
+        .invokeFunctionStream(
+          { invocation: request },
+          callMetadata(),
+          toGrpcCallOptions(deadline instanceof Date ? deadline.getTime() : deadline),
+        );
+    } catch (err) {
+      throw toVmdClientError(err, where);
+    }
+    const remove = cancelOnAbort(call, signal, (reason) => (aborted ??= { reason }));
     const logs: ExecutionOutputEvent[] = [];
     try {
       for await (const message of call as AsyncIterable<InvokeFunctionStreamResponse>) {
+        if (aborted !== undefined) break;
         const e = message.event;
         if (e?.$case === 'output') {
           const event = toOutputEvent(e.value);
           logs.push(event);
-          options.onLog(event);
+          try {
+            onLog(event);
+          } catch (error) {
+            thrownByOnLog = { error };
+            call.cancel();
+            break;
+          }
         } else if (e?.$case === 'done') {
           return fromWireInvocation(e.value, logs);
         }
       }
     } catch (err) {
-      throw toVmdClientError(err, where);
+      if (aborted === undefined) throw toVmdClientError(err, where);
     } finally {
       remove();
     }
+    if (thrownByOnLog !== undefined) throw thrownByOnLog.error;
+    if (aborted !== undefined) throw VmdClientError.cancelled({ ...where, cause: aborted.reason });
     throw toVmdClientError(new Error('the invocation stream ended without a result'), where);
   }
 
@@ -233,7 +305,7 @@ export class FunctionAdmin {
       (r, m, o, cb) => this.t.rawFunctions().listFunctions(r, m, o, cb),
       {
         tenant: options.tenant ?? this.t.tenant(),
-        page: { pageSize: options.pageSize ?? 0, pageToken: options.pageToken ?? '' },
+        page: pageRequest(options),
       },
       options,
       `${PATH}ListFunctions`,
@@ -251,7 +323,7 @@ export class FunctionAdmin {
       {
         tenant: options.tenant ?? this.t.tenant(),
         name,
-        page: { pageSize: options.pageSize ?? 0, pageToken: options.pageToken ?? '' },
+        page: pageRequest(options),
       },
       options,
       `${PATH}ListFunctionVersions`,
@@ -267,7 +339,7 @@ export class FunctionAdmin {
   ): Promise<FunctionInfo> {
     const res = await this.t.unary<RollbackFunctionRequest, RollbackFunctionResponse>(
       (r, m, o, cb) => this.t.rawFunctions().rollbackFunction(r, m, o, cb),
-      { tenant: options.tenant ?? this.t.tenant(), name, version },
+      { tenant: options.tenant ?? this.t.tenant(), name, version: limit('version', version, UINT32_MAX) },
       options,
       `${PATH}RollbackFunction`,
     );
@@ -282,6 +354,11 @@ export class FunctionAdmin {
       `${PATH}DeleteFunction`,
     );
   }
+}
+
+/** The call-scope options of a call: `signal` and `deadline` only, never `timeoutMs`. */
+function callScope(signal: AbortSignal | undefined, deadline: Date | number | undefined): CallScopeOptions {
+  return { ...(signal === undefined ? {} : { signal }), ...(deadline === undefined ? {} : { deadline }) };
 }
 
 function fromWireFunction(f: DeployedFunction | undefined): FunctionInfo {

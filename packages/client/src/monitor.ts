@@ -6,6 +6,7 @@
 import type { CallScopeOptions } from './call-options.js';
 import { callMetadata, cancelOnAbort, earliestDeadline, toGrpcCallOptions } from './call-options.js';
 import { toVmdClientError } from './errors.js';
+import { UINT32_MAX, limit } from './execution.js';
 import type {
   GetStatsRequest,
   GetStatsResponse,
@@ -154,7 +155,7 @@ export class Monitor {
       call = this.t
         .rawMonitor()
         .watchStats(
-          { tenant: options.tenant ?? '', intervalMs: options.intervalMs ?? 0 },
+          { tenant: options.tenant ?? '', intervalMs: limit('intervalMs', options.intervalMs, UINT32_MAX) },
           callMetadata(),
           toGrpcCallOptions(deadline),
         );

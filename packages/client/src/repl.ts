@@ -7,14 +7,22 @@
 import { status as GrpcStatus, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { callMetadata } from './call-options.js';
 import { VmdClientError, toVmdClientError } from './errors.js';
-import { toExecutionValue, toFailure, toMetrics, toOutputEvent } from './execution.js';
+import {
+  UINT32_MAX,
+  UINT64_SAFE_MAX,
+  limit,
+  toExecutionValue,
+  toFailure,
+  toMetrics,
+  toOutputEvent,
+} from './execution.js';
 import type {
   ExecutionFailure,
   ExecutionMetrics,
   ExecutionOutputEvent,
   ExecutionValue,
 } from './execution-types.js';
-import type { ReplServiceClient, SessionRequest, SessionResponse } from './gen/vmd/v1/repl.js';
+import type { OpenSession, ReplServiceClient, SessionRequest, SessionResponse } from './gen/vmd/v1/repl.js';
 
 /** Options of {@link VmdClient.repl}. */
 export interface ReplOptions {
@@ -77,7 +85,13 @@ export class ReplSessionClient {
   readonly ended: Promise<ReplEnded>;
 
   private readonly inputs = new Map<string, PendingInput>();
-  private readonly completions = new Map<string, (r: { prefix: string; candidates: string[] }) => void>();
+  private readonly completions = new Map<
+    string,
+    {
+      resolve: (r: { prefix: string; candidates: string[] }) => void;
+      reject: (e: VmdClientError) => void;
+    }
+  >();
   private readyWaiters: Array<{ resolve: () => void; reject: (e: VmdClientError) => void }> = [];
   private seq = 0;
   private finished: ReplEnded | undefined;
@@ -98,40 +112,29 @@ export class ReplSessionClient {
     call.on('end', () => this.finish({ reason: 'stream_closed', message: 'the daemon closed the stream' }));
   }
 
-  /** @internal sends `open` and waits for `ready`. */
-  open(options: ReplOptions, tenant: string): Promise<void> {
+  /** @internal sends `open` (built by {@link buildOpenSession}) and waits for `ready`. */
+  open(request: OpenSession): Promise<void> {
     const ready = this.nextReady();
-    this.send({
-      $case: 'open',
-      value: {
-        tenant,
-        limits: {
-          memoryMib: options.limits?.memoryMib ?? 0,
-          cpuTimeMs: options.limits?.cpuTimeMs ?? 0,
-          wallTimeMs: options.limits?.wallTimeMs ?? 0,
-          outputBytes: options.limits?.outputBytes ?? 0,
-          resultBytes: 0,
-          consoleLinesPerSecond: 0,
-        },
-        resumeSessionId: options.resume ?? '',
-        color: options.color ?? false,
-        idleTtlMs: options.idleTtlMs ?? 0,
-      },
-    });
+    this.send({ $case: 'open', value: request });
     return ready;
   }
 
   /**
    * Evaluates one input (inputs run in the order sent). `onOutput` sees console lines as they
    * come; they are also collected in the result's `output`.
-   * @throws VmdClientError when the session or the connection ends first.
+   * @throws VmdClientError when the session or the connection ends first (on a closed session:
+   *   at once, with the same error as {@link complete} and {@link reset}); INVALID_ARGUMENT
+   *   (field `code`, nothing sent) when `code` is not a string.
    */
   eval(
     code: string,
     options: { onOutput?: (event: ExecutionOutputEvent) => void } = {},
   ): Promise<ReplEvalResult> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.finished) return Promise.reject(this.endedError());
+    const closed = this.closedError();
+    if (closed) return Promise.reject(closed);
+    if (typeof code !== 'string') {
+      return Promise.reject(VmdClientError.invalidArgument('code', 'code must be a string'));
+    }
     const inputId = `i${++this.seq}`;
     return new Promise<ReplEvalResult>((resolve, reject) => {
       this.inputs.set(inputId, { output: [], onOutput: options.onOutput, resolve, reject });
@@ -139,23 +142,42 @@ export class ReplSessionClient {
     });
   }
 
-  /** Completion candidates for `line` with the cursor at `cursor` (default: the end). */
+  /**
+   * Completion candidates for `line` with the cursor at `cursor` (default: the end).
+   * @throws VmdClientError like {@link eval} when the session has ended (or ends first);
+   *   INVALID_ARGUMENT for a `line` that is not a string or a `cursor` out of range.
+   */
   complete(line: string, cursor = line.length): Promise<{ prefix: string; candidates: string[] }> {
-    if (this.failure || this.finished) return Promise.resolve({ prefix: '', candidates: [] });
+    const closed = this.closedError();
+    if (closed) return Promise.reject(closed);
+    if (typeof line !== 'string') {
+      return Promise.reject(VmdClientError.invalidArgument('line', 'line must be a string'));
+    }
+    let at: number;
+    try {
+      at = limit('cursor', cursor, UINT32_MAX, 0);
+    } catch (err) {
+      return Promise.reject(toVmdClientError(err));
+    }
     const requestId = `c${++this.seq}`;
-    return new Promise((resolve) => {
-      this.completions.set(requestId, resolve);
-      this.send({ $case: 'complete', value: { requestId, line, cursor } });
+    return new Promise((resolve, reject) => {
+      this.completions.set(requestId, { resolve, reject });
+      this.send({ $case: 'complete', value: { requestId, line, cursor: at } });
     });
   }
 
-  /** Stops the running input (it resolves with a `CANCELLED` failure). */
+  /** Stops the running input (it resolves with a `CANCELLED` failure). No-op on an ended session. */
   interrupt(): void {
-    if (!this.finished) this.send({ $case: 'interrupt', value: { inputId: '' } });
+    if (!this.closedError()) this.send({ $case: 'interrupt', value: { inputId: '' } });
   }
 
-  /** Drops every binding: a fresh context in the same session. */
+  /**
+   * Drops every binding: a fresh context in the same session.
+   * @throws VmdClientError like {@link eval} when the session has ended (or ends first).
+   */
   reset(): Promise<void> {
+    const closed = this.closedError();
+    if (closed) return Promise.reject(closed);
     const ready = this.nextReady();
     this.send({ $case: 'reset', value: {} });
     return ready;
@@ -182,8 +204,15 @@ export class ReplSessionClient {
     }
   }
 
+  /** The error of any request on an ended session (the same for every method), else undefined. */
+  private closedError(): VmdClientError | undefined {
+    if (this.failure) return this.failure;
+    return this.finished ? this.endedError() : undefined;
+  }
+
   private nextReady(): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
+    const closed = this.closedError();
+    if (closed) return Promise.reject(closed);
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 
@@ -237,9 +266,9 @@ export class ReplSessionClient {
         return;
       }
       case 'completions': {
-        const resolve = this.completions.get(r.value.requestId);
+        const pending = this.completions.get(r.value.requestId);
         this.completions.delete(r.value.requestId);
-        resolve?.({ prefix: r.value.prefix, candidates: r.value.candidates });
+        pending?.resolve({ prefix: r.value.prefix, candidates: r.value.candidates });
         return;
       }
       case 'ended':
@@ -263,7 +292,7 @@ export class ReplSessionClient {
     const err = this.failure ?? this.endedError();
     for (const p of this.inputs.values()) p.reject(err);
     this.inputs.clear();
-    for (const resolve of this.completions.values()) resolve({ prefix: '', candidates: [] });
+    for (const c of this.completions.values()) c.reject(err);
     this.completions.clear();
     for (const w of this.readyWaiters.splice(0)) w.reject(err);
     this.markEnded(ended);
@@ -284,13 +313,37 @@ export async function openRepl(
   options: ReplOptions,
   tenant: string,
 ): Promise<ReplSessionClient> {
+  const request = buildOpenSession(options, tenant);
   const call = raw.session(callMetadata());
   const session = new ReplSessionClient(call, where, options.onBackgroundOutput);
   try {
-    await session.open(options, tenant);
+    await session.open(request);
   } catch (err) {
     call.cancel();
     throw err;
   }
   return session;
+}
+
+/**
+ * The `open` message of a session, with every numeric option checked on the client (nothing is
+ * sent for an out-of-range value).
+ * @throws VmdClientError INVALID_ARGUMENT naming the option, e.g. `limits.memoryMib`, `idleTtlMs`
+ */
+export function buildOpenSession(options: ReplOptions, tenant: string): OpenSession {
+  const l = options.limits ?? {};
+  return {
+    tenant,
+    limits: {
+      memoryMib: limit('limits.memoryMib', l.memoryMib, UINT32_MAX),
+      cpuTimeMs: limit('limits.cpuTimeMs', l.cpuTimeMs, UINT32_MAX),
+      wallTimeMs: limit('limits.wallTimeMs', l.wallTimeMs, UINT32_MAX),
+      outputBytes: limit('limits.outputBytes', l.outputBytes, UINT64_SAFE_MAX),
+      resultBytes: 0,
+      consoleLinesPerSecond: 0,
+    },
+    resumeSessionId: options.resume ?? '',
+    color: options.color ?? false,
+    idleTtlMs: limit('idleTtlMs', options.idleTtlMs, UINT32_MAX),
+  };
 }

@@ -13,8 +13,11 @@ function admin(): { tenants: TenantAdmin; sent: UpdateTenantRequest[] } {
     unary<Req, Res>(_invoke: unknown, request: Req): Promise<Res> {
       const req = request as UpdateTenantRequest;
       sent.push(req);
-      const res: UpdateTenantResponse = { tenant: Tenant.fromPartial({ name: req.tenant?.name ?? '' }) };
-      return Promise.resolve(res as Res);
+      const res: UpdateTenantResponse = {
+        tenant: Tenant.fromPartial({ name: typeof req.tenant === 'object' ? (req.tenant.name ?? '') : '' }),
+      };
+      // list calls read these
+      return Promise.resolve({ ...res, tenants: [], keys: [], page: undefined } as Res);
     },
   };
   return { tenants: new TenantAdmin(transport), sent };
@@ -47,5 +50,44 @@ describe('TenantAdmin.update', () => {
     expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'fields' });
     expect((err as Error).message).toContain("the update of tenant 'acme' changes nothing");
     expect(sent).toHaveLength(0);
+  });
+});
+
+describe('TenantAdmin validation (INVALID_ARGUMENT, nothing sent)', () => {
+  it.each<[string, (t: TenantAdmin) => Promise<unknown>, string]>([
+    [
+      "update isolation 'process'",
+      (t) => t.update('acme', { isolation: 'process' as 'isolate' }),
+      'isolation',
+    ],
+    ["create isolation 'vm'", (t) => t.create('acme', { isolation: 'vm' as 'isolate' }), 'isolation'],
+    [
+      'update quotas.memoryMib -1',
+      (t) => t.update('acme', { quotas: { memoryMib: -1 } }),
+      'quotas.memoryMib',
+    ],
+    ['update quotas.burst 2^32', (t) => t.update('acme', { quotas: { burst: 2 ** 32 } }), 'quotas.burst'],
+    ['update quotas.kvBytes 1.5', (t) => t.update('acme', { quotas: { kvBytes: 1.5 } }), 'quotas.kvBytes'],
+    [
+      'update quotas.ratePerSecond NaN',
+      (t) => t.update('acme', { quotas: { ratePerSecond: NaN } }),
+      'quotas.ratePerSecond',
+    ],
+    ['create quotas.weight -3', (t) => t.create('acme', { quotas: { weight: -3 } }), 'quotas.weight'],
+    ['list pageSize -1', (t) => t.list({ pageSize: -1 }), 'pageSize'],
+    ['listKeys pageSize 0.5', (t) => t.listKeys('acme', { pageSize: 0.5 }), 'pageSize'],
+  ])('%s', async (_what, call, field) => {
+    const { tenants, sent } = admin();
+    const err = await call(tenants).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VmdClientError);
+    expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', field });
+    expect(sent).toHaveLength(0);
+  });
+
+  it('accepts 0 quotas (the default) and both isolation modes', async () => {
+    const { tenants, sent } = admin();
+    await tenants.create('acme', { quotas: { memoryMib: 0, ratePerSecond: 2.5 }, isolation: 'context' });
+    await tenants.update('acme', { isolation: 'isolate' });
+    expect(sent).toHaveLength(2);
   });
 });

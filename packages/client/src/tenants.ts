@@ -5,6 +5,7 @@
 import type { CallOptions, Metadata, ServiceError } from '@grpc/grpc-js';
 import type { CallScopeOptions } from './call-options.js';
 import { VmdClientError } from './errors.js';
+import { UINT32_MAX, UINT64_SAFE_MAX, limit } from './execution.js';
 import { ErrorKind } from './gen/vmd/v1/common.js';
 import {
   IsolationMode,
@@ -147,7 +148,7 @@ export class TenantAdmin {
   async list(options: PageOptions = {}): Promise<ListPage<TenantInfo>> {
     const res = await this.t.unary<ListTenantsRequest, ListTenantsResponse>(
       (r, m, o, cb) => this.t.raw().listTenants(r, m, o, cb),
-      { page: { pageSize: options.pageSize ?? 0, pageToken: options.pageToken ?? '' } },
+      { page: pageRequest(options) },
       options,
       `${PATH}ListTenants`,
     );
@@ -204,7 +205,7 @@ export class TenantAdmin {
   async listKeys(tenant: string, options: PageOptions = {}): Promise<ListPage<ApiKeyInfo>> {
     const res = await this.t.unary<ListApiKeysRequest, ListApiKeysResponse>(
       (r, m, o, cb) => this.t.raw().listApiKeys(r, m, o, cb),
-      { tenant, page: { pageSize: options.pageSize ?? 0, pageToken: options.pageToken ?? '' } },
+      { tenant, page: pageRequest(options) },
       options,
       `${PATH}ListApiKeys`,
     );
@@ -249,6 +250,67 @@ export class TenantAdmin {
   }
 }
 
+/** The wire paging of a list call; `pageSize` is checked (0 or absent: the daemon's default). */
+export function pageRequest(options: PageOptions): { pageSize: number; pageToken: string } {
+  return {
+    pageSize: limit('pageSize', options.pageSize, UINT32_MAX, 0),
+    pageToken: options.pageToken ?? '',
+  };
+}
+
+/** The largest value of each integer quota (its proto type: uint32, or uint64 as a JS number). */
+const QUOTA_MAX: Readonly<Record<Exclude<keyof TenantQuotas, 'ratePerSecond'>, number>> = {
+  memoryMib: UINT32_MAX,
+  cpuTimeMs: UINT32_MAX,
+  wallTimeMs: UINT32_MAX,
+  maxConcurrent: UINT32_MAX,
+  burst: UINT32_MAX,
+  queueDepth: UINT32_MAX,
+  outputBytes: UINT64_SAFE_MAX,
+  resultBytes: UINT64_SAFE_MAX,
+  codeBytes: UINT64_SAFE_MAX,
+  replSessions: UINT32_MAX,
+  functions: UINT32_MAX,
+  kvBytes: UINT64_SAFE_MAX,
+  weight: UINT32_MAX,
+  consoleLinesPerSecond: UINT32_MAX,
+};
+
+const ISOLATION_MODES: ReadonlySet<unknown> = new Set(['isolate', 'context']);
+
+/**
+ * Checks `fields` on the client before anything is sent: each quota an integer in its proto
+ * field's range (0: the default / unchanged), `ratePerSecond` a finite number ≥ 0, `isolation`
+ * `'isolate'` or `'context'`.
+ * @throws VmdClientError INVALID_ARGUMENT naming the field, e.g. `quotas.memoryMib`, `isolation`
+ */
+function checkFields(fields: TenantFields): void {
+  if (fields.isolation !== undefined && !ISOLATION_MODES.has(fields.isolation)) {
+    throw VmdClientError.invalidArgument(
+      'isolation',
+      `isolation must be 'isolate' or 'context', not '${String(fields.isolation)}'`,
+    );
+  }
+  for (const [key, value] of Object.entries(fields.quotas ?? {})) {
+    if (value === undefined) continue;
+    const field = `quotas.${key}`;
+    if (key === 'ratePerSecond') {
+      if (!Number.isFinite(value) || value < 0) {
+        throw VmdClientError.invalidArgument(
+          field,
+          `${field} must be a finite number ≥ 0 (got ${String(value)})`,
+        );
+      }
+      continue;
+    }
+    const max = (QUOTA_MAX as Record<string, number | undefined>)[key];
+    if (max === undefined) {
+      throw VmdClientError.invalidArgument(field, `${field} is not a quota`);
+    }
+    limit(field, value, max, 0);
+  }
+}
+
 /** The update mask of `fields`: one path per field that is present and not `undefined`. */
 function updateMask(fields: TenantFields): string[] {
   const mask: string[] = [];
@@ -267,6 +329,7 @@ function snake(key: string): string {
 }
 
 function toWire(name: string, f: TenantFields): WireTenant {
+  checkFields(f);
   return WireTenant.fromPartial({
     name,
     displayName: f.displayName ?? '',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { VmdClientError } from './errors.js';
 import { VmdClient } from './vmd-client.js';
 
 // Constructing a client opens no socket (the channel connects on the first call).
@@ -50,5 +51,57 @@ describe('VmdClient (no network)', () => {
     expect(client.address).toBe('unix:/run/vmd.sock');
     expect(client.options.tenant).toBe('explicit');
     client.close();
+  });
+
+  it('out-of-range REPL and monitor options fail with INVALID_ARGUMENT naming the option', async () => {
+    const client = new VmdClient({ address: '127.0.0.1:56997' });
+    await expect(client.repl({ limits: { memoryMib: -5 } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: 'limits.memoryMib',
+    });
+    const watch = client.monitor.watch({ intervalMs: -1 });
+    await expect(watch.next()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'intervalMs' });
+    client.close();
+  });
+});
+
+describe('a closed VmdClient', () => {
+  // Nothing listens on this port: a call that is sent fails with UNAVAILABLE, never hangs.
+  const address = '127.0.0.1:56998';
+  const closedMessage = 'CANCELLED: this client was closed; create a new VmdClient';
+
+  it('fails every call the same way, whatever was called before close()', async () => {
+    const client = new VmdClient({ address, defaultUnaryTimeoutMs: 2000 });
+    const before = Promise.allSettled([
+      client.run('1', { timeoutMs: 1000 }),
+      client.health(),
+      client.functions.invoke('hello', null, { timeoutMs: 1000, onLog: () => {} }),
+    ]);
+    client.close();
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      ['run', () => client.run('1')],
+      ['execute', () => client.execute('1').outcome],
+      ['health', () => client.health()],
+      ['repl', () => client.repl()],
+      ['functions.invoke', () => client.functions.invoke('hello')],
+      ['functions.invoke onLog', () => client.functions.invoke('hello', null, { onLog: () => {} })],
+      ['functions.deploy', () => client.functions.deploy('hello', 'x')],
+      ['functions.list', () => client.functions.list()],
+      ['tenants.get', () => client.tenants.get('acme')],
+      ['tenants.update', () => client.tenants.update('acme', { displayName: 'A' })],
+      ['monitor.stats', () => client.monitor.stats()],
+      ['monitor.watch', () => client.monitor.watch().next()],
+    ];
+    for (const [name, call] of calls) {
+      let promise: Promise<unknown> | undefined;
+      expect(() => (promise = call()), name).not.toThrow();
+      const err = await promise!.then(
+        () => 'resolved',
+        (e: unknown) => e,
+      );
+      expect(err, name).toBeInstanceOf(VmdClientError);
+      expect((err as Error).message, name).toBe(closedMessage);
+    }
+    await before;
   });
 });

@@ -15,7 +15,7 @@ import {
   type ResolvedVmdClientOptions,
   type VmdClientOptions,
 } from './client-options.js';
-import { Connection } from './connection.js';
+import { Connection, closedClientError } from './connection.js';
 import { VmdClientError, toVmdClientError } from './errors.js';
 import { Execution, buildExecuteRequest } from './execution.js';
 import {
@@ -93,18 +93,18 @@ export class VmdClient {
     this.connection = new Connection(this.options);
     this.raw = createRawClients(this.connection);
     this.tenants = new TenantAdmin({
-      raw: () => this.raw.tenants,
+      raw: () => this.openRaw().tenants,
       unary: (invoke, request, scope, method) => this.unary(invoke, request, scope, method),
     });
     this.functions = new FunctionAdmin({
-      raw: () => this.raw.tenants,
-      rawFunctions: () => this.raw.functions,
+      raw: () => this.openRaw().tenants,
+      rawFunctions: () => this.openRaw().functions,
       address: () => this.address,
       tenant: () => this.options.tenant ?? '',
       unary: (invoke, request, scope, method) => this.unary(invoke, request, scope, method),
     });
     this.monitor = new Monitor({
-      rawMonitor: () => this.raw.monitor,
+      rawMonitor: () => this.openRaw().monitor,
       address: () => this.address,
       unary: (invoke, request, scope, method) => this.unary(invoke, request, scope, method),
     });
@@ -136,6 +136,7 @@ export class VmdClient {
    */
   execute(code: string, options: ExecuteOptions = {}): Execution {
     const where = { address: this.address };
+    if (this.connection.isClosed) return new Execution(closedClientError(this.address), where);
     let request;
     try {
       request = buildExecuteRequest(code, options, this.options.tenant);
@@ -188,9 +189,9 @@ export class VmdClient {
    * @throws VmdClientError e.g. NOT_FOUND (SESSION_NOT_FOUND) for an expired `resume` id,
    *   RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) past the tenant's session quota.
    */
-  repl(options: ReplOptions = {}): Promise<ReplSessionClient> {
+  async repl(options: ReplOptions = {}): Promise<ReplSessionClient> {
     return openRepl(
-      this.raw.repl,
+      this.openRaw().repl,
       { address: this.address },
       options,
       options.tenant ?? this.options.tenant ?? '',
@@ -224,9 +225,17 @@ export class VmdClient {
 
   /**
    * Closes the connection. Calls in flight are allowed to finish; new calls fail. Idempotent.
+   * Every method of a closed client rejects (or, for `execute`, fails its outcome) with
+   * `CANCELLED: this client was closed; create a new VmdClient`; none throws synchronously.
    */
   close(): void {
     this.connection.close();
+  }
+
+  /** The generated clients, or the closed-client error once {@link close} was called. */
+  private openRaw(): RawClients {
+    if (this.connection.isClosed) throw closedClientError(this.address);
+    return this.raw;
   }
 
   /**
@@ -245,6 +254,7 @@ export class VmdClient {
     method: string,
   ): Promise<Res> {
     const where = { address: this.address, method };
+    if (this.connection.isClosed) return Promise.reject(closedClientError(this.address));
     if (scope.signal?.aborted === true) {
       return Promise.reject(VmdClientError.cancelled({ ...where, cause: scope.signal.reason }));
     }
