@@ -126,6 +126,27 @@ describe('VmdClientError.fromServiceError', () => {
     expect(error.isRetryable()).toBe(true);
   });
 
+  it.each([
+    [
+      'No connection established. Last error: Error: 00B0C8E0317F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:354:. Resolution note: ',
+      /^UNAVAILABLE: vmd at 127\.0\.0\.1:50051 does not speak TLS there \(.*wrong version number.*\): connect without TLS, or start vmd with --tls-cert and --tls-key$/,
+    ],
+    [
+      'No connection established. Last error: Error: self-signed certificate. Resolution note: ',
+      /^UNAVAILABLE: vmd at 127\.0\.0\.1:50051 presented a TLS certificate this client does not trust \(self-signed certificate\): give the client its CA/,
+    ],
+    [
+      "No connection established. Last error: Error: Hostname/IP does not match certificate's altnames: IP: 127.0.0.1 is not in the cert's list: . Resolution note: ",
+      /does not trust .*altnames.*connect by a name the certificate holds \(tls.serverName; VMD_TLS_SERVER_NAME\)$/,
+    ],
+  ])('tells a TLS mismatch from an unreachable daemon (%#)', (details, expected) => {
+    const error = VmdClientError.fromServiceError(serviceError(status.UNAVAILABLE, details), {
+      address: '127.0.0.1:50051',
+    });
+    expect(error.code).toBe('UNAVAILABLE');
+    expect(error.message).toMatch(expected);
+  });
+
   it('keeps a daemon UNAVAILABLE with a vmd code as the daemon said it', () => {
     const error = VmdClientError.fromServiceError(
       serviceError(status.UNAVAILABLE, 'vmd is shutting down', { 'vmd-error-code': 'SHUTTING_DOWN' }),

@@ -328,7 +328,15 @@ function transportMessage(code: VmdErrorCode, details: string, context: ErrorCon
   switch (code) {
     case 'UNAVAILABLE': {
       const reason = connectFailureReason(details);
-      return `cannot reach ${where}${reason === undefined ? '' : ` (${reason})`}: is \`vmd serve\` running?`;
+      const said = reason === undefined ? '' : ` (${reason})`;
+      // A TLS client meets a plaintext port: OpenSSL reads the HTTP/2 preface as a bad record.
+      if (/wrong version number|ssl3_get_record|packet length too long/i.test(details)) {
+        return `${where} does not speak TLS there${said}: connect without TLS, or start vmd with --tls-cert and --tls-key`;
+      }
+      if (/certificate|altnames|self[- ]signed|unable to (?:get|verify)/i.test(details)) {
+        return `${where} presented a TLS certificate this client does not trust${said}: give the client its CA (tls.ca; VMD_TLS_CA for vmctl) and connect by a name the certificate holds (tls.serverName; VMD_TLS_SERVER_NAME)`;
+      }
+      return `cannot reach ${where}${said}: is \`vmd serve\` running?`;
     }
     case 'DEADLINE_EXCEEDED':
       return `${where} did not answer before the call's deadline${because}`;
