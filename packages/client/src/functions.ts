@@ -172,14 +172,7 @@ export class FunctionAdmin {
       typeof source === 'string'
         ? [{ path: options.entry ?? 'index.js', content: source }]
         : Object.entries(source).map(([path, content]) => ({ path, content }));
-    const limits = {
-      memoryMib: limit('memoryMb', options.memoryMb, UINT32_MAX),
-      cpuTimeMs: limit('cpuTimeMs', options.cpuTimeMs, UINT32_MAX),
-      wallTimeMs: limit('timeoutMs', options.timeoutMs, UINT32_MAX),
-      outputBytes: 0,
-      resultBytes: 0,
-      consoleLinesPerSecond: 0,
-    };
+    const limits = wireLimits(options);
     const res = await this.t.unary<DeployFunctionRequest, DeployFunctionResponse>(
       (r, m, o, cb) => this.t.rawFunctions().deployFunction(r, m, o, cb),
       {
@@ -218,14 +211,7 @@ export class FunctionAdmin {
       name,
       version: limit('version', options.version, UINT32_MAX),
       eventJson: event === undefined ? '' : toJsonText('event', event),
-      limits: {
-        memoryMib: limit('memoryMb', options.memoryMb, UINT32_MAX),
-        cpuTimeMs: limit('cpuTimeMs', options.cpuTimeMs, UINT32_MAX),
-        wallTimeMs: limit('timeoutMs', options.timeoutMs, UINT32_MAX),
-        outputBytes: 0,
-        resultBytes: 0,
-        consoleLinesPerSecond: 0,
-      },
+      limits: wireLimits(options),
     };
     const signal = options.signal;
     if (signal?.aborted === true) throw VmdClientError.cancelled({ ...where, cause: signal.reason });
@@ -393,5 +379,20 @@ function fromWireInvocation(res: InvokeFunctionResponse, logs: ExecutionOutputEv
     ok: false,
     failure: toFailure(res.outcome?.$case === 'error' ? res.outcome.value : undefined),
     ...base,
+  };
+}
+
+/**
+ * The per-invocation limits of a deploy or an invoke, checked (INVALID_ARGUMENT naming the
+ * option) before anything is sent; 0 means the function's or the tenant's own.
+ */
+function wireLimits(options: { memoryMb?: number; cpuTimeMs?: number; timeoutMs?: number }) {
+  return {
+    memoryMib: limit('memoryMb', options.memoryMb, UINT32_MAX),
+    cpuTimeMs: limit('cpuTimeMs', options.cpuTimeMs, UINT32_MAX),
+    wallTimeMs: limit('timeoutMs', options.timeoutMs, UINT32_MAX),
+    outputBytes: 0,
+    resultBytes: 0,
+    consoleLinesPerSecond: 0,
   };
 }
