@@ -23,8 +23,10 @@ export const FailureKind = {
   SYNTAX: 'SYNTAX',
   /** The code threw or its promise rejected. */
   RUNTIME: 'RUNTIME',
-  /** The run passed its wall-time or cpu-time limit. */
+  /** The run passed its wall-time limit. */
   TIMEOUT: 'TIMEOUT',
+  /** The code used more CPU time than its cpu-time limit. */
+  CPU_LIMIT: 'CPU_LIMIT',
   /** The isolate heap passed its memory limit. */
   MEMORY_LIMIT: 'MEMORY_LIMIT',
   /** Console output passed its byte or line-rate limit. */

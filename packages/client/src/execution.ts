@@ -303,6 +303,7 @@ const KIND_BY_WIRE: Readonly<Partial<Record<ErrorKind, FailureKind>>> = {
   [ErrorKind.ERROR_KIND_OUTPUT_LIMIT]: 'OUTPUT_LIMIT',
   [ErrorKind.ERROR_KIND_RESULT_TOO_LARGE]: 'RESULT_TOO_LARGE',
   [ErrorKind.ERROR_KIND_CANCELLED]: 'CANCELLED',
+  [ErrorKind.ERROR_KIND_CPU_LIMIT]: 'CPU_LIMIT',
 };
 
 /** Wire failure → public failure (`0` line/column become `undefined`). */

@@ -153,8 +153,16 @@ describe('human rendering', () => {
         plain,
       ),
     ).toBe(
-      'TIMEOUT: wall-time limit of 100 ms exceeded\nhint: raise the limit with --timeout MS (or --cpu MS); the tenant quota caps both\n',
+      'TIMEOUT: wall-time limit of 100 ms exceeded\nhint: raise the limit with --timeout MS; the tenant quota caps it\n',
     );
+    expect(
+      formatFailure(
+        failure({ kind: 'CPU_LIMIT', name: 'CpuLimitError', message: 'cpu limit' }),
+        {},
+        'main.js',
+        plain,
+      ),
+    ).toBe('CPU_LIMIT: cpu limit\nhint: raise the limit with --cpu MS; the tenant quota caps it\n');
     expect(
       formatFailure(failure({ kind: 'MEMORY_LIMIT', message: 'heap limit' }), {}, 'main.js', plain),
     ).toContain('--memory MIB');

@@ -172,7 +172,8 @@ export function formatResult(value: ExecutionValue, colors: Colors): string | un
 }
 
 const FAILURE_HINTS: Partial<Record<ExecutionFailure['kind'], string>> = {
-  TIMEOUT: 'raise the limit with --timeout MS (or --cpu MS); the tenant quota caps both',
+  TIMEOUT: 'raise the limit with --timeout MS; the tenant quota caps it',
+  CPU_LIMIT: 'raise the limit with --cpu MS; the tenant quota caps it',
   MEMORY_LIMIT: 'raise the limit with --memory MIB; the tenant quota caps it',
   OUTPUT_LIMIT: 'the code printed more than its output limit allows; print less',
   RESULT_TOO_LARGE: 'return a smaller value (the result limit is set by the tenant quota)',

@@ -133,6 +133,23 @@ describe('vmctl exec', () => {
     });
   });
 
+  it('--cpu ends a loop with CPU_LIMIT: exit 1 and a hint naming --cpu', async () => {
+    const result = await vmctl(['exec', fixture('forever.js'), '--cpu', '100', '--json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      ok: false,
+      error: {
+        kind: 'CPU_LIMIT',
+        name: 'CpuLimitError',
+        message: 'The run exceeded its cpu limit of 100 ms of CPU time',
+      },
+    });
+    const human = await vmctl(['exec', fixture('forever.js'), '--cpu', '100']);
+    expect(human.code).toBe(1);
+    expect(human.stderr).toMatch(/^CPU_LIMIT: The run exceeded its cpu limit of 100 ms/);
+    expect(human.stderr).toContain('hint: raise the limit with --cpu MS');
+  });
+
   it('--input as JSON text and as @file', async () => {
     const inline = await vmctl(['exec', fixture('add-input.js'), '--input', '{"a": 1, "b": 2}']);
     expect(inline).toMatchObject({ code: 0, stdout: '3\n' });

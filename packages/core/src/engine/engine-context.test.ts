@@ -212,7 +212,7 @@ const ABNORMAL: Abnormal[] = [
   {
     name: 'a cpu timeout (while (true) {})',
     code: 'while (true) {}',
-    kind: 'TIMEOUT',
+    kind: 'CPU_LIMIT',
     limits: { cpuTimeMs: 100, wallTimeMs: 1000 },
   },
   {

@@ -76,7 +76,7 @@ describe('isolates from a snapshot', () => {
 
   it('still enforces the cpu limit', async () => {
     const { outcome } = await run(snap, 'while (true) {}');
-    expect(outcome.status === 'error' && outcome.failure.kind).toBe('TIMEOUT');
+    expect(outcome.status === 'error' && outcome.failure.kind).toBe('CPU_LIMIT');
     expect(json((await run(snap, '1 + 1')).outcome)).toBe('2');
   });
 });

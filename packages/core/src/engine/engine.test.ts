@@ -337,8 +337,10 @@ describe('errors and locations', () => {
 
 describe('limits (each ends the run with its own kind; the engine keeps working)', () => {
   it('wall time → TIMEOUT', async () => {
-    const f = failure((await run('for (;;) {}', { limits: { wallTimeMs: 200 } })).outcome);
+    // A busy loop advances both clocks; the lower limit (wall, here) names the failure.
+    const f = failure((await run('for (;;) {}', { limits: { wallTimeMs: 200, cpuTimeMs: 2000 } })).outcome);
     expect(f.kind).toBe('TIMEOUT');
+    expect(f.name).toBe('TimeoutError');
     await expectHealthy();
   });
 
@@ -348,10 +350,11 @@ describe('limits (each ends the run with its own kind; the engine keeps working)
     ).toBe('TIMEOUT');
   });
 
-  it('cpu time → TIMEOUT (cpu)', async () => {
+  it('cpu time → CPU_LIMIT', async () => {
     const f = failure((await run('for (;;) {}', { limits: { cpuTimeMs: 100, wallTimeMs: 3000 } })).outcome);
-    expect(f.kind).toBe('TIMEOUT');
-    expect(f.message).toContain('cpu');
+    expect(f.kind).toBe('CPU_LIMIT');
+    expect(f.name).toBe('CpuLimitError');
+    expect(f.message).toBe('The run exceeded its cpu limit of 100 ms of CPU time');
     await expectHealthy();
   });
 

@@ -1160,8 +1160,8 @@ function stopFailure(reason: StopReason, request: ExecutionRequest): ExecutionFa
     case 'cpu':
       return {
         ...base,
-        kind: FailureKind.TIMEOUT,
-        name: 'TimeoutError',
+        kind: FailureKind.CPU_LIMIT,
+        name: 'CpuLimitError',
         message: `The run exceeded its cpu limit of ${request.limits.cpuTimeMs} ms of CPU time`,
       };
     case 'output-bytes':

@@ -7,8 +7,10 @@ export const FailureKind = {
   SYNTAX: 'SYNTAX',
   /** The code threw (or rejected) an exception. */
   RUNTIME: 'RUNTIME',
-  /** The run passed its wall-time or cpu-time limit. */
+  /** The run passed its wall-time limit. */
   TIMEOUT: 'TIMEOUT',
+  /** The tenant's code used more CPU time than its cpu-time limit. */
+  CPU_LIMIT: 'CPU_LIMIT',
   /** The isolate's heap passed its memory limit. */
   MEMORY_LIMIT: 'MEMORY_LIMIT',
   /** Console output passed its byte or line-rate limit. */
@@ -24,7 +26,7 @@ export type FailureKind = (typeof FailureKind)[keyof typeof FailureKind];
 /** A failure of tenant code, as delivered to the caller. */
 export interface ExecutionFailure {
   kind: FailureKind;
-  /** Error name (`TypeError`, `SyntaxError`, `TimeoutError`, …). */
+  /** Error name (`TypeError`, `SyntaxError`, `TimeoutError`, `CpuLimitError`, …). */
   name: string;
   /** A message for a person. */
   message: string;

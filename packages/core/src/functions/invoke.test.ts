@@ -148,7 +148,7 @@ describe('Engine.invoke', () => {
       eventJson: '{"spin":true}',
       limits: { ...loop.limits, cpuTimeMs: 50 },
     });
-    expect(spun.status === 'error' && spun.failure.kind).toBe('TIMEOUT');
+    expect(spun.status === 'error' && spun.failure.kind).toBe('CPU_LIMIT');
     const next = await invoke({ ...loop });
     expect([value(next), next.warm]).toEqual([1, false]);
   });
@@ -193,7 +193,7 @@ describe('Engine.invoke', () => {
         { limits: { ...DEFAULT_LIMITS, wallTimeMs: 1000, cpuTimeMs: 200 } },
       ),
     );
-    expect(proxy.status === 'error' && proxy.failure.kind).toBe('TIMEOUT');
+    expect(proxy.status === 'error' && proxy.failure.kind).toBe('CPU_LIMIT');
     const polluted = await invoke(
       request(
         {

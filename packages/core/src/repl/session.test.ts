@@ -217,7 +217,8 @@ describe('REPL limits and interrupt', () => {
     const r = await ev('while (true) {}');
     expect(r.status).toBe('error');
     if (r.status === 'error') {
-      expect(r.failure.kind).toBe('TIMEOUT');
+      expect(r.failure.kind).toBe('CPU_LIMIT');
+      expect(r.failure.name).toBe('CpuLimitError');
       expect(r.stateLost).toBe(false);
     }
     expect(await value('kept')).toBe("'yes'");

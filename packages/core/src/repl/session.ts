@@ -380,7 +380,7 @@ export class ReplSession {
           const cpuMs = Number(this.cpuNs() - cpuStart) / 1e6;
           failure =
             cpuMs >= limits.cpuTimeMs - 1
-              ? timeoutFailure(`The input exceeded its cpu limit of ${limits.cpuTimeMs} ms of CPU time`)
+              ? cpuLimitFailure(`The input exceeded its cpu limit of ${limits.cpuTimeMs} ms of CPU time`)
               : timeoutFailure(`The input exceeded its wall-time limit of ${limits.wallTimeMs} ms`);
         } else if (c.type === 'memory-limit' || c.type === 'disposed' || lost) {
           stateLost = true;
@@ -517,7 +517,7 @@ export class ReplSession {
         this.options.onBackgroundOutput?.({
           stream: 'stderr',
           level: 'error',
-          text: `Uncaught TimeoutError: a timer callback exceeded the cpu limit of ${this.options.limits.cpuTimeMs} ms`,
+          text: `Uncaught CpuLimitError: a timer callback exceeded the cpu limit of ${this.options.limits.cpuTimeMs} ms`,
           timeMs: Date.now(),
         });
       }
@@ -535,6 +535,10 @@ export class ReplSession {
 
 function timeoutFailure(message: string): ExecutionFailure {
   return { kind: FailureKind.TIMEOUT, name: 'TimeoutError', message, stack: '', line: 0, column: 0 };
+}
+
+function cpuLimitFailure(message: string): ExecutionFailure {
+  return { kind: FailureKind.CPU_LIMIT, name: 'CpuLimitError', message, stack: '', line: 0, column: 0 };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { HostileCase } from './harness.js';
 /**
  * console.log of an object whose getter loops and (via `%s`) whose `toString` loops. If the
  * formatter invokes them, that happens inside the isolate and the wall/cpu limit ends the
- * run (TIMEOUT); if the formatter does not invoke accessors (Node prints `[Getter]`), the
+ * run (CPU_LIMIT); if the formatter does not invoke accessors (Node prints `[Getter]`), the
  * run ends ok. Never a hung worker or daemon.
  */
 const hostileCase: HostileCase = {
@@ -16,6 +16,6 @@ console.log(o);
 console.log('%s', { toString: function () { for (;;) {} } });
 console.log('%d', { [Symbol.toPrimitive]: function () { for (;;) {} } });
 'survived'`,
-  expect: [{ status: 'error', kind: 'TIMEOUT' }, { status: 'ok' }],
+  expect: [{ status: 'error', kind: 'CPU_LIMIT' }, { status: 'ok' }],
 };
 export default hostileCase;

@@ -3,7 +3,7 @@ import type { HostileCase } from './harness.js';
 /**
  * A microtask that re-queues itself forever (queueMicrotask and promise reactions). The
  * microtask queue never drains, so no macrotask ever runs again: the engine's own timers
- * inside the isolate cannot fire. The worker enforces wall time from the outside: TIMEOUT.
+ * inside the isolate cannot fire. The worker enforces the cpu limit from the outside: CPU_LIMIT.
  */
 const hostileCase: HostileCase = {
   name: 'microtask-flood',
@@ -14,6 +14,6 @@ const hostileCase: HostileCase = {
 (function f() { queueMicrotask(f); })();
 (function g() { Promise.resolve().then(g); })();
 'returned'`,
-  expect: { status: 'error', kind: 'TIMEOUT' },
+  expect: { status: 'error', kind: 'CPU_LIMIT' },
 };
 export default hostileCase;

@@ -3,7 +3,7 @@ import type { HostileCase } from './harness.js';
 /**
  * `Error.prepareStackTrace` that loops, installed before throwing: when the engine (or V8,
  * lazily) formats the stack of the failure, tenant code runs. It must run in the isolate
- * under the limit: RUNTIME or TIMEOUT, never a hang.
+ * under the limit: RUNTIME or CPU_LIMIT, never a hang.
  */
 const hostileCase: HostileCase = {
   name: 'prepare-stack-trace-loop-on-failure',
@@ -12,6 +12,6 @@ const hostileCase: HostileCase = {
   code: `
 Error.prepareStackTrace = function () { for (;;) {} };
 throw new Error('formatted lazily');`,
-  expect: { status: 'error', kind: ['RUNTIME', 'TIMEOUT'] },
+  expect: { status: 'error', kind: ['RUNTIME', 'CPU_LIMIT'] },
 };
 export default hostileCase;

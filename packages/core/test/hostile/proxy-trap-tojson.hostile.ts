@@ -15,6 +15,6 @@ new Proxy({}, {
   get: loop, has: loop, ownKeys: loop, getPrototypeOf: loop,
   getOwnPropertyDescriptor: loop, isExtensible: loop, apply: loop,
 })`,
-  expect: { status: 'error', kind: 'TIMEOUT' },
+  expect: { status: 'error', kind: 'CPU_LIMIT' },
 };
 export default hostileCase;

@@ -3,7 +3,7 @@ import type { HostileCase } from './harness.js';
 /**
  * A real Error whose `stack`, `name`, `message` and `constructor` are replaced by looping
  * getters before it is thrown. The engine reads some of them to build the failure: inside
- * the isolate, bounded by the limit. RUNTIME or TIMEOUT, never a hang.
+ * the isolate, bounded by the limit. RUNTIME or CPU_LIMIT, never a hang.
  *
  * Regression guard: the first engine failed this (in a classic script the synchronous throw
  * was converted by isolated-vm on `run()`; the getters looped there, dispose did not end it,
@@ -22,6 +22,6 @@ Object.defineProperty(e, 'name', loop);
 Object.defineProperty(e, 'constructor', loop);
 throw e;`,
   mayRetireWorker: true,
-  expect: { status: 'error', kind: ['RUNTIME', 'TIMEOUT'] },
+  expect: { status: 'error', kind: ['RUNTIME', 'CPU_LIMIT'] },
 };
 export default hostileCase;

@@ -120,13 +120,14 @@ describe('per-run quotas set through TenantService', () => {
     expect(resultOf(await execute(d.client, { tenant: 'quota-memory', code: '6 * 7' }))).toBe(42);
   });
 
-  it('cpu_time_ms: a busy loop ends with TIMEOUT naming the cpu limit', async () => {
+  it('cpu_time_ms: a busy loop ends with CPU_LIMIT naming the cpu limit', async () => {
     await createTenant('quota-cpu');
     expect((await updateQuotas('quota-cpu', { cpuTimeMs: 100 })).cpuTimeMs).toBe(100);
     const { failure, metrics } = failureOf(
       await execute(d.client, { tenant: 'quota-cpu', code: 'while (true) {}' }),
     );
-    expect(failure.kind).toBe(ErrorKind.ERROR_KIND_TIMEOUT);
+    expect(failure.kind).toBe(ErrorKind.ERROR_KIND_CPU_LIMIT);
+    expect(failure.name).toBe('CpuLimitError');
     expect(failure.message).toContain('cpu limit of 100 ms');
     // Stopped by the cpu quota, long before the default 10 s wall limit.
     expect(metrics.cpuTimeMs).toBeGreaterThan(0);

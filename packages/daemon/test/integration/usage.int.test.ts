@@ -67,7 +67,7 @@ describe('GetUsage', () => {
 
     const u = await usage('metered');
     expect(u).toMatchObject({ tenant: 'metered', executions: 8, rejected: 2 });
-    expect(errorsOf(u)).toEqual({ ERROR_KIND_SYNTAX: 1, ERROR_KIND_RUNTIME: 2, ERROR_KIND_TIMEOUT: 1 });
+    expect(errorsOf(u)).toEqual({ ERROR_KIND_SYNTAX: 1, ERROR_KIND_RUNTIME: 2, ERROR_KIND_CPU_LIMIT: 1 });
     expect(u.cpuTimeMs).toBeGreaterThanOrEqual(100); // the infinite loop ran to its cpu limit
     expect(u.queueWaitMs).toBeGreaterThanOrEqual(0);
     expect(u.end!.getTime() - u.start!.getTime()).toBe(24 * 3_600_000); // the default window

@@ -59,7 +59,7 @@ export enum ErrorKind {
   ERROR_KIND_SYNTAX = 1,
   /** ERROR_KIND_RUNTIME - The code threw or rejected. */
   ERROR_KIND_RUNTIME = 2,
-  /** ERROR_KIND_TIMEOUT - The run passed its wall-time or cpu-time limit. */
+  /** ERROR_KIND_TIMEOUT - The run passed its wall-time limit (or the call's deadline). */
   ERROR_KIND_TIMEOUT = 3,
   /** ERROR_KIND_MEMORY_LIMIT - The isolate heap passed its memory limit. */
   ERROR_KIND_MEMORY_LIMIT = 4,
@@ -69,6 +69,8 @@ export enum ErrorKind {
   ERROR_KIND_RESULT_TOO_LARGE = 6,
   /** ERROR_KIND_CANCELLED - The caller cancelled the run (or interrupted a REPL input). */
   ERROR_KIND_CANCELLED = 7,
+  /** ERROR_KIND_CPU_LIMIT - The tenant's code used more CPU time than its cpu-time limit. */
+  ERROR_KIND_CPU_LIMIT = 8,
   UNRECOGNIZED = -1,
 }
 
@@ -98,6 +100,9 @@ export function errorKindFromJSON(object: any): ErrorKind {
     case 7:
     case "ERROR_KIND_CANCELLED":
       return ErrorKind.ERROR_KIND_CANCELLED;
+    case 8:
+    case "ERROR_KIND_CPU_LIMIT":
+      return ErrorKind.ERROR_KIND_CPU_LIMIT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -123,6 +128,8 @@ export function errorKindToJSON(object: ErrorKind): string {
       return "ERROR_KIND_RESULT_TOO_LARGE";
     case ErrorKind.ERROR_KIND_CANCELLED:
       return "ERROR_KIND_CANCELLED";
+    case ErrorKind.ERROR_KIND_CPU_LIMIT:
+      return "ERROR_KIND_CPU_LIMIT";
     case ErrorKind.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -228,7 +235,7 @@ export interface OutputEvent {
 export interface ExecutionFailure {
   /** What failed. */
   kind: ErrorKind;
-  /** The error's name: TypeError, SyntaxError, TimeoutError, ... */
+  /** The error's name: TypeError, SyntaxError, TimeoutError, CpuLimitError, ... */
   name: string;
   /** A message for a person. */
   message: string;
