@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { closedClientError } from './connection.js';
 import { VmdClientError } from './errors.js';
 import type { SessionRequest, SessionResponse } from './gen/vmd/v1/repl.js';
-import { ReplSessionClient, buildOpenSession } from './repl.js';
+import { CLIENT_CLOSE_GRACE_MS, ReplSessionClient, buildOpenSession } from './repl.js';
 
 /** A stand-in for grpc-js's duplex stream: records writes, no sockets. */
 class FakeDuplex extends EventEmitter {
@@ -15,7 +16,10 @@ class FakeDuplex extends EventEmitter {
   end(): void {
     queueMicrotask(() => this.emit('end'));
   }
-  cancel(): void {}
+  cancelled = 0;
+  cancel(): void {
+    this.cancelled++;
+  }
   respond(response: SessionResponse['response']): void {
     this.emit('data', { response });
   }
@@ -90,6 +94,39 @@ describe('ReplSessionClient on an ended session', () => {
     call.respond({ $case: 'ended', value: { reason: 'max_lifetime', message: 'old' } });
     expect(await pending).toMatchObject({ code: 'SESSION_NOT_FOUND' });
     expect(await input).toMatchObject({ code: 'SESSION_NOT_FOUND' });
+  });
+});
+
+describe('ReplSessionClient when its client closes', () => {
+  it('asks the daemon to close, and cancels the stream if the daemon does not end it in time', async () => {
+    const { session, call } = await openSession();
+    vi.useFakeTimers();
+    try {
+      const input = caught(session.eval('1'));
+      session.closeWithClient(closedClientError('h:1'));
+      expect(await input).toMatchObject({ code: 'CANCELLED' });
+      expect(call.written.at(-1)?.request).toEqual({ $case: 'close', value: {} });
+      vi.advanceTimersByTime(CLIENT_CLOSE_GRACE_MS - 1);
+      expect(call.cancelled).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(call.cancelled).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not cancel a stream the daemon ended', async () => {
+    const { session, call } = await openSession();
+    vi.useFakeTimers();
+    try {
+      session.closeWithClient(closedClientError('h:1'));
+      call.emit('status', { code: 0 });
+      vi.advanceTimersByTime(CLIENT_CLOSE_GRACE_MS);
+      expect(call.cancelled).toBe(0);
+      expect(await session.ended).toMatchObject({ reason: 'client_closed' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

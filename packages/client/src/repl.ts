@@ -53,7 +53,11 @@ export type ReplEvalResult =
     }
   | { status: 'incomplete'; output: ExecutionOutputEvent[] };
 
-/** Why a session ended (`closed`, `idle_timeout`, `max_lifetime`, `worker_crashed`, …). */
+/**
+ * Why a session ended: from the daemon `closed`, `idle_timeout`, `max_lifetime`,
+ * `worker_crashed`, `shutting_down`, `resumed_elsewhere`, …; from this client `client_closed`
+ * ({@link VmdClient.close}), `stream_closed` or `error` (the connection failed).
+ */
 export interface ReplEnded {
   reason: string;
   message: string;
@@ -96,6 +100,8 @@ export class ReplSessionClient {
   private seq = 0;
   private finished: ReplEnded | undefined;
   private failure: VmdClientError | undefined;
+  /** The stream has ended (its status arrived), whichever side ended it. */
+  private streamDone = false;
   private markEnded!: (e: ReplEnded) => void;
 
   /** @internal use {@link VmdClient.repl}. */
@@ -110,6 +116,7 @@ export class ReplSessionClient {
     });
     call.on('error', (err: ServiceError) => this.fail(toVmdClientError(err, { ...where, method: PATH })));
     call.on('end', () => this.finish({ reason: 'stream_closed', message: 'the daemon closed the stream' }));
+    call.on('status', () => (this.streamDone = true));
   }
 
   /** @internal sends `open` (built by {@link buildOpenSession}) and waits for `ready`. */
@@ -194,6 +201,36 @@ export class ReplSessionClient {
   /** Drops the connection but keeps the session in the daemon (resume it by {@link id}). */
   detach(): void {
     this.call.cancel();
+  }
+
+  /**
+   * @internal {@link VmdClient.close}: ends the session at once. Every request in flight, and
+   * every later one, rejects with `error` (the client's closed-client error); `ended` resolves
+   * with reason `client_closed`. The daemon is asked to close the session (freeing its isolate),
+   * and the stream is cancelled if the daemon has not ended it within
+   * {@link CLIENT_CLOSE_GRACE_MS}, so nothing keeps the process alive.
+   */
+  closeWithClient(error: VmdClientError): void {
+    if (this.finished) return;
+    this.failure = error;
+    this.finish({ reason: 'client_closed', message: error.message });
+    try {
+      this.call.write({ request: { $case: 'close', value: {} } });
+      this.call.end();
+    } catch {
+      // The stream is already unusable: cancelling below is all that is left to do.
+    }
+    if (this.streamDone) return;
+    const timer = setTimeout(() => {
+      if (!this.streamDone) this.call.cancel();
+    }, CLIENT_CLOSE_GRACE_MS);
+    timer.unref();
+    this.call.on('status', () => clearTimeout(timer));
+  }
+
+  /** @internal an `open` that failed: drops the stream unless {@link closeWithClient} ends it. */
+  abandonOpen(): void {
+    if (this.finished?.reason !== 'client_closed') this.call.cancel();
   }
 
   private send(request: SessionRequest['request']): void {
@@ -306,20 +343,33 @@ export class ReplSessionClient {
 
 const PATH = '/vmd.v1.ReplService/Session';
 
-/** @internal opens a session stream on `raw`. */
+/**
+ * How long {@link VmdClient.close} lets the daemon end a session's stream after asking it to
+ * close the session, before cancelling the stream, ms.
+ */
+export const CLIENT_CLOSE_GRACE_MS = 1000;
+
+/**
+ * @internal opens a session stream on `raw`. `open` holds the sessions of the client, so that
+ * closing the client ends them: the session is in it from the start (a close while opening
+ * rejects the open) until it ends.
+ */
 export async function openRepl(
   raw: ReplServiceClient,
   where: { address: string },
   options: ReplOptions,
   tenant: string,
+  open: Set<ReplSessionClient>,
 ): Promise<ReplSessionClient> {
   const request = buildOpenSession(options, tenant);
   const call = raw.session(callMetadata());
   const session = new ReplSessionClient(call, where, options.onBackgroundOutput);
+  open.add(session);
+  void session.ended.then(() => open.delete(session));
   try {
     await session.open(request);
   } catch (err) {
-    call.cancel();
+    session.abandonOpen();
     throw err;
   }
   return session;

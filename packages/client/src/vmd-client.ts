@@ -83,6 +83,8 @@ export class VmdClient {
   readonly functions: FunctionAdmin;
   /** Live statistics of the daemon, its workers and tenants: `stats()`, `watch()` (MonitorService). */
   readonly monitor: Monitor;
+  /** REPL sessions opened by this client that have not ended: {@link close} ends them. */
+  private readonly sessions = new Set<ReplSessionClient>();
 
   /**
    * Does not connect: the channel connects on the first call.
@@ -195,6 +197,7 @@ export class VmdClient {
       { address: this.address },
       options,
       options.tenant ?? this.options.tenant ?? '',
+      this.sessions,
     );
   }
 
@@ -227,8 +230,18 @@ export class VmdClient {
    * Closes the connection. Calls in flight are allowed to finish; new calls fail. Idempotent.
    * Every method of a closed client rejects (or, for `execute`, fails its outcome) with
    * `CANCELLED: this client was closed; create a new VmdClient`; none throws synchronously.
+   *
+   * Open REPL sessions, which would otherwise keep the connection (and the process) alive, end
+   * at once: the daemon is asked to close them (their bindings are gone; `detach()` a session
+   * first to keep it for `resume` from another client), their `ended` resolves with reason
+   * `client_closed`, and their pending and later requests (`eval`, `complete`, `reset`, a
+   * `repl()` still opening) reject with that same `CANCELLED` error.
    */
   close(): void {
+    if (this.connection.isClosed) return;
+    const error = closedClientError(this.address);
+    for (const session of [...this.sessions]) session.closeWithClient(error);
+    this.sessions.clear();
     this.connection.close();
   }
 

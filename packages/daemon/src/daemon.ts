@@ -32,6 +32,7 @@ import { NOT_YET_IMPLEMENTED, addUnimplementedService } from './services/unimple
 import type { Store, TenantQuotas } from './store/store.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import { accessLogger, componentLogger, createLogger } from './telemetry/logger.js';
+import { correctStoredQuotas } from './tenants/correct-stored-quotas.js';
 import { StoreTenantRegistry, type TenantRegistry } from './tenants/tenant-registry.js';
 import { UsageRecorder, fanOut } from './tenants/usage-recorder.js';
 import { StatsCollector } from './monitor/stats-collector.js';
@@ -162,6 +163,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   const lifecycleLog = componentLogger(logger, 'lifecycle');
   const grpcLog = componentLogger(logger, 'grpc');
   const poolLog = componentLogger(logger, 'worker-pool');
+  const tenantsLog = componentLogger(logger, 'tenants');
 
   let shuttingDown = false;
   let stopTracing: (() => Promise<void>) | undefined;
@@ -216,7 +218,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   const usage = new UsageRecorder({
     store: () => store,
     retentionDays: config.usageRetentionDays,
-    logger: componentLogger(logger, 'tenants'),
+    logger: tenantsLog,
   });
 
   const stats = new StatsCollector();
@@ -362,6 +364,19 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     lifecycleLog.info({ workers_ready: pool.readyWorkers, capacity: pool.capacity() }, 'ready');
   }
 
+  /**
+   * Quotas stored before TenantService checked them are brought into range before any call can
+   * read them. A failure here (the store cannot be written) is logged and the daemon starts:
+   * the rows stay as they were, and runs are clamped as before.
+   */
+  async function correctQuotas(opened: Store): Promise<void> {
+    try {
+      await correctStoredQuotas(opened, { logger: tenantsLog, defaults: defaultTenantQuotas(config) });
+    } catch (err) {
+      tenantsLog.error({ err }, 'could not check stored tenant quotas');
+    }
+  }
+
   async function start(): Promise<string> {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     if (config.insecure) {
@@ -371,6 +386,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       );
     }
     store = await openSqliteStore({ dataDir: config.dataDir });
+    await correctQuotas(store);
     // Bind before the workers start: an address in use fails fast, with nothing to stop.
     try {
       address = await bindServer(server, config.listen, tls);

@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CallContext } from '../grpc/adapt-handlers.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { TenantQuotas } from '../store/store.js';
-import { checkQuota, createTenantService, tenantUpdate } from './tenant-service.js';
+import { checkQuota } from '../tenants/quota-range.js';
+import { createTenantService, tenantUpdate } from './tenant-service.js';
 
 /** The InvalidArgumentError `fn` throws (fails the test if it throws nothing or something else). */
 function invalid(fn: () => unknown): InvalidArgumentError {

@@ -7,7 +7,7 @@
  * Authorization is the auth layer's job (in secure mode only the admin token reaches this
  * service); in local mode the daemon listens on loopback only and the actor is `local`.
  */
-import { ErrorCode, InvalidArgumentError, LIMIT_BOUNDS, NotFoundError, type Limits } from '@vmd/core';
+import { ErrorCode, InvalidArgumentError, NotFoundError } from '@vmd/core';
 import {
   ErrorKind,
   IsolationMode,
@@ -39,6 +39,7 @@ import { generateApiKey, hashSecret } from '../auth/api-keys.js';
 import { normalizeOrigin } from '../capabilities/fetch.js';
 import type { CallContext, UnaryHandler } from '../grpc/adapt-handlers.js';
 import { validateTenantId } from '../grpc/validate-request.js';
+import { checkQuota, quotaFieldName } from '../tenants/quota-range.js';
 import {
   TENANT_QUOTA_FIELDS,
   type ApiKeyRecord,
@@ -86,7 +87,7 @@ const DEFAULT_USAGE_WINDOW_MS = 24 * 3_600_000;
 
 /** proto field name (snake_case) → {@link TenantQuotas} key. */
 const QUOTA_BY_PROTO_NAME = new Map<string, keyof TenantQuotas>(
-  TENANT_QUOTA_FIELDS.map((f) => [snakeCase(f), f]),
+  TENANT_QUOTA_FIELDS.map((f) => [quotaFieldName(f), f]),
 );
 
 export function createTenantService(deps: TenantServiceDeps): TenantServiceHandlers {
@@ -289,57 +290,6 @@ export function tenantUpdate(t: Tenant, mask: readonly string[]): TenantUpdate {
 }
 
 const MASK_PATHS = 'display_name, isolation, capabilities[.kv|.fetch_origins] or quotas[.<field>]';
-
-/** The per-run limits among the quotas: their range is core's {@link LIMIT_BOUNDS}. */
-const LIMIT_QUOTAS: ReadonlySet<string> = new Set<keyof Limits>(
-  Object.keys(LIMIT_BOUNDS) as (keyof Limits)[],
-);
-
-/** Units of the per-run limits, for messages. */
-const QUOTA_UNITS: Partial<Record<keyof TenantQuotas, string>> = {
-  memoryMib: 'MiB',
-  cpuTimeMs: 'ms',
-  wallTimeMs: 'ms',
-  outputBytes: 'bytes',
-  resultBytes: 'bytes',
-  codeBytes: 'bytes',
-  kvBytes: 'bytes',
-  consoleLinesPerSecond: 'lines per second',
-  ratePerSecond: 'requests per second',
-};
-
-/**
- * Checks one quota value a request sets. The per-run limits (memory, cpu and wall time, output,
- * result and code bytes, console lines per second) must lie in core's {@link LIMIT_BOUNDS}:
- * a run is always clamped to those, so a quota outside them would be stored and shown but never
- * be what runs get. The admission quotas the scheduler divides by or draws tokens from need a
- * positive value (`rate_per_second` > 0, `burst` ≥ 1, `weight` ≥ 1); the others (concurrency,
- * queue depth, REPL sessions, functions, kv bytes) may be 0, which allows none.
- * @throws InvalidArgumentError naming `tenant.quotas.<field>` and the allowed range
- */
-export function checkQuota(field: keyof TenantQuotas, value: number): number {
-  const name = `tenant.quotas.${snakeCase(field)}`;
-  const unit = QUOTA_UNITS[field] === undefined ? '' : ` ${QUOTA_UNITS[field]}`;
-  const refuse = (range: string): never => {
-    throw new InvalidArgumentError(name, `${name} is ${String(value)}; use ${range}`);
-  };
-  if (field === 'ratePerSecond') {
-    if (!(Number.isFinite(value) && value > 0)) refuse('a number greater than 0 (requests per second)');
-    return value;
-  }
-  if (!Number.isSafeInteger(value) || value < 0) refuse(`a whole number ≥ 0${unit}`);
-  if (LIMIT_QUOTAS.has(field)) {
-    const { min, max } = LIMIT_BOUNDS[field as keyof Limits];
-    if (value < min || value > max) refuse(`a value from ${min} to ${max}${unit}`);
-  } else if ((field === 'burst' || field === 'weight') && value < 1) {
-    refuse('a whole number ≥ 1');
-  }
-  return value;
-}
-
-function snakeCase(field: string): string {
-  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
 
 function changedFields(update: TenantUpdate): string[] {
   return [
