@@ -36,7 +36,12 @@ export interface ReplOptions {
   color?: boolean;
   /** Idle time after which the daemon discards the session, ms (at most the daemon's). */
   idleTtlMs?: number;
-  /** Output of timers firing between inputs. */
+  /**
+   * Output of timers firing between inputs. If it throws, the session is closed (in the daemon
+   * too: its bindings are gone): `ended` resolves with reason `callback_error`, and pending and
+   * later requests reject with a `CANCELLED` {@link VmdClientError} whose `cause` is the thrown
+   * value. A callback that may fail should catch its own errors.
+   */
   onBackgroundOutput?: (event: ExecutionOutputEvent) => void;
 }
 
@@ -56,7 +61,8 @@ export type ReplEvalResult =
 /**
  * Why a session ended: from the daemon `closed`, `idle_timeout`, `max_lifetime`,
  * `worker_crashed`, `shutting_down`, `resumed_elsewhere`, …; from this client `client_closed`
- * ({@link VmdClient.close}), `stream_closed` or `error` (the connection failed).
+ * ({@link VmdClient.close}), `callback_error` (`onBackgroundOutput` threw), `stream_closed` or
+ * `error` (the connection failed).
  */
 export interface ReplEnded {
   reason: string;
@@ -66,8 +72,13 @@ export interface ReplEnded {
 interface PendingInput {
   output: ExecutionOutputEvent[];
   onOutput: ((event: ExecutionOutputEvent) => void) | undefined;
+  /**
+   * `onOutput` threw and `eval` rejected with it: the input's later output and its result are
+   * dropped (it stays listed until its result arrives, so they are not taken for background output).
+   */
+  abandoned: boolean;
   resolve: (r: ReplEvalResult) => void;
-  reject: (e: VmdClientError) => void;
+  reject: (e: unknown) => void;
 }
 
 type Response = NonNullable<SessionResponse['response']>;
@@ -102,6 +113,8 @@ export class ReplSessionClient {
   private failure: VmdClientError | undefined;
   /** The stream has ended (its status arrived), whichever side ended it. */
   private streamDone = false;
+  /** This side ended the session and asked the daemon to close it ({@link closeBecause}). */
+  private closing = false;
   private markEnded!: (e: ReplEnded) => void;
 
   /** @internal use {@link VmdClient.repl}. */
@@ -129,6 +142,13 @@ export class ReplSessionClient {
   /**
    * Evaluates one input (inputs run in the order sent). `onOutput` sees console lines as they
    * come; they are also collected in the result's `output`.
+   *
+   * If `onOutput` throws, `eval` rejects at once with that same exception (not wrapped), as
+   * `functions.invoke` does when its `onLog` throws. The session stays open and keeps its
+   * bindings: the input is not interrupted (an interrupt can discard the session's state), it
+   * runs to its end within its limits, and its later output and its result are dropped. Inputs
+   * sent after it wait for it as usual; call {@link interrupt} to stop it.
+   * @throws whatever `onOutput` throws, unchanged
    * @throws VmdClientError when the session or the connection ends first (on a closed session:
    *   at once, with the same error as {@link complete} and {@link reset}); INVALID_ARGUMENT
    *   (field `code`, nothing sent) when `code` is not a string.
@@ -144,7 +164,13 @@ export class ReplSessionClient {
     }
     const inputId = `i${++this.seq}`;
     return new Promise<ReplEvalResult>((resolve, reject) => {
-      this.inputs.set(inputId, { output: [], onOutput: options.onOutput, resolve, reject });
+      this.inputs.set(inputId, {
+        output: [],
+        onOutput: options.onOutput,
+        abandoned: false,
+        resolve,
+        reject,
+      });
       this.send({ $case: 'input', value: { inputId, code } });
     });
   }
@@ -211,9 +237,24 @@ export class ReplSessionClient {
    * {@link CLIENT_CLOSE_GRACE_MS}, so nothing keeps the process alive.
    */
   closeWithClient(error: VmdClientError): void {
+    this.closeBecause(error, { reason: 'client_closed', message: error.message });
+  }
+
+  /** @internal an `open` that failed: drops the stream unless {@link closeWithClient} ends it. */
+  abandonOpen(): void {
+    if (!this.closing) this.call.cancel();
+  }
+
+  /**
+   * Ends the session on this side with `error` (the error of every pending and later request),
+   * asks the daemon to close it and cancels the stream if the daemon has not ended it within
+   * {@link CLIENT_CLOSE_GRACE_MS}.
+   */
+  private closeBecause(error: VmdClientError, ended: ReplEnded): void {
     if (this.finished) return;
+    this.closing = true;
     this.failure = error;
-    this.finish({ reason: 'client_closed', message: error.message });
+    this.finish(ended);
     try {
       this.call.write({ request: { $case: 'close', value: {} } });
       this.call.end();
@@ -226,11 +267,6 @@ export class ReplSessionClient {
     }, CLIENT_CLOSE_GRACE_MS);
     timer.unref();
     this.call.on('status', () => clearTimeout(timer));
-  }
-
-  /** @internal an `open` that failed: drops the stream unless {@link closeWithClient} ends it. */
-  abandonOpen(): void {
-    if (this.finished?.reason !== 'client_closed') this.call.cancel();
   }
 
   private send(request: SessionRequest['request']): void {
@@ -271,10 +307,30 @@ export class ReplSessionClient {
         const event = toOutputEvent(r.value.output!);
         const pending = this.inputs.get(r.value.inputId);
         if (pending) {
+          if (pending.abandoned) return;
           pending.output.push(event);
-          pending.onOutput?.(event);
+          try {
+            pending.onOutput?.(event);
+          } catch (error) {
+            pending.abandoned = true;
+            pending.reject(error);
+          }
         } else {
-          this.onBackgroundOutput?.(event);
+          try {
+            this.onBackgroundOutput?.(event);
+          } catch (error) {
+            const message = `onBackgroundOutput threw (${errorText(error)}); the REPL session was closed`;
+            this.closeBecause(
+              new VmdClientError({
+                code: 'CANCELLED',
+                grpcCode: GrpcStatus.CANCELLED,
+                message,
+                address: this.where.address,
+                cause: error,
+              }),
+              { reason: 'callback_error', message },
+            );
+          }
         }
         return;
       }
@@ -284,6 +340,7 @@ export class ReplSessionClient {
         const pending = this.inputs.get(r.value.inputId);
         if (!pending) return;
         this.inputs.delete(r.value.inputId);
+        if (pending.abandoned) return;
         if (r.$case === 'incomplete') pending.resolve({ status: 'incomplete', output: pending.output });
         else if (r.$case === 'result')
           pending.resolve({
@@ -342,6 +399,11 @@ export class ReplSessionClient {
 }
 
 const PATH = '/vmd.v1.ReplService/Session';
+
+/** A thrown value in a message: its own message when it is an Error. */
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
 /**
  * How long {@link VmdClient.close} lets the daemon end a session's stream after asking it to
