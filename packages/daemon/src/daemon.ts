@@ -256,6 +256,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   });
   const functions = createFunctionService({
     store: openStore,
+    maxCodeBytes: config.maxCodeBytes,
     tenants,
     scheduler,
     pool,
@@ -323,6 +324,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       });
     },
     defaultQuotas: defaultTenantQuotas(config),
+    quotaLimits: { maxCodeBytes: config.maxCodeBytes },
     flushUsage: () => usage.flush(),
   });
   const T = TenantServiceService;
@@ -371,7 +373,11 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
    */
   async function correctQuotas(opened: Store): Promise<void> {
     try {
-      await correctStoredQuotas(opened, { logger: tenantsLog, defaults: defaultTenantQuotas(config) });
+      await correctStoredQuotas(opened, {
+        logger: tenantsLog,
+        defaults: defaultTenantQuotas(config),
+        maxCodeBytes: config.maxCodeBytes,
+      });
     } catch (err) {
       tenantsLog.error({ err }, 'could not check stored tenant quotas');
     }

@@ -14,7 +14,11 @@ const QUOTA_FLAGS = [
   ['--burst <n>', 'burst', 'requests allowed in a burst'],
   ['--queue <n>', 'queueDepth', 'requests that may wait in the queue'],
   ['--output-bytes <n>', 'outputBytes', 'console output per run, bytes'],
-  ['--code-bytes <n>', 'codeBytes', 'source code per run, bytes'],
+  [
+    '--code-bytes <n>',
+    'codeBytes',
+    "source code per run or function bundle, bytes (at most the daemon's maxCodeBytes)",
+  ],
   ['--weight <n>', 'weight', 'scheduler share relative to other tenants'],
 ] as const;
 

@@ -62,6 +62,11 @@ import { MIN_RUN_MS, toWireFailure, toWireMetrics, toWireOutput } from './execut
 
 export interface FunctionServiceDeps {
   store: () => Store;
+  /**
+   * The daemon's `maxCodeBytes`: no bundle is larger, whatever the tenant's `code_bytes` quota
+   * (one stored before quotas were checked against it can be). @default no bound beyond the quota
+   */
+  maxCodeBytes?: number;
   tenants: TenantRegistry;
   scheduler: Scheduler;
   pool: WorkerPool;
@@ -428,6 +433,13 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
         );
       }
       const bytes = req.files.reduce((n, f) => n + Buffer.byteLength(f.content, 'utf8'), 0);
+      if (deps.maxCodeBytes !== undefined && bytes > deps.maxCodeBytes) {
+        throw new InvalidArgumentError(
+          'files',
+          `the bundle is ${bytes} bytes, more than this daemon accepts (its maxCodeBytes is ${deps.maxCodeBytes} bytes): deploy a smaller bundle`,
+          ErrorCode.CODE_TOO_LARGE,
+        );
+      }
       if (bytes > tenant.quotas.codeBytes) {
         throw new InvalidArgumentError(
           'files',

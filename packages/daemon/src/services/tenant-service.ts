@@ -39,7 +39,7 @@ import { generateApiKey, hashSecret } from '../auth/api-keys.js';
 import { normalizeOrigin } from '../capabilities/fetch.js';
 import type { CallContext, UnaryHandler } from '../grpc/adapt-handlers.js';
 import { validateTenantId } from '../grpc/validate-request.js';
-import { checkQuota, quotaFieldName } from '../tenants/quota-range.js';
+import { checkQuota, quotaFieldName, type DaemonQuotaLimits } from '../tenants/quota-range.js';
 import {
   TENANT_QUOTA_FIELDS,
   type ApiKeyRecord,
@@ -57,6 +57,8 @@ export interface TenantServiceDeps {
   store: () => Store;
   /** Quotas a new tenant gets for every field its request leaves at 0. */
   defaultQuotas: TenantQuotas;
+  /** This daemon's bounds on quotas beyond the run limits' (its `maxCodeBytes`). @default {} */
+  quotaLimits?: DaemonQuotaLimits;
   /** Called after a tenant changed or was deleted (the registry's cache drops it). */
   onTenantChanged?: (name: string, deleted: boolean) => void;
   /** Called after an API key was revoked (the authenticator's cache drops it). */
@@ -112,7 +114,7 @@ export function createTenantService(deps: TenantServiceDeps): TenantServiceHandl
       const quotas = { ...deps.defaultQuotas };
       for (const f of TENANT_QUOTA_FIELDS) {
         const v = t.quotas?.[f];
-        if (typeof v === 'number' && v !== 0) quotas[f] = checkQuota(f, v);
+        if (typeof v === 'number' && v !== 0) quotas[f] = checkQuota(f, v, deps.quotaLimits);
       }
       const record = await deps.store().createTenant({
         name: t.name,
@@ -140,7 +142,7 @@ export function createTenantService(deps: TenantServiceDeps): TenantServiceHandl
       if (t === undefined || t.name === '')
         throw new InvalidArgumentError('tenant.name', 'tenant.name is required');
       ctx.logFields.tenant_id = t.name;
-      const update = tenantUpdate(t, req.updateMask ?? []);
+      const update = tenantUpdate(t, req.updateMask ?? [], deps.quotaLimits);
       const record = await deps.store().updateTenant(t.name, update);
       deps.onTenantChanged?.(record.name, false);
       await audit(ctx, 'tenant.update', record.name, { fields: changedFields(update) });
@@ -241,10 +243,14 @@ export function createTenantService(deps: TenantServiceDeps): TenantServiceHandl
  * `quotas.<field>`), with the values the request carries for them. An empty mask is refused
  * (it used to mean "every field", which silently reset the fields a client left out, such as
  * capabilities); so is a mask that changes nothing (`quotas` with every quota at 0). Quota values
- * are checked against their allowed ranges ({@link checkQuota}).
+ * are checked against their allowed ranges and this daemon's `quotaLimits` ({@link checkQuota}).
  * @throws InvalidArgumentError naming `update_mask` or the offending `tenant.…` field
  */
-export function tenantUpdate(t: Tenant, mask: readonly string[]): TenantUpdate {
+export function tenantUpdate(
+  t: Tenant,
+  mask: readonly string[],
+  quotaLimits: DaemonQuotaLimits = {},
+): TenantUpdate {
   if (mask.length === 0) {
     throw new InvalidArgumentError(
       'update_mask',
@@ -262,11 +268,11 @@ export function tenantUpdate(t: Tenant, mask: readonly string[]): TenantUpdate {
       // Every quota the request sets (non-zero); a quota left at 0 keeps its value.
       for (const f of TENANT_QUOTA_FIELDS) {
         const v = t.quotas?.[f];
-        if (typeof v === 'number' && v !== 0) quotas[f] = checkQuota(f, v);
+        if (typeof v === 'number' && v !== 0) quotas[f] = checkQuota(f, v, quotaLimits);
       }
     } else if (path.startsWith('quotas.') && QUOTA_BY_PROTO_NAME.has(path.slice(7))) {
       const f = QUOTA_BY_PROTO_NAME.get(path.slice(7))!;
-      quotas[f] = checkQuota(f, t.quotas?.[f] ?? 0);
+      quotas[f] = checkQuota(f, t.quotas?.[f] ?? 0, quotaLimits);
     } else if (path === 'capabilities') Object.assign(caps, fromWireCapabilities(t.capabilities));
     else if (path === 'capabilities.kv') caps.kv = t.capabilities?.kv ?? false;
     else if (path === 'capabilities.fetch_origins')

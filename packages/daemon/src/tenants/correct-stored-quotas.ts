@@ -8,12 +8,19 @@ export interface CorrectStoredQuotasOptions {
   logger: Logger;
   /** A new tenant's quotas: a `rate_per_second` of 0 becomes this one's. */
   defaults: Pick<TenantQuotas, 'ratePerSecond'>;
+  /**
+   * The daemon's `maxCodeBytes`. A tenant whose `code_bytes` quota is larger gets a warning, but
+   * its quota is kept: the bound is this daemon's setting, not the tenant's, and may be raised
+   * again (or be larger on another daemon sharing the store).
+   */
+  maxCodeBytes?: number;
 }
 
 /**
  * Brings every stored tenant's quotas into the range TenantService accepts ({@link fitQuotas}),
  * stores the corrected values, writes them to the audit log (actor `system`) and logs one
- * warning per corrected tenant with each field's old and new value.
+ * warning per corrected tenant with each field's old and new value. Warns of each tenant whose
+ * `code_bytes` quota is above the daemon's `maxCodeBytes` (its code is held to that).
  *
  * Quotas written before TenantService checked them can lie outside that range: a memory quota
  * of 2 MiB was shown by `vmctl tenant get` while runs got 8, and a weight or rate of 0 made
@@ -29,9 +36,16 @@ export async function correctStoredQuotas(
 ): Promise<string[]> {
   const corrected: string[] = [];
   let pageToken = '';
+  const maxCodeBytes = options.maxCodeBytes;
   do {
     const page = await store.listTenants({ pageSize: 1000, pageToken });
     for (const tenant of page.items) {
+      if (maxCodeBytes !== undefined && tenant.quotas.codeBytes > maxCodeBytes) {
+        options.logger.warn(
+          { tenant_id: tenant.name, code_bytes: tenant.quotas.codeBytes, max_code_bytes: maxCodeBytes },
+          'tenant code_bytes quota above maxCodeBytes',
+        );
+      }
       const fitted = fitQuotas(tenant.quotas, options.defaults);
       if (fitted.corrections.length === 0) continue;
       const changes = Object.fromEntries(fitted.corrections.map((c) => [c.field, c.new]));

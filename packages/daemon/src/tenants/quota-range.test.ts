@@ -22,6 +22,18 @@ const VALID: TenantQuotas = {
 };
 const DEFAULTS = { ratePerSecond: 2000 };
 
+describe("checkQuota with the daemon's limits", () => {
+  it("refuses code_bytes above the daemon's maxCodeBytes, saying how to raise it", () => {
+    expect(checkQuota('codeBytes', 4096, { maxCodeBytes: 4096 })).toBe(4096);
+    expect(() => checkQuota('codeBytes', 4097, { maxCodeBytes: 4096 })).toThrow(
+      /^tenant\.quotas\.code_bytes is 4097, more than this daemon accepts \(its maxCodeBytes is 4096 bytes\); use at most 4096, or raise the daemon's limit first \(vmd serve --max-code-bytes/,
+    );
+    // Without the daemon's limit, only the run limits' bounds apply.
+    expect(checkQuota('codeBytes', 4097)).toBe(4097);
+    expect(checkQuota('outputBytes', 1 << 24, { maxCodeBytes: 4096 })).toBe(1 << 24);
+  });
+});
+
 describe('fitQuotas', () => {
   it('leaves quotas in range alone', () => {
     expect(fitQuotas(VALID, DEFAULTS)).toEqual({ quotas: VALID, corrections: [] });

@@ -29,16 +29,27 @@ export function quotaFieldName(field: keyof TenantQuotas): string {
   return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
+/** This daemon's settings that bound a quota further than {@link LIMIT_BOUNDS} do. */
+export interface DaemonQuotaLimits {
+  /**
+   * The daemon's `maxCodeBytes`: no code larger than this is accepted (Execute, REPL inputs,
+   * function bundles), so a larger `code_bytes` quota would never apply. Absent: no such bound.
+   */
+  maxCodeBytes?: number;
+}
+
 /**
  * Checks one quota value a request sets. The per-run limits (memory, cpu and wall time, output,
  * result and code bytes, console lines per second) must lie in core's {@link LIMIT_BOUNDS}:
  * a run is always clamped to those, so a quota outside them would be stored and shown but never
- * be what runs get. The admission quotas the scheduler divides by or draws tokens from need a
+ * be what runs get. For the same reason `code_bytes` may not exceed the daemon's `maxCodeBytes`
+ * (`daemon`). The admission quotas the scheduler divides by or draws tokens from need a
  * positive value (`rate_per_second` > 0, `burst` ≥ 1, `weight` ≥ 1); the others (concurrency,
  * queue depth, REPL sessions, functions, kv bytes) may be 0, which allows none.
- * @throws InvalidArgumentError naming `tenant.quotas.<field>` and the allowed range
+ * @throws InvalidArgumentError naming `tenant.quotas.<field>` and the allowed range (for
+ *   `code_bytes` above `maxCodeBytes`: the daemon's limit and how an operator raises it)
  */
-export function checkQuota(field: keyof TenantQuotas, value: number): number {
+export function checkQuota(field: keyof TenantQuotas, value: number, daemon: DaemonQuotaLimits = {}): number {
   const name = `tenant.quotas.${quotaFieldName(field)}`;
   const unit = QUOTA_UNITS[field] === undefined ? '' : ` ${QUOTA_UNITS[field]}`;
   const refuse = (range: string): never => {
@@ -54,6 +65,14 @@ export function checkQuota(field: keyof TenantQuotas, value: number): number {
     if (value < min || value > max) refuse(`a value from ${min} to ${max}${unit}`);
   } else if ((field === 'burst' || field === 'weight') && value < 1) {
     refuse('a whole number ≥ 1');
+  }
+  const maxCodeBytes = daemon.maxCodeBytes;
+  if (field === 'codeBytes' && maxCodeBytes !== undefined && value > maxCodeBytes) {
+    // Refused rather than stored and silently capped: the quota would say more than applies.
+    throw new InvalidArgumentError(
+      name,
+      `${name} is ${String(value)}, more than this daemon accepts (its maxCodeBytes is ${maxCodeBytes} bytes); use at most ${maxCodeBytes}, or raise the daemon's limit first (vmd serve --max-code-bytes, VMD_MAX_CODE_BYTES or maxCodeBytes in its config file)`,
+    );
   }
   return value;
 }
