@@ -3,7 +3,12 @@ import type { ChannelOptions } from '@grpc/grpc-js';
 /** The address {@link VmdClient} dials when none is given. */
 export const DEFAULT_ADDRESS = '127.0.0.1:50051';
 
-/** TLS settings. PEM contents, not file paths (`loadClientConfig` reads files for you). */
+/**
+ * TLS settings. PEM contents, not file paths (`loadClientConfig` reads files for you). They are
+ * checked when the client is constructed: a value that is not PEM of the right kind (a CA that
+ * is not a certificate, an encrypted or unparsable key, a key that is not the certificate's)
+ * throws `INVALID_ARGUMENT` with `field` `tls.ca`, `tls.cert` or `tls.key`.
+ */
 export interface VmdTlsOptions {
   /**
    * Root certificates that sign the daemon's certificate (PEM).

@@ -11,6 +11,7 @@ import {
 } from '@grpc/grpc-js';
 import type { ResolvedVmdClientOptions, VmdTlsOptions } from './client-options.js';
 import { VmdClientError } from './errors.js';
+import { validateTlsOptions } from './validate-tls-options.js';
 
 /** The port used when an address names only a host. */
 export const DEFAULT_PORT = 50051;
@@ -86,21 +87,25 @@ function invalidAddress(address: string, why: string): VmdClientError {
   );
 }
 
-/** Builds channel credentials: plaintext by default, TLS (and mTLS) when configured. */
+/**
+ * Builds channel credentials: plaintext by default, TLS (and mTLS) when configured.
+ * @throws VmdClientError `INVALID_ARGUMENT` naming the TLS option at fault (see
+ *   {@link validateTlsOptions}).
+ */
 export function createChannelCredentials(tls: VmdTlsOptions | undefined): ChannelCredentials {
   if (tls === undefined) return grpcCredentials.createInsecure();
-  if ((tls.cert === undefined) !== (tls.key === undefined)) {
-    throw VmdClientError.invalidArgument(
-      'tls',
-      'TLS client authentication needs both a certificate and its key',
-    );
+  const { ca, cert, key } = validateTlsOptions(tls);
+  try {
+    return grpcCredentials.createSsl(ca, key, cert);
+  } catch (err) {
+    throw new VmdClientError({
+      code: 'INVALID_ARGUMENT',
+      grpcCode: GrpcStatus.INVALID_ARGUMENT,
+      field: 'tls',
+      message: `the TLS settings are not usable (${err instanceof Error ? err.message : String(err)}): check tls.ca, tls.cert and tls.key`,
+      cause: err,
+    });
   }
-  return grpcCredentials.createSsl(toBuffer(tls.ca), toBuffer(tls.key), toBuffer(tls.cert));
-}
-
-function toBuffer(value: string | Buffer | undefined): Buffer | null {
-  if (value === undefined) return null;
-  return typeof value === 'string' ? Buffer.from(value) : value;
 }
 
 /**

@@ -88,7 +88,9 @@ export class VmdClient {
 
   /**
    * Does not connect: the channel connects on the first call.
-   * @throws VmdClientError `INVALID_ARGUMENT` for a malformed address or TLS options.
+   * @throws VmdClientError `INVALID_ARGUMENT` for a malformed address (`field` `address`) or TLS
+   *   options (`tls.ca`, `tls.cert`, `tls.key`: PEM that does not parse, or a key that is not the
+   *   certificate's; `tls`: a certificate without its key or the reverse).
    */
   constructor(options: VmdClientOptions = {}) {
     this.options = resolveVmdClientOptions(options);
