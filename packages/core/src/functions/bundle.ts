@@ -64,16 +64,29 @@ export function resolveInBundle(
 
 type AnyNode = Node & Record<string, unknown>;
 
-/** The kind of `file` and the specifiers it imports (ES module) — or its syntax error. */
-export function analyzeFile(
-  file: BundleFile,
-): { kind: ModuleKind; imports: Array<{ specifier: string; line: number; column: number }> } | BundleProblem {
+/** What {@link analyzeFile} finds in a file that parses. */
+export interface FileAnalysis {
+  kind: ModuleKind;
+  /** Specifiers it imports (ES module) or requires with a literal (CommonJS). */
+  imports: Array<{ specifier: string; line: number; column: number }>;
+  /** Nothing but whitespace, comments, directives (`'use strict'`) and empty statements. */
+  empty: boolean;
+  /**
+   * ES module: whether it exports a `default` or `handler`, the names a handler is taken from:
+   * `yes`, `no`, or `maybe` where that depends on another module (`export * from`) or a
+   * destructuring export. Always `maybe` for CommonJS, whose exports are known only once it ran.
+   */
+  exportsHandler: 'yes' | 'no' | 'maybe';
+}
+
+/** The kind of `file`, the specifiers it imports and what it exports — or its syntax error. */
+export function analyzeFile(file: BundleFile): FileAnalysis | BundleProblem {
   const wantModule =
     file.path.endsWith('.mjs') || (file.path.endsWith('.js') && /\b(?:import|export)\b/.test(file.content));
   if (file.path.endsWith('.json')) {
     try {
       JSON.parse(file.content);
-      return { kind: 'cjs', imports: [] };
+      return { kind: 'cjs', imports: [], empty: false, exportsHandler: 'no' };
     } catch (err) {
       return { file: file.path, line: 1, column: 1, message: `invalid JSON: ${(err as Error).message}` };
     }
@@ -112,9 +125,15 @@ export function analyzeFile(
         : e.message.replace(/\s*\(\d+:\d+\)$/, ''),
     };
   }
+  const body = program.body as unknown as AnyNode[];
+  const empty = body.every(
+    (n) => n.type === 'EmptyStatement' || (n.type === 'ExpressionStatement' && 'directive' in n),
+  );
+  if (kind === 'cjs') {
+    return { kind, imports: staticRequires(program as unknown as AnyNode), empty, exportsHandler: 'maybe' };
+  }
   const imports: Array<{ specifier: string; line: number; column: number }> = [];
-  if (kind === 'cjs') return { kind, imports: staticRequires(program as unknown as AnyNode) };
-  for (const node of program.body as unknown as AnyNode[]) {
+  for (const node of body) {
     const source = node['source'] as (AnyNode & { value?: unknown }) | null | undefined;
     if (/^(ImportDeclaration|ExportNamedDeclaration|ExportAllDeclaration)$/.test(node.type) && source) {
       imports.push({
@@ -124,7 +143,47 @@ export function analyzeFile(
       });
     }
   }
-  return { kind, imports };
+  return { kind, imports, empty, exportsHandler: esmExportsHandler(body) };
+}
+
+/** The names the worker takes a handler from (`__fnPick`): the export itself, or these. */
+const HANDLER_EXPORTS: ReadonlySet<string> = new Set(['default', 'handler']);
+
+/** Whether an ES module's top-level statements export `default` or `handler` (see FileAnalysis). */
+function esmExportsHandler(body: readonly AnyNode[]): 'yes' | 'no' | 'maybe' {
+  let answer: 'no' | 'maybe' = 'no';
+  const nameOf = (n: unknown): string | undefined => {
+    const node = n as (AnyNode & { name?: unknown; value?: unknown }) | null | undefined;
+    if (node?.type === 'Identifier') return String(node.name);
+    if (node?.type === 'Literal') return String(node.value);
+    return undefined;
+  };
+  for (const node of body) {
+    if (node.type === 'ExportDefaultDeclaration') return 'yes';
+    if (node.type === 'ExportAllDeclaration') {
+      // `export * from` may bring a handler from a module not read here; `export * as handler`
+      // names a namespace, which the worker refuses at load with its own message.
+      if (HANDLER_EXPORTS.has(nameOf(node['exported']) ?? '')) return 'yes';
+      answer = 'maybe';
+      continue;
+    }
+    if (node.type !== 'ExportNamedDeclaration') continue;
+    for (const specifier of (node['specifiers'] as AnyNode[] | undefined) ?? []) {
+      if (HANDLER_EXPORTS.has(nameOf(specifier['exported']) ?? '')) return 'yes';
+    }
+    const declaration = node['declaration'] as AnyNode | null | undefined;
+    if (declaration === null || declaration === undefined) continue;
+    if (declaration.type === 'VariableDeclaration') {
+      for (const declarator of declaration['declarations'] as AnyNode[]) {
+        const id = declarator['id'] as AnyNode;
+        if (id.type !== 'Identifier') answer = 'maybe';
+        else if (HANDLER_EXPORTS.has(nameOf(id) ?? '')) return 'yes';
+      }
+    } else if (HANDLER_EXPORTS.has(nameOf(declaration['id']) ?? '')) {
+      return 'yes';
+    }
+  }
+  return answer;
 }
 
 /** True when `code` fails as a script only because of a top-level `await` (acorn's own message is bare). */
@@ -197,10 +256,36 @@ function staticRequires(program: AnyNode): Array<{ specifier: string; line: numb
   return shadowed ? [] : found;
 }
 
+/** How a bundle's entry exports its handler, for deploy messages. */
+const HANDLER_FORMS =
+  'a handler is module.exports = async (event, ctx) => …, exports.handler = …, or export default async function (event, ctx) { … }';
+
+/**
+ * Why the entry of a bundle cannot give a handler, when that is certain without running it: it
+ * has no code, it is an ES module exporting neither `default` nor `handler`, or it is JSON.
+ * Otherwise (CommonJS with code, `export * from`, …) the worker finds out when it loads it.
+ */
+function entryHandlerProblem(path: string, analyzed: FileAnalysis): BundleProblem | undefined {
+  let why: string | undefined;
+  if (path.endsWith('.json')) {
+    why =
+      'the entry point is a JSON file, which cannot export a function (make the entry a .js or .mjs file)';
+  } else if (analyzed.empty) {
+    why = 'the entry point has no code (only whitespace, comments or directives), so it exports no handler';
+  } else if (analyzed.exportsHandler === 'no') {
+    why =
+      'the entry point is an ES module that exports neither default nor handler (add `export default` to the handler function)';
+  }
+  return why === undefined
+    ? undefined
+    : { file: path, line: 0, column: 0, message: `${why}; ${HANDLER_FORMS}` };
+}
+
 /**
  * Checks a bundle: safe unique paths, the entry among them, every file parses, ES module imports
- * and CommonJS requires of literal paths resolve inside the bundle. Returns the entry's kind, or
- * the problems.
+ * and CommonJS requires of literal paths resolve inside the bundle, and the entry can give a
+ * handler ({@link entryHandlerProblem}: not empty, an ES module that exports one). Returns the
+ * entry's kind, or the problems.
  */
 export function checkBundle(
   files: readonly BundleFile[],
@@ -234,7 +319,11 @@ export function checkBundle(
       problems.push(analyzed);
       continue;
     }
-    if (p === entryPath) kind = analyzed.kind;
+    if (p === entryPath) {
+      kind = analyzed.kind;
+      const problem = entryHandlerProblem(p, analyzed);
+      if (problem !== undefined) problems.push(problem);
+    }
     const verb = analyzed.kind === 'esm' ? 'imports' : 'requires';
     for (const imp of analyzed.imports) {
       if (resolveInBundle(imp.specifier, p, paths) === undefined) {

@@ -149,6 +149,65 @@ describe('FunctionService', () => {
     ]);
   });
 
+  it('refuses at deploy a bundle whose entry exports no handler, saying what it must export', async () => {
+    const refused: Array<[string, DeployFunctionRequest['files'], string]> = [
+      ['empty', [{ path: 'index.js', content: '' }], 'index.js: the entry point has no code'],
+      ['blank', [{ path: 'index.js', content: '  \n\t\n' }], 'index.js: the entry point has no code'],
+      [
+        'comments',
+        [{ path: 'index.js', content: "#!/usr/bin/env node\n'use strict';\n// TODO\n/* later */\n;" }],
+        'index.js: the entry point has no code',
+      ],
+      [
+        'empty-esm',
+        [{ path: 'main.mjs', content: '// nothing yet\n' }],
+        'main.mjs: the entry point has no code',
+      ],
+      [
+        'no-export',
+        [{ path: 'index.mjs', content: 'export const version = 2;\nconst handle = () => 1;' }],
+        'index.mjs: the entry point is an ES module that exports neither default nor handler',
+      ],
+      [
+        'json-entry',
+        [{ path: 'config.json', content: '{"handler": true}' }],
+        'config.json: the entry point is a JSON file',
+      ],
+    ];
+    for (const [name, files, problem] of refused) {
+      const err = await failure(deploy({ name, files }));
+      expect([name, err.code, err.metadata.get('vmd-error-field')[0]]).toEqual([
+        name,
+        Status.INVALID_ARGUMENT,
+        'files',
+      ]);
+      expect(err.details).toContain(`the bundle cannot be deployed: ${problem}`);
+      expect(err.details).toContain(
+        'a handler is module.exports = async (event, ctx) => …, exports.handler = …, or export default async function (event, ctx) { … }',
+      );
+      // Nothing was stored: there is no version to fail on every invoke.
+      expect((await failure(invoke({ name }))).metadata.get('vmd-error-code')[0]).toBe('FUNCTION_NOT_FOUND');
+    }
+
+    // Every way of exporting a handler still deploys and runs.
+    const accepted: Array<[string, DeployFunctionRequest['files']]> = [
+      ['cjs-named', [{ path: 'index.js', content: "'use strict';\nexports.handler = async () => 42;" }]],
+      ['esm-named', [{ path: 'index.mjs', content: 'export const handler = () => 42;' }]],
+      ['esm-as-default', [{ path: 'index.mjs', content: 'const h = () => 42;\nexport { h as default };' }]],
+      [
+        'esm-re-export',
+        [
+          { path: 'index.mjs', content: "export * from './impl.mjs';" },
+          { path: 'impl.mjs', content: 'export function handler() { return 42; }' },
+        ],
+      ],
+    ];
+    for (const [name, files] of accepted) {
+      await deploy({ name, files, entry: files[0]!.path });
+      expect([name, resultOf(await invoke({ name }))]).toEqual([name, 42]);
+    }
+  });
+
   it('keeps immutable versions: deploy v2, invoke v1 explicitly, roll back', async () => {
     const v2 = await deploy({
       name: 'hello',
