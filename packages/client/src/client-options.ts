@@ -26,7 +26,11 @@ export interface VmdTlsOptions {
    */
   key?: string | Buffer;
   /**
-   * Expected name in the daemon's certificate when it differs from the address' host.
+   * Expected name in the daemon's certificate when it differs from the address' host. It is
+   * also the TLS server name (SNI) sent, except for an IP address (when this or the address'
+   * host is one): RFC 6066 allows no IP address there, so the client sends
+   * `ip-address.invalid` and verifies the certificate against the IP address itself (it must
+   * hold it as an IP subject alternative name).
    * @default the host of `address`
    */
   serverName?: string;

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { resolveVmdClientOptions } from './client-options.js';
-import { createChannelCredentials, createChannelOptions, parseAddress } from './connection.js';
+import {
+  IP_ADDRESS_SERVER_NAME,
+  createChannelCredentials,
+  createChannelOptions,
+  parseAddress,
+  tlsIpIdentity,
+} from './connection.js';
 import { VmdClientError } from './errors.js';
 
 describe('parseAddress', () => {
@@ -77,5 +83,34 @@ describe('channel setup', () => {
 
   it('mTLS needs both certificate and key', () => {
     expect(() => createChannelCredentials({ cert: 'x' })).toThrow(/both a certificate and its key/);
+  });
+
+  it.each<[string, string | undefined, string | undefined]>([
+    ['127.0.0.1:50051', undefined, '127.0.0.1'],
+    ['[::1]:50051', undefined, '::1'],
+    ['ipv4:10.0.0.1:50051,10.0.0.2:50051', undefined, '10.0.0.1'],
+    ['ipv6:[fd00::1]:50051', undefined, 'fd00::1'],
+    ['dns:///10.0.0.1:50051', undefined, '10.0.0.1'],
+    ['dns:10.0.0.1:50051', undefined, '10.0.0.1'],
+    ['localhost:50051', '10.0.0.9', '10.0.0.9'],
+    ['localhost:50051', undefined, undefined],
+    ['dns:///vmd.internal:50051', undefined, undefined],
+    ['127.0.0.1:50051', 'vmd.internal', undefined],
+    ['unix:/run/vmd.sock', undefined, undefined],
+  ])('TLS to %s (serverName %s): the identity verified as an IP is %s', (address, serverName, ip) => {
+    const options = resolveVmdClientOptions({ address, tls: serverName === undefined ? {} : { serverName } });
+    expect(tlsIpIdentity(parseAddress(address), options.tls)).toBe(ip);
+    const override = createChannelOptions(options)['grpc.ssl_target_name_override'];
+    expect(override).toBe(ip !== undefined ? IP_ADDRESS_SERVER_NAME : serverName);
+  });
+
+  it('plaintext has no TLS identity; a name override given in channelOptions wins', () => {
+    expect(tlsIpIdentity(parseAddress('127.0.0.1:50051'), undefined)).toBeUndefined();
+    const options = resolveVmdClientOptions({
+      address: '127.0.0.1:50051',
+      tls: true,
+      channelOptions: { 'grpc.ssl_target_name_override': 'vmd.internal' },
+    });
+    expect(createChannelOptions(options)['grpc.ssl_target_name_override']).toBe('vmd.internal');
   });
 });

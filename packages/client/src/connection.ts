@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import {
   Channel,
   credentials as grpcCredentials,
@@ -88,15 +90,68 @@ function invalidAddress(address: string, why: string): VmdClientError {
 }
 
 /**
- * Builds channel credentials: plaintext by default, TLS (and mTLS) when configured.
+ * The TLS server name (SNI) sent when the daemon's identity is an IP address, in place of the
+ * address itself.
+ *
+ * grpc-js hands `tls.connect` a `servername` in every case: `grpc.ssl_target_name_override`
+ * when set, else the host of the target. For `127.0.0.1:50051` that is an IP address, which
+ * RFC 6066 does not allow as a server name, and Node warns (DEP0123, once per process). Only a
+ * name that is not an IP address avoids it, so the client overrides the name with this one (the
+ * reserved `.invalid` domain: it names no host, and a daemon does not choose its certificate by
+ * it) and verifies the certificate itself against the IP address, with Node's own
+ * `checkServerIdentity` (see {@link createChannelCredentials}): the certificate must still hold
+ * that address as an IP subject alternative name, as it must without the override.
+ */
+export const IP_ADDRESS_SERVER_NAME = 'ip-address.invalid';
+
+/**
+ * The IP address the daemon's certificate is verified against, when its identity is one:
+ * `tls.serverName` when given, else the host grpc-js takes from the target (the address' host;
+ * the first address of an `ipv4:`/`ipv6:` target). Undefined for names and for plaintext.
+ */
+export function tlsIpIdentity(address: ParsedAddress, tls: VmdTlsOptions | undefined): string | undefined {
+  if (tls === undefined) return undefined;
+  const name = tls.serverName ?? targetHost(address);
+  return name !== undefined && isIP(name) !== 0 ? name : undefined;
+}
+
+/** The host of the target's default authority, as grpc-js derives it (no port, no brackets). */
+function targetHost(address: ParsedAddress): string | undefined {
+  if (address.transport === 'unix') return undefined;
+  let authority = address.target;
+  const scheme = /^(dns|ipv4|ipv6):/i.exec(authority);
+  if (scheme) {
+    authority = authority.slice(scheme[0].length);
+    if (scheme[1]!.toLowerCase() === 'dns') authority = authority.replace(/^\/\/[^/]*\//, '');
+    else authority = authority.split(',')[0] ?? '';
+  }
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(authority);
+  if (bracketed) return bracketed[1];
+  return authority.split(':').length === 2 ? authority.slice(0, authority.lastIndexOf(':')) : authority;
+}
+
+/**
+ * Builds channel credentials: plaintext by default, TLS (and mTLS) when configured. With
+ * `verifyIp` (see {@link IP_ADDRESS_SERVER_NAME}), the daemon's certificate is verified against
+ * that IP address rather than against the server name sent.
  * @throws VmdClientError `INVALID_ARGUMENT` naming the TLS option at fault (see
  *   {@link validateTlsOptions}).
  */
-export function createChannelCredentials(tls: VmdTlsOptions | undefined): ChannelCredentials {
+export function createChannelCredentials(
+  tls: VmdTlsOptions | undefined,
+  verifyIp?: string,
+): ChannelCredentials {
   if (tls === undefined) return grpcCredentials.createInsecure();
   const { ca, cert, key } = validateTlsOptions(tls);
+  const verify =
+    verifyIp === undefined
+      ? undefined
+      : {
+          checkServerIdentity: (_serverName: string, peer: PeerCertificate) =>
+            checkServerIdentity(verifyIp, peer),
+        };
   try {
-    return grpcCredentials.createSsl(ca, key, cert);
+    return grpcCredentials.createSsl(ca, key, cert, verify);
   } catch (err) {
     throw new VmdClientError({
       code: 'INVALID_ARGUMENT',
@@ -125,7 +180,10 @@ export function createApiKeyInterceptor(apiKey: string): Interceptor {
 }
 
 /** grpc-js channel options derived from resolved client options. */
-export function createChannelOptions(options: ResolvedVmdClientOptions): Partial<ChannelOptions> {
+export function createChannelOptions(
+  options: ResolvedVmdClientOptions,
+  address: ParsedAddress = parseAddress(options.address),
+): Partial<ChannelOptions> {
   const channelOptions: Partial<ChannelOptions> = {
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
     'grpc.primary_user_agent': 'vmd-client',
@@ -135,10 +193,13 @@ export function createChannelOptions(options: ResolvedVmdClientOptions): Partial
     channelOptions['grpc.keepalive_timeout_ms'] = options.keepalive.timeoutMs;
     channelOptions['grpc.keepalive_permit_without_calls'] = 0;
   }
-  if (options.tls?.serverName !== undefined) {
-    channelOptions['grpc.ssl_target_name_override'] = options.tls.serverName;
-    channelOptions['grpc.default_authority'] = options.tls.serverName;
+  const serverName = options.tls?.serverName;
+  if (tlsIpIdentity(address, options.tls) !== undefined) {
+    channelOptions['grpc.ssl_target_name_override'] = IP_ADDRESS_SERVER_NAME;
+  } else if (serverName !== undefined) {
+    channelOptions['grpc.ssl_target_name_override'] = serverName;
   }
+  if (serverName !== undefined) channelOptions['grpc.default_authority'] = serverName;
   return { ...channelOptions, ...options.channelOptions };
 }
 
@@ -178,8 +239,15 @@ export class Connection {
   /** @throws VmdClientError `INVALID_ARGUMENT` for a malformed address or TLS settings. */
   constructor(options: ResolvedVmdClientOptions) {
     this.address = parseAddress(options.address);
-    this.credentials = createChannelCredentials(options.tls);
-    this.channel = new Channel(this.address.target, this.credentials, createChannelOptions(options));
+    const channelOptions = createChannelOptions(options, this.address);
+    // Verify against the IP address only where the server name sent is the stand-in for it (not
+    // where `channelOptions` chose another name to verify).
+    const verifyIp =
+      channelOptions['grpc.ssl_target_name_override'] === IP_ADDRESS_SERVER_NAME
+        ? tlsIpIdentity(this.address, options.tls)
+        : undefined;
+    this.credentials = createChannelCredentials(options.tls, verifyIp);
+    this.channel = new Channel(this.address.target, this.credentials, channelOptions);
     this.interceptors = options.apiKey === undefined ? [] : [createApiKeyInterceptor(options.apiKey)];
   }
 

@@ -1,6 +1,6 @@
 /**
- * Test certificates made by `openssl` in a temporary directory: a CA, a daemon certificate for
- * 127.0.0.1 and localhost (IP and DNS subject alternative names), and a client certificate.
+ * Test certificates made by `openssl` in a temporary directory: a CA, a daemon certificate (for
+ * 127.0.0.1 and localhost unless `serverSan` says otherwise), and a client certificate.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -20,7 +20,7 @@ export interface TestCertificates {
   remove: () => Promise<void>;
 }
 
-export async function makeCertificates(): Promise<TestCertificates> {
+export async function makeCertificates(serverSan = 'IP:127.0.0.1,DNS:localhost'): Promise<TestCertificates> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vmd-client-tls-'));
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
@@ -37,7 +37,7 @@ export async function makeCertificates(): Promise<TestCertificates> {
     '-out',
     'ca.pem',
   );
-  await writeFile(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  await writeFile(path.join(dir, 'server.ext'), `subjectAltName=${serverSan}\n`);
   for (const who of ['server', 'client']) {
     openssl('req', ...ec, '-subj', `/CN=vmd ${who}`, '-keyout', `${who}.key`, '-out', `${who}.csr`);
     openssl(
