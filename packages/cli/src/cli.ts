@@ -94,7 +94,10 @@ function globalOptions(): Option[] {
       'daemon address: host:port or unix:/path (env VMD_ADDR; default 127.0.0.1:50051)',
     ),
     new Option('--address <address>').hideHelp(),
-    new Option('--tenant <name>', 'tenant to act as (env VMD_TENANT)'),
+    new Option(
+      '--tenant <name>',
+      'tenant to act as (env VMD_TENANT); for an admin command, the tenant it is about',
+    ),
     new Option(
       '--api-key <key>',
       'API key for secure mode; visible in `ps`, prefer env VMD_API_KEY or --api-key-file',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LIMIT_BOUNDS, boundedInteger } from './command-kit.js';
+import { CliUsageError } from '../errors.js';
+import { LIMIT_BOUNDS, boundedInteger, tenantOperand } from './command-kit.js';
 
 /** The value of a numeric literal or a product of them, as written in the source (`15 * 60_000`). */
 const evaluate = (text: string): number =>
@@ -34,4 +35,23 @@ describe('boundedInteger', () => {
       );
     },
   );
+});
+
+describe('tenantOperand', () => {
+  it('takes the argument, or --tenant in its place, or both when they agree', () => {
+    expect(tenantOperand('tenant get', 'acme', undefined, true)).toBe('acme');
+    expect(tenantOperand('tenant get', undefined, 'acme', true)).toBe('acme');
+    expect(tenantOperand('tenant get', 'acme', 'acme', true)).toBe('acme');
+    expect(tenantOperand('usage', undefined, undefined, false)).toBeUndefined();
+  });
+
+  it('refuses two different tenants, and none where one is required', () => {
+    expect(() => tenantOperand('key list', 'acme', 'beta', true)).toThrow(
+      new CliUsageError('key list: two tenants given, acme and --tenant beta; give one: vmctl key list acme'),
+    );
+    expect(() => tenantOperand('stats', 'acme', 'beta', false)).toThrow(CliUsageError);
+    expect(() => tenantOperand('tenant delete', undefined, undefined, true)).toThrow(
+      new CliUsageError('tenant delete: name the tenant: vmctl tenant delete NAME (or --tenant NAME)'),
+    );
+  });
 });

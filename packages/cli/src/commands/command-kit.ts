@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { CliUsageError } from '../errors.js';
 import type { ExitCode } from '../output/exit-codes.js';
 
 /** Runs a command's handler with the context built from global flags; records its exit code. */
@@ -97,4 +98,48 @@ export function positiveIntegerArgument(
 /** Sets the usage hint printed after a parse error (`Usage: vmctl exec …`). */
 export function withUsageHint(command: Command, path: string): Command {
   return command.showHelpAfterError(`Usage: ${path} ${command.usage()}\nRun '${path} --help' for details.`);
+}
+
+/** Describes a command's TENANT argument in its help (`Arguments:`). */
+export const TENANT_ARGUMENT_HELP = 'the tenant (or --tenant NAME)';
+
+/**
+ * The tenant an admin command is about (`vmctl tenant get NAME`, `key list TENANT`, `usage
+ * [TENANT]`, `stats [TENANT]`): its argument, or `--tenant NAME` in its place — the global flag
+ * is accepted on every command, and was silently ignored by some of these (`usage --tenant T`
+ * showed every tenant). `VMD_TENANT` is not read: it names the tenant to act as when running
+ * code, and must never pick the tenant `tenant delete` removes or narrow `usage`.
+ * @param path the command, for messages (`tenant get`)
+ * @param argument the TENANT argument, if given
+ * @param flag `--tenant` as given on the command line, if given
+ * @throws CliUsageError when both are given with different values, or (`required`) neither
+ */
+export function tenantOperand(
+  path: string,
+  argument: string | undefined,
+  flag: string | undefined,
+  required: true,
+): string;
+export function tenantOperand(
+  path: string,
+  argument: string | undefined,
+  flag: string | undefined,
+  required: false,
+): string | undefined;
+export function tenantOperand(
+  path: string,
+  argument: string | undefined,
+  flag: string | undefined,
+  required: boolean,
+): string | undefined {
+  if (argument !== undefined && flag !== undefined && argument !== flag) {
+    throw new CliUsageError(
+      `${path}: two tenants given, ${argument} and --tenant ${flag}; give one: vmctl ${path} ${argument}`,
+    );
+  }
+  const tenant = argument ?? flag;
+  if (tenant === undefined && required) {
+    throw new CliUsageError(`${path}: name the tenant: vmctl ${path} NAME (or --tenant NAME)`);
+  }
+  return tenant;
 }

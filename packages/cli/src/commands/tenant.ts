@@ -2,7 +2,14 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { TenantFields } from '@vmd/client';
 import type { RegisterCommand } from './command-kit.js';
 import { CliUsageError } from '../errors.js';
-import { LIMIT_BOUNDS, boundedInteger, positiveInteger, withUsageHint } from './command-kit.js';
+import {
+  LIMIT_BOUNDS,
+  TENANT_ARGUMENT_HELP,
+  boundedInteger,
+  positiveInteger,
+  tenantOperand,
+  withUsageHint,
+} from './command-kit.js';
 
 /** Quota flags shared by `tenant create` and `tenant update` (flag → quota field). */
 const QUOTA_FLAGS = [
@@ -116,30 +123,53 @@ export function fieldsFromOptions(o: FieldOptions): TenantFields {
   return fields;
 }
 
-/** `vmctl tenant create|get|list|update|delete`. */
+/**
+ * Adds the TENANT argument of an admin command about one tenant. Commander sees it as optional,
+ * so that `--tenant NAME` may stand in its place ({@link tenantOperand} checks that one of the
+ * two is given); the usage line shows it as required.
+ */
+function tenantArgument(command: Command, name: 'name' | 'tenant'): Command {
+  return command.argument(`[${name}]`, TENANT_ARGUMENT_HELP).usage(`[options] <${name}>`);
+}
+
+/** Lists a group's commands with their usage lines (`get [options] <name>`), as their help shows them. */
+function listWithUsage(group: Command): Command {
+  return group.configureHelp({
+    ...group.configureHelp(),
+    subcommandTerm: (command: Command) => `${command.name()} ${command.usage()}`,
+  });
+}
+
+/**
+ * `vmctl tenant create|get|list|update|delete`. The tenant is an argument, as in every admin
+ * command about one tenant (`key create|list TENANT`, `usage [TENANT]`, `stats [TENANT]`);
+ * `--tenant NAME` is accepted in its place.
+ */
 export const registerTenantCommand: RegisterCommand = (program, runAction): Command => {
-  const tenant = program
-    .command('tenant')
+  const tenant = listWithUsage(program.command('tenant'))
     .summary('manage tenants: quotas, capabilities (admin)')
-    .description('Create, inspect, change and delete tenants. In secure mode this needs the admin token.');
+    .description(
+      'Create, inspect, change and delete tenants. The tenant is an argument (--tenant NAME works in its place). In secure mode this needs the admin token.',
+    );
   withUsageHint(
-    withFieldOptions(tenant.command('create').argument('<name>').summary('create a tenant')),
+    withFieldOptions(tenantArgument(tenant.command('create'), 'name').summary('create a tenant')),
     'vmctl tenant create',
-  ).action(async (name: string, o: FieldOptions, self: Command) => {
+  ).action(async (arg: string | undefined, o: FieldOptions, self: Command) => {
     await runAction(self, async (context) => {
+      const name = tenantOperand('tenant create', arg, context.globals.tenant, true);
       const { runTenantCreate } = await import('../handlers/tenant.js');
       return runTenantCreate(context, name, fieldsFromOptions(o));
     });
   });
-  tenant
-    .command('get')
-    .argument('<name>')
-    .summary('show one tenant')
-    .action(async (name: string, _o: unknown, self: Command) => {
-      await runAction(self, async (context) =>
-        (await import('../handlers/tenant.js')).runTenantGet(context, name),
-      );
+  withUsageHint(
+    tenantArgument(tenant.command('get'), 'name').summary('show one tenant'),
+    'vmctl tenant get',
+  ).action(async (arg: string | undefined, _o: unknown, self: Command) => {
+    await runAction(self, async (context) => {
+      const name = tenantOperand('tenant get', arg, context.globals.tenant, true);
+      return (await import('../handlers/tenant.js')).runTenantGet(context, name);
     });
+  });
   tenant
     .command('list')
     .summary('list tenants')
@@ -150,11 +180,12 @@ export const registerTenantCommand: RegisterCommand = (program, runAction): Comm
     });
   withUsageHint(
     withFieldOptions(
-      tenant.command('update').argument('<name>').summary('change a tenant (only the flags given)'),
+      tenantArgument(tenant.command('update'), 'name').summary('change a tenant (only the flags given)'),
     ),
     'vmctl tenant update',
-  ).action(async (name: string, o: FieldOptions, self: Command) => {
+  ).action(async (arg: string | undefined, o: FieldOptions, self: Command) => {
     await runAction(self, async (context) => {
+      const name = tenantOperand('tenant update', arg, context.globals.tenant, true);
       const fields = fieldsFromOptions(o);
       if (Object.keys(fields).length === 0) {
         // An update without fields would send an empty request; say so instead of guessing.
@@ -165,43 +196,43 @@ export const registerTenantCommand: RegisterCommand = (program, runAction): Comm
       return (await import('../handlers/tenant.js')).runTenantUpdate(context, name, fields);
     });
   });
-  tenant
-    .command('delete')
-    .argument('<name>')
-    .summary('delete a tenant and its keys')
-    .action(async (name: string, _o: unknown, self: Command) => {
-      await runAction(self, async (context) =>
-        (await import('../handlers/tenant.js')).runTenantDelete(context, name),
-      );
+  withUsageHint(
+    tenantArgument(tenant.command('delete'), 'name').summary('delete a tenant and its keys'),
+    'vmctl tenant delete',
+  ).action(async (arg: string | undefined, _o: unknown, self: Command) => {
+    await runAction(self, async (context) => {
+      const name = tenantOperand('tenant delete', arg, context.globals.tenant, true);
+      return (await import('../handlers/tenant.js')).runTenantDelete(context, name);
     });
+  });
   return tenant;
 };
 
 /** `vmctl key create|list|revoke`. */
 export const registerKeyCommand: RegisterCommand = (program, runAction): Command => {
-  const key = program
-    .command('key')
+  const key = listWithUsage(program.command('key'))
     .summary("manage tenants' API keys (admin)")
     .description('API keys act as one tenant in secure mode. The secret is shown once, at creation.');
-  key
-    .command('create')
-    .argument('<tenant>')
-    .option('--description <text>', 'what the key is for')
-    .summary('create an API key (prints the secret once)')
-    .action(async (tenantName: string, o: { description?: string }, self: Command) => {
-      await runAction(self, async (context) =>
-        (await import('../handlers/tenant.js')).runKeyCreate(context, tenantName, o.description ?? ''),
-      );
+  withUsageHint(
+    tenantArgument(key.command('create'), 'tenant')
+      .option('--description <text>', 'what the key is for')
+      .summary('create an API key (prints the secret once)'),
+    'vmctl key create',
+  ).action(async (arg: string | undefined, o: { description?: string }, self: Command) => {
+    await runAction(self, async (context) => {
+      const tenantName = tenantOperand('key create', arg, context.globals.tenant, true);
+      return (await import('../handlers/tenant.js')).runKeyCreate(context, tenantName, o.description ?? '');
     });
-  key
-    .command('list')
-    .argument('<tenant>')
-    .summary("list a tenant's keys (never their secrets)")
-    .action(async (tenantName: string, _o: unknown, self: Command) => {
-      await runAction(self, async (context) =>
-        (await import('../handlers/tenant.js')).runKeyList(context, tenantName),
-      );
+  });
+  withUsageHint(
+    tenantArgument(key.command('list'), 'tenant').summary("list a tenant's keys (never their secrets)"),
+    'vmctl key list',
+  ).action(async (arg: string | undefined, _o: unknown, self: Command) => {
+    await runAction(self, async (context) => {
+      const tenantName = tenantOperand('key list', arg, context.globals.tenant, true);
+      return (await import('../handlers/tenant.js')).runKeyList(context, tenantName);
     });
+  });
   key
     .command('revoke')
     .argument('<id>')

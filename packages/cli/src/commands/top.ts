@@ -1,29 +1,35 @@
 import { Option, type Command } from 'commander';
 import type { RegisterCommand } from './command-kit.js';
-import { MIN_TOP_INTERVAL_MS, boundedInteger, withUsageHint } from './command-kit.js';
+import { MIN_TOP_INTERVAL_MS, boundedInteger, tenantOperand, withUsageHint } from './command-kit.js';
 import type { TopSortKey } from '../output/top-view.js';
 
-/** `vmctl stats`: one snapshot of the daemon's statistics. */
+/** Describes the optional TENANT argument of `stats` and `top`. */
+const ONLY_TENANT_HELP = 'show only this tenant (or --tenant NAME)';
+
+/** `vmctl stats [TENANT]`: one snapshot of the daemon's statistics (`--tenant NAME` in place of TENANT). */
 export const registerStatsCommand: RegisterCommand = (program, runAction): Command =>
   withUsageHint(
     program
       .command('stats')
+      .argument('[tenant]', ONLY_TENANT_HELP)
       .summary('one snapshot: daemon totals, workers, tenants (admin)')
       .description(
-        'Print the daemon totals, every worker (busy, slots, warm and pinned isolates, RSS, restarts) and every tenant with activity (running, queued, rates per second, heap, sessions). --tenant shows only that tenant. In secure mode this needs the admin token.',
+        'Print the daemon totals, every worker (busy, slots, warm and pinned isolates, RSS, restarts) and every tenant with activity (running, queued, rates per second, heap, sessions). A TENANT (or --tenant NAME) shows only that tenant. In secure mode this needs the admin token.',
       ),
     'vmctl stats',
-  ).action(async (_o: unknown, self: Command) => {
-    await runAction(self, async (context) =>
-      (await import('../handlers/top.js')).runStats(context, { tenant: context.globals.tenant }),
-    );
+  ).action(async (arg: string | undefined, _o: unknown, self: Command) => {
+    await runAction(self, async (context) => {
+      const tenant = tenantOperand('stats', arg, context.globals.tenant, false);
+      return (await import('../handlers/top.js')).runStats(context, { tenant });
+    });
   });
 
-/** `vmctl top`: the live view. */
+/** `vmctl top [TENANT]`: the live view (`--tenant NAME` in place of TENANT). */
 export const registerTopCommand: RegisterCommand = (program, runAction): Command =>
   withUsageHint(
     program
       .command('top')
+      .argument('[tenant]', ONLY_TENANT_HELP)
       .summary('a live view of the daemon, its workers and tenants (admin)')
       .description(
         'Show the daemon totals, the workers and the busiest tenants, refreshed every interval. Keys: c, r, e sort the tenants by cpu, runs or errors per second; q or Ctrl-C quits. When stdout is not a terminal, prints one snapshot per interval as text separated by blank lines (with --json, one JSON object per line) until interrupted.',
@@ -40,12 +46,13 @@ export const registerTopCommand: RegisterCommand = (program, runAction): Command
           .default('cpu'),
       ),
     'vmctl top',
-  ).action(async (o: { interval: number; sort: TopSortKey }, self: Command) => {
-    await runAction(self, async (context) =>
-      (await import('../handlers/top.js')).runTop(context, {
+  ).action(async (arg: string | undefined, o: { interval: number; sort: TopSortKey }, self: Command) => {
+    await runAction(self, async (context) => {
+      const tenant = tenantOperand('top', arg, context.globals.tenant, false);
+      return (await import('../handlers/top.js')).runTop(context, {
         intervalMs: o.interval,
         sort: o.sort,
-        tenant: context.globals.tenant,
-      }),
-    );
+        tenant,
+      });
+    });
   });

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RegisterCommand } from './command-kit.js';
-import { withUsageHint } from './command-kit.js';
+import { tenantOperand, withUsageHint } from './command-kit.js';
 
 /** The default window: the last 24 hours. */
 const DEFAULT_WINDOW_MS = 86_400_000;
@@ -25,12 +25,12 @@ export function parseWhen(flag: string, now: () => number = Date.now): (value: s
   };
 }
 
-/** `vmctl usage [TENANT] [--since WHEN] [--until WHEN]`. */
+/** `vmctl usage [TENANT] [--since WHEN] [--until WHEN]` (`--tenant NAME` in place of TENANT). */
 export const registerUsageCommand: RegisterCommand = (program, runAction): Command =>
   withUsageHint(
     program
       .command('usage')
-      .argument('[tenant]', 'one tenant (default: every tenant)')
+      .argument('[tenant]', 'one tenant (or --tenant NAME; default: every tenant)')
       .option(
         '--since <when>',
         'window start: a duration back from now (15m, 6h, 7d) or an ISO time (default: 24h)',
@@ -42,10 +42,11 @@ export const registerUsageCommand: RegisterCommand = (program, runAction): Comma
         'Executions, failures by kind, cpu time, queue wait and quota refusals per tenant over a window, counted per minute. In secure mode this needs the admin token.',
       ),
     'vmctl usage',
-  ).action(async (tenant: string | undefined, o: { since?: Date; until?: Date }, self: Command) => {
+  ).action(async (arg: string | undefined, o: { since?: Date; until?: Date }, self: Command) => {
     const end = o.until ?? new Date();
     const start = o.since ?? new Date(end.getTime() - DEFAULT_WINDOW_MS);
-    await runAction(self, async (context) =>
-      (await import('../handlers/usage.js')).runUsage(context, tenant, { start, end }),
-    );
+    await runAction(self, async (context) => {
+      const tenant = tenantOperand('usage', arg, context.globals.tenant, false);
+      return (await import('../handlers/usage.js')).runUsage(context, tenant, { start, end });
+    });
   });

@@ -131,3 +131,89 @@ describe('vmctl tenant / key', () => {
     expect(unknown.stderr).toContain("tenant 'nobody' was not found");
   });
 });
+
+describe('the tenant a command is about: its argument, or --tenant in its place', () => {
+  it('tenant, key, usage and stats take it either way, --tenant before or after the command', async () => {
+    expect((await vmctl('tenant', 'create', '--tenant', 'either', '--cpu', '300')).code).toBe(0);
+    const got = await vmctl('--json', 'tenant', 'get', '--tenant', 'either');
+    expect(got).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(got.stdout)).toMatchObject({ name: 'either', quotas: { cpuTimeMs: 300 } });
+    const before = await vmctl('--tenant', 'either', '--json', 'tenant', 'update', '--cpu', '400');
+    expect(JSON.parse(before.stdout)).toMatchObject({ name: 'either', quotas: { cpuTimeMs: 400 } });
+
+    const key = await vmctl('key', 'create', '--tenant', 'either');
+    expect(key.code).toBe(0);
+    const id = /^vmd_([0-9a-f]{16})_/.exec(key.stdout)![1]!;
+    expect((await vmctl('key', 'list', '--tenant', 'either')).stdout).toContain(id);
+
+    await runCli(['exec', '-', '--tenant', 'either'], { env: { VMD_ADDR: daemon.address }, input: '1' });
+    // `usage --tenant` used to show every tenant; it shows that one, as `usage either` does.
+    for (const args of [
+      ['usage', '--tenant', 'either'],
+      ['usage', 'either'],
+    ]) {
+      const usage = await vmctl('--json', ...args);
+      expect(usage.code).toBe(0);
+      const tenants = (JSON.parse(usage.stdout) as { tenants: { tenant: string }[] }).tenants;
+      expect([args, tenants.map((t) => t.tenant)]).toEqual([args, ['either']]);
+    }
+    // `stats --tenant T` keeps working; `stats T` says the same, as `usage T` does.
+    for (const args of [
+      ['stats', 'either'],
+      ['stats', '--tenant', 'either'],
+      ['top', 'either', '--interval', '200'],
+    ]) {
+      const stats = await runCli(['--json', ...args], {
+        env: { VMD_ADDR: daemon.address },
+        onSpawn: (pid) => args[0] === 'top' && setTimeout(() => process.kill(pid, 'SIGINT'), 1000),
+      });
+      expect([args, stats.code]).toEqual([args, 0]);
+      // stats prints one JSON document; top, one per line.
+      const doc = args[0] === 'top' ? stats.stdout.split('\n')[0]! : stats.stdout;
+      const first = JSON.parse(doc) as { tenants: { tenant: string }[] };
+      expect([args, first.tenants.map((t) => t.tenant)]).toEqual([args, ['either']]);
+    }
+
+    expect((await vmctl('tenant', 'delete', '--tenant', 'either')).stdout).toBe('deleted tenant either\n');
+  });
+
+  it('the same tenant twice is fine; two different ones, or none, is a usage error sent nowhere', async () => {
+    expect((await vmctl('tenant', 'get', 'acme', '--tenant', 'acme')).code).toBe(0);
+    for (const args of [
+      ['tenant', 'get', 'acme', '--tenant', 'metered'],
+      ['--tenant', 'metered', 'tenant', 'delete', 'acme'],
+      ['key', 'list', 'acme', '--tenant', 'metered'],
+      ['usage', 'acme', '--tenant', 'metered'],
+      ['stats', 'acme', '--tenant', 'metered'],
+    ]) {
+      const both = await vmctl(...args);
+      expect([args, both.code, both.stdout]).toEqual([args, 2, '']);
+      expect(both.stderr).toMatch(
+        /^vmctl: (tenant get|tenant delete|key list|usage|stats): two tenants given, acme and --tenant metered; give one: vmctl \1 acme\n/,
+      );
+    }
+    expect((await vmctl('tenant', 'get', 'acme')).code).toBe(0);
+
+    const none = await vmctl('tenant', 'get');
+    expect(none).toMatchObject({ code: 2, stdout: '' });
+    expect(none.stderr).toContain(
+      'vmctl: tenant get: name the tenant: vmctl tenant get NAME (or --tenant NAME)',
+    );
+    // VMD_TENANT is the tenant to act as when running code: it never picks the tenant an admin
+    // command changes, nor narrows usage.
+    const env = { VMD_ADDR: daemon.address, VMD_TENANT: 'acme' };
+    expect((await runCli(['tenant', 'delete'], { env })).code).toBe(2);
+    const usage = await runCli(['--json', 'usage'], { env });
+    const all = (JSON.parse(usage.stdout) as { tenants: { tenant: string }[] }).tenants.map((t) => t.tenant);
+    expect(all).toEqual(expect.arrayContaining(['acme', 'metered']));
+  });
+
+  it('help shows the argument and --tenant in its place', async () => {
+    const help = await vmctl('tenant', 'get', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: vmctl tenant get [options] <name>');
+    expect(help.stdout).toMatch(/name +the tenant \(or --tenant NAME\)/);
+    const stats = await vmctl('stats', '--help');
+    expect(stats.stdout).toContain('Usage: vmctl stats [options] [tenant]');
+  });
+});
