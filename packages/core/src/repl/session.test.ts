@@ -224,6 +224,29 @@ describe('REPL limits and interrupt', () => {
     expect(await value('kept')).toBe("'yes'");
   });
 
+  it("an input's own signal stops it, running or queued, and no other input", async () => {
+    open();
+    const sleepThen = (v: string): string =>
+      `await new Promise((r) => setTimeout(r, 150)); globalThis.order = (globalThis.order ?? '') + '${v}'; '${v}'`;
+    const first = new AbortController();
+    const second = new AbortController();
+    const third = new AbortController();
+    const runs = [first, second, third].map((c, i) =>
+      session.eval(sleepThen(String(i + 1)), { onOutput: () => undefined, signal: c.signal }),
+    );
+    second.abort(); // queued behind the first: it never runs
+    const [one, two] = await Promise.all(runs.slice(0, 2));
+    expect(one.status === 'ok' && one.preview).toBe("'1'");
+    expect(two.status === 'error' && two.failure).toMatchObject({ kind: 'CANCELLED', name: 'AbortError' });
+    expect(two.status === 'error' && two.failure.message).toContain('before it ran');
+    await new Promise((r) => setTimeout(r, 60)); // the third awaits its timer now
+    third.abort(); // running: stopped as an interrupt would, between calls, so state is kept
+    const three = await runs[2]!;
+    expect(three.status === 'error' && three.failure.kind).toBe('CANCELLED');
+    expect(three.status === 'error' && three.stateLost).toBe(false);
+    expect(await value('globalThis.order')).toBe("'1'");
+  });
+
   it('ends a long await at the wall limit and keeps the state', async () => {
     open({ wallTimeMs: 200 });
     await value('let kept = 1');

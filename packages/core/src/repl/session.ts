@@ -44,6 +44,11 @@ export type ReplEvalOutcome =
 /** Per-input callbacks. */
 export interface ReplEvalHooks {
   onOutput(event: OutputEvent): void;
+  /**
+   * Interrupts this input only: if it is running, as {@link ReplSession.interrupt}; if it is
+   * still waiting behind earlier inputs, it ends CANCELLED without running.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ReplSessionOptions {
@@ -150,7 +155,9 @@ export class ReplSession {
 
   /** Evaluates one input; inputs sent while one runs wait their turn (in order). */
   eval(code: string, hooks: ReplEvalHooks): Promise<ReplEvalOutcome> {
-    const next = this.chain.then(() => this.evalNow(code, hooks));
+    const next = this.chain.then(() =>
+      hooks.signal?.aborted === true ? interruptedBeforeRunning() : this.evalNow(code, hooks),
+    );
     this.chain = next.catch(() => undefined);
     return next;
   }
@@ -310,7 +317,10 @@ export class ReplSession {
     let failure: ExecutionFailure | undefined;
     let stateLost = false;
     let value: { preview: string; json: string | undefined } | undefined;
+    const onAbort = (): void => void this.interrupt();
+    hooks.signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      if (hooks.signal?.aborted === true) throw new Interrupted();
       await call(
         'repl-limits',
         JSON.stringify({
@@ -399,6 +409,7 @@ export class ReplSession {
         }
       }
     } finally {
+      hooks.signal?.removeEventListener('abort', onAbort);
       this.running = false;
       this.wake = undefined;
     }
@@ -531,6 +542,30 @@ export class ReplSession {
     if (this.backgroundTimer !== undefined) clearTimeout(this.backgroundTimer);
     this.backgroundTimer = undefined;
   }
+}
+
+/** An input interrupted while it waited behind earlier inputs: it never ran. */
+function interruptedBeforeRunning(): ReplEvalOutcome {
+  return {
+    status: 'error',
+    failure: {
+      kind: FailureKind.CANCELLED,
+      name: 'AbortError',
+      message: 'Interrupted before it ran (it was waiting for an earlier input)',
+      stack: '',
+      line: 0,
+      column: 0,
+    },
+    metrics: {
+      cpuTimeMs: 0,
+      wallTimeMs: 0,
+      queueWaitMs: 0,
+      heapUsedBytes: 0,
+      heapPeakBytes: 0,
+      outputBytes: 0,
+    },
+    stateLost: false,
+  };
 }
 
 function timeoutFailure(message: string): ExecutionFailure {

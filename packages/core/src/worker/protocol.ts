@@ -40,7 +40,8 @@ export type ParentMessage =
   | { type: 'repl-eval'; requestId: string; sessionId: string; code: string }
   | { type: 'repl-complete'; requestId: string; sessionId: string; line: string; cursor: number }
   | { type: 'repl-reset'; requestId: string; sessionId: string }
-  | { type: 'repl-interrupt'; sessionId: string }
+  /** Stops the session's input `requestId` (running or queued), or with none whatever runs. */
+  | { type: 'repl-interrupt'; sessionId: string; requestId?: string }
   | { type: 'repl-close'; sessionId: string }
   /** The answer to a worker's `cap-call`: JSON `{ ok, value }` or `{ ok: false, error }`. */
   | { type: 'cap-result'; callId: number; resultJson: string };

@@ -14,7 +14,7 @@ import { ErrorCode } from '../errors/codes.js';
 import { InternalError, NotFoundError, UnavailableError, VmdError } from '../errors/vmd-error.js';
 import type { Logger, LogFields } from '../logging/logger.js';
 import type { ExecutionOutcome, OutputEvent } from '../engine/types.js';
-import type { ReplSession } from '../repl/session.js';
+import type { ReplEvalOutcome, ReplSession } from '../repl/session.js';
 import type { ParentMessage, WorkerMessage } from './protocol.js';
 import { isParentMessage } from './protocol.js';
 
@@ -94,6 +94,8 @@ function capabilityHandler(requestId: string) {
 }
 /** Open REPL sessions by id (the daemon chooses ids and bounds how many a worker holds). */
 const sessions = new Map<string, ReplSession>();
+/** REPL inputs sent to this worker and not answered yet, by request id: `repl-interrupt` aborts one. */
+const replInputs = new Map<string, AbortController>();
 /** Sessions per worker, a backstop behind the daemon's own limits. */
 const MAX_SESSIONS = 4096;
 
@@ -260,7 +262,17 @@ async function handleRepl(message: ReplMessage): Promise<void> {
         const output = new OutputCoalescer(requestId, (event) =>
           send({ type: 'repl-output', sessionId, requestId, event }),
         );
-        const outcome = await session.eval(message.code, { onOutput: (event) => output.push(event) });
+        const interrupt = new AbortController();
+        replInputs.set(requestId, interrupt);
+        let outcome: ReplEvalOutcome;
+        try {
+          outcome = await session.eval(message.code, {
+            onOutput: (event) => output.push(event),
+            signal: interrupt.signal,
+          });
+        } finally {
+          replInputs.delete(requestId);
+        }
         output.flush();
         send({ type: 'repl-reply', requestId, reply: { kind: 'eval', outcome } });
         return;
@@ -343,7 +355,10 @@ function handle(message: ParentMessage): void {
       return;
     }
     case 'repl-interrupt':
-      sessions.get(message.sessionId)?.interrupt();
+      // With a request id, that input only (an input that has ended is left alone); without,
+      // whatever runs.
+      if (message.requestId !== undefined) replInputs.get(message.requestId)?.abort();
+      else sessions.get(message.sessionId)?.interrupt();
       return;
     case 'repl-close':
       closeSession(message.sessionId);

@@ -79,8 +79,11 @@ interface Session {
   running: number;
   /** Aborted when the session ends: its inputs still waiting for a run slot leave the queue. */
   readonly ending: AbortController;
-  /** Inputs waiting for a run slot, by input id: an interrupt takes them out of the queue. */
-  readonly waiting: Map<string, AbortController>;
+  /**
+   * Inputs not answered yet, by input id: an interrupt takes one out of the run-slot queue, or
+   * stops it in its worker (running, or queued behind the session's earlier inputs).
+   */
+  readonly inputs: Map<string, AbortController>;
   idleTimer: NodeJS.Timeout | undefined;
   lifetimeTimer: NodeJS.Timeout;
   ended: boolean;
@@ -211,7 +214,7 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
         attached: undefined,
         running: 0,
         ending: new AbortController(),
-        waiting: new Map(),
+        inputs: new Map(),
         idleTimer: undefined,
         lifetimeTimer: setTimeout(() => {
           if (session)
@@ -242,7 +245,21 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
     // Registered before the first await, so an interrupt that follows the input on the stream
     // always finds it.
     const interrupt = new AbortController();
-    s.waiting.set(inputId, interrupt);
+    s.inputs.set(inputId, interrupt);
+    try {
+      await runInput(s, inputId, code, out, interrupt);
+    } finally {
+      if (s.inputs.get(inputId) === interrupt) s.inputs.delete(inputId);
+    }
+  }
+
+  async function runInput(
+    s: Session,
+    inputId: string,
+    code: string,
+    out: EventChannel<SessionResponse>,
+    interrupt: AbortController,
+  ): Promise<void> {
     let slot: Slot;
     let release: () => void = () => undefined;
     try {
@@ -263,15 +280,13 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
       }
       if (err instanceof ResourceExhaustedError) deps.usage?.recordRejected(s.tenant);
       throw err;
-    } finally {
-      if (s.waiting.get(inputId) === interrupt) s.waiting.delete(inputId);
     }
     s.running++;
     try {
       const reply = await deps.pool.replRequest(
         s.placement,
         s.id,
-        { type: 'repl-eval', code, wallTimeMs: s.limits.wallTimeMs },
+        { type: 'repl-eval', code, wallTimeMs: s.limits.wallTimeMs, interrupt: interrupt.signal },
         (event) =>
           out.push({ response: { $case: 'output', value: { inputId, output: toWireOutput(event) } } }),
       );
@@ -372,11 +387,16 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
             break;
           }
           case 'interrupt': {
-            // An input still waiting for a run slot leaves the queue; the running one is stopped
-            // by its worker. Empty id: all of them.
+            // An input waiting for a run slot leaves the queue; one sent to the worker is stopped
+            // there, whether it runs or waits behind earlier inputs. An input that has ended is
+            // left alone. Empty id: every input of the session.
             const { inputId } = r.value;
-            for (const [id, waiting] of s.waiting) if (inputId === '' || id === inputId) waiting.abort();
-            if (inputId === '' || !s.waiting.has(inputId)) deps.pool.replInterrupt(s.placement, s.id);
+            if (inputId === '') {
+              for (const input of s.inputs.values()) input.abort();
+              deps.pool.replInterrupt(s.placement, s.id);
+            } else {
+              s.inputs.get(inputId)?.abort();
+            }
             break;
           }
           case 'reset':

@@ -93,7 +93,8 @@ export interface ReplSessionEvents {
 
 /** A REPL request to a session's worker. */
 export type ReplRequest =
-  | { type: 'repl-eval'; code: string; wallTimeMs: number }
+  /** `interrupt` stops this input only, whether it runs or waits behind earlier ones. */
+  | { type: 'repl-eval'; code: string; wallTimeMs: number; interrupt?: AbortSignal }
   | { type: 'repl-complete'; line: string; cursor: number }
   | { type: 'repl-reset' };
 
@@ -428,10 +429,18 @@ export class WorkerSupervisor {
           ? { type: 'repl-complete', requestId, sessionId, line: request.line, cursor: request.cursor }
           : { type: 'repl-reset', requestId, sessionId };
     const overrunMs = request.type === 'repl-eval' ? request.wallTimeMs + this.opts.overrunGraceMs : 0;
-    return this.replCall(w, message, onOutput, overrunMs);
+    const interrupt = request.type === 'repl-eval' ? request.interrupt : undefined;
+    if (interrupt === undefined) return this.replCall(w, message, onOutput, overrunMs);
+    const onAbort = (): void => {
+      if (this.worker === w) this.send(w, { type: 'repl-interrupt', sessionId, requestId });
+    };
+    interrupt.addEventListener('abort', onAbort, { once: true });
+    const call = this.replCall(w, message, onOutput, overrunMs);
+    if (interrupt.aborted) onAbort();
+    return call.finally(() => interrupt.removeEventListener('abort', onAbort));
   }
 
-  /** Interrupts the running input of a session (no answer; the eval answers CANCELLED). */
+  /** Interrupts whatever input of a session runs (no answer; the eval answers CANCELLED). */
   replInterrupt(workerId: number, sessionId: string): void {
     const w = this.worker;
     if (w && w.id === workerId) this.send(w, { type: 'repl-interrupt', sessionId });

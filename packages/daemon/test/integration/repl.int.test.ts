@@ -1,5 +1,6 @@
 import { credentials, Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import {
+  ErrorKind,
   ReplServiceClient,
   Tenant,
   TenantServiceClient,
@@ -171,6 +172,49 @@ describe('ReplService', () => {
     s.close();
     const ended = await s.waitFor((x): x is Extract<Response, { $case: 'ended' }> => x.$case === 'ended');
     expect(ended.value.reason).toBe('closed');
+  });
+
+  it('an interrupt stops the input it names only: an ended one changes nothing, a queued one never runs', async () => {
+    const s = new Stream();
+    await s.open('alice');
+    const input = (inputId: string, code: string): void =>
+      s.send({ $case: 'input', value: { inputId, code } });
+    const terminal = (inputId: string) =>
+      s.waitFor(
+        (r): r is Extract<Response, { $case: 'result' | 'error' }> =>
+          (r.$case === 'result' || r.$case === 'error') && r.value.inputId === inputId,
+      );
+    const sleepThen = (value: string): string =>
+      `await new Promise((r) => setTimeout(r, 400)); globalThis.order = (globalThis.order ?? '') + '${value}'; '${value}'`;
+
+    // Interrupting an input that has ended must not stop the one running now.
+    input('ended', '1');
+    expect((await terminal('ended')).$case).toBe('result');
+    input('running', sleepThen('r'));
+    await sleep(100);
+    s.send({ $case: 'interrupt', value: { inputId: 'ended' } });
+    const running = await terminal('running');
+    expect(running.$case === 'result' && running.value.value?.preview).toBe("'r'");
+
+    // Interrupting an input queued behind a running one cancels it, and only it.
+    input('first', sleepThen('a'));
+    input('second', sleepThen('b'));
+    await sleep(100);
+    s.send({ $case: 'interrupt', value: { inputId: 'second' } });
+    const first = await terminal('first');
+    expect(first.$case === 'result' && first.value.value?.preview).toBe("'a'");
+    const second = await terminal('second');
+    expect(second.$case).toBe('error');
+    if (second.$case === 'error') {
+      expect(second.value.failure).toMatchObject({
+        kind: ErrorKind.ERROR_KIND_CANCELLED,
+        name: 'AbortError',
+      });
+      expect(second.value.failure?.message).toContain('before it ran');
+      expect(second.value.stateLost).toBe(false);
+    }
+    expect(await s.value('globalThis.order')).toBe("'ra'");
+    s.close();
   });
 
   it('answers an empty or blank input with an empty result and keeps the session (Enter at a prompt)', async () => {
