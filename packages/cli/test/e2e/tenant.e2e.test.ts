@@ -62,7 +62,7 @@ describe('vmctl tenant / key', () => {
       input: 'while (true) {}',
     });
     expect(loop.code).toBe(1);
-    expect(loop.stderr).toContain('cpu limit of 150 ms');
+    expect(loop.stderr).toMatch(/^CPU_LIMIT: .*cpu limit of 150 ms/);
   });
 
   it('creates an API key (the secret once, on stdout), lists and revokes it', async () => {
@@ -125,7 +125,7 @@ describe('vmctl tenant / key', () => {
     const table = await vmctl('usage');
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/│ metered\s+│ 3\s+│ 1\s+│.*runtime 1/);
-    expect(table.stdout).toMatch(/│ acme\s+│ 1\s+│ 1\s+│.*timeout 1/);
+    expect(table.stdout).toMatch(/│ acme\s+│ 1\s+│ 1\s+│.*cpu_limit 1/);
     const unknown = await vmctl('usage', 'nobody');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("tenant 'nobody' was not found");
