@@ -77,6 +77,7 @@ function monitor(call: FakeCall, requests: WatchStatsRequest[] = []): Monitor {
         },
       }) as never,
     unary: async () => ({ stats: wire(7) }) as never,
+    trackStream: () => ({ closedError: () => undefined, untrack: () => undefined }),
   });
 }
 

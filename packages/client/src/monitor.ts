@@ -110,6 +110,12 @@ export interface WatchStatsOptions extends CallScopeOptions {
 type Transport = Pick<TenantAdminTransport, 'unary'> & {
   rawMonitor: () => InstanceType<typeof MonitorServiceClient>;
   address: () => string;
+  /**
+   * Cancels `call` when the client is closed (a watch never ends by itself, and would keep the
+   * connection and the process alive); returns the error to report then, and a function that
+   * stops tracking it.
+   */
+  trackStream: (call: { cancel(): void }) => { closedError: () => Error | undefined; untrack: () => void };
 };
 
 const PATH = '/vmd.v1.MonitorService/';
@@ -141,6 +147,7 @@ export class Monitor {
    * ```ts
    * for await (const s of client.monitor.watch({ intervalMs: 500 })) console.log(s.daemon.running);
    * ```
+   * `client.close()` ends a watch: the iteration throws `CANCELLED: this client was closed`.
    * @throws VmdClientError (from the iteration) e.g. UNAVAILABLE, INVALID_ARGUMENT (interval)
    */
   async *watch(options: WatchStatsOptions = {}): AsyncGenerator<StatsSnapshot, void, undefined> {
@@ -165,8 +172,10 @@ export class Monitor {
     const responses = readableToAsyncIterable<WatchStatsResponse>(call, {
       mapError: (err) => toVmdClientError(err, where),
     });
-    // An abort cancels the call; the CANCELLED it brings ends the iteration quietly.
+    // An abort cancels the call; the CANCELLED it brings ends the iteration quietly. Closing
+    // the client cancels it too, and the iteration throws the closed-client error.
     const remove = cancelOnAbort(call, signal);
+    const tracked = this.t.trackStream(call);
     try {
       for await (const message of responses) {
         if (aborted()) return;
@@ -174,8 +183,9 @@ export class Monitor {
       }
     } catch (err) {
       if (aborted()) return;
-      throw err;
+      throw tracked.closedError() ?? err;
     } finally {
+      tracked.untrack();
       remove();
       await responses.return?.();
     }

@@ -85,6 +85,8 @@ export class VmdClient {
   readonly monitor: Monitor;
   /** REPL sessions opened by this client that have not ended: {@link close} ends them. */
   private readonly sessions = new Set<ReplSessionClient>();
+  /** Streams that never end by themselves (`monitor.watch()`): {@link close} cancels them. */
+  private readonly streams = new Set<{ cancel(): void }>();
 
   /**
    * Does not connect: the channel connects on the first call.
@@ -110,6 +112,13 @@ export class VmdClient {
     this.monitor = new Monitor({
       rawMonitor: () => this.openRaw().monitor,
       address: () => this.address,
+      trackStream: (call) => {
+        this.streams.add(call);
+        return {
+          closedError: () => (this.connection.isClosed ? closedClientError(this.address) : undefined),
+          untrack: () => this.streams.delete(call),
+        };
+      },
       unary: (invoke, request, scope, method) => this.unary(invoke, request, scope, method),
     });
   }
@@ -237,13 +246,16 @@ export class VmdClient {
    * at once: the daemon is asked to close them (their bindings are gone; `detach()` a session
    * first to keep it for `resume` from another client), their `ended` resolves with reason
    * `client_closed`, and their pending and later requests (`eval`, `complete`, `reset`, a
-   * `repl()` still opening) reject with that same `CANCELLED` error.
+   * `repl()` still opening) reject with that same `CANCELLED` error. A `monitor.watch()`
+   * iteration ends too, throwing that error.
    */
   close(): void {
     if (this.connection.isClosed) return;
     const error = closedClientError(this.address);
     for (const session of [...this.sessions]) session.closeWithClient(error);
     this.sessions.clear();
+    for (const call of [...this.streams]) call.cancel();
+    this.streams.clear();
     this.connection.close();
   }
 
