@@ -35,6 +35,7 @@ export type { ExecutionFailure } from './errors/execution-failure.js';
 export { trimStack, tenantLocation, TENANT_URL_PREFIX } from './errors/trim-stack.js';
 export { DEFAULT_LIMITS, LIMIT_BOUNDS, clampToQuota } from './limits/limits.js';
 export type { Limits } from './limits/limits.js';
+export { noRunMetrics } from './engine/execution-metrics.js';
 export { NOOP_LOGGER } from './logging/logger.js';
 export type { Logger, LogFields } from './logging/logger.js';
 export { isParentMessage, isWorkerMessage } from './worker/protocol.js';

@@ -35,7 +35,7 @@ import { WarmInstances } from '../functions/warm-instances.js';
 import { CapabilityCalls, type CapabilityHandler } from '../sandbox/capability-calls.js';
 import { ReplSession } from '../repl/session.js';
 import type { Limits } from '../limits/limits.js';
-import { collectExecutionMetrics } from './execution-metrics.js';
+import { collectExecutionMetrics, noRunMetrics } from './execution-metrics.js';
 import { IsolatePool, type PooledIsolate } from './isolate-pool.js';
 import { RunLimits, RunStoppedSignal, type StopReason } from './run-limits.js';
 import type { ExecutionMetrics, ExecutionOutcome, ExecutionRequest, OutputEvent, RunPhase } from './types.js';
@@ -539,7 +539,7 @@ export class Engine {
       return {
         status: 'error',
         failure: stopFailure('cancelled', request),
-        metrics: emptyMetrics(startedAtMs),
+        metrics: noRunMetrics(performance.now() - startedAtMs),
       };
     }
     const acquireStart = epochNow();
@@ -1188,17 +1188,6 @@ function stopFailure(reason: StopReason, request: ExecutionRequest): ExecutionFa
         message: 'The run was cancelled because the worker is shutting down',
       };
   }
-}
-
-function emptyMetrics(startedAtMs: number): ExecutionMetrics {
-  return {
-    cpuTimeMs: 0,
-    wallTimeMs: performance.now() - startedAtMs,
-    queueWaitMs: 0,
-    heapUsedBytes: 0,
-    heapPeakBytes: 0,
-    outputBytes: 0,
-  };
 }
 
 function safeCpuTime(isolate: ivm.Isolate): bigint {

@@ -2,6 +2,11 @@ import type ivm from 'isolated-vm';
 import type { ExecutionMetrics } from './types.js';
 import type { RunLimits } from './run-limits.js';
 
+/** Metrics of work that ran no tenant code (refused, cancelled or lost before it ran): zeros. */
+export function noRunMetrics(wallTimeMs = 0): ExecutionMetrics {
+  return { cpuTimeMs: 0, wallTimeMs, queueWaitMs: 0, heapUsedBytes: 0, heapPeakBytes: 0, outputBytes: 0 };
+}
+
 /**
  * Builds the metrics of a finished run. Must be called BEFORE the isolate is disposed so the
  * heap can still be read (after a limit disposed it, the last sampled values are used).

@@ -21,6 +21,7 @@ import { classifyIsolateError } from '../errors/classify-isolate-error.js';
 import { FailureKind, type ExecutionFailure } from '../errors/execution-failure.js';
 import { tenantLocation, trimStack } from '../errors/trim-stack.js';
 import { compileScript, tenantUrl } from '../engine/compile.js';
+import { noRunMetrics } from '../engine/execution-metrics.js';
 import type { PooledIsolate } from '../engine/isolate-pool.js';
 import type { ExecutionMetrics, OutputEvent } from '../engine/types.js';
 import type { Limits } from '../limits/limits.js';
@@ -556,14 +557,7 @@ function interruptedBeforeRunning(): ReplEvalOutcome {
       line: 0,
       column: 0,
     },
-    metrics: {
-      cpuTimeMs: 0,
-      wallTimeMs: 0,
-      queueWaitMs: 0,
-      heapUsedBytes: 0,
-      heapPeakBytes: 0,
-      outputBytes: 0,
-    },
+    metrics: noRunMetrics(),
     stateLost: false,
   };
 }

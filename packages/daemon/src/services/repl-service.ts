@@ -20,6 +20,7 @@ import {
   VmdError,
   clampToQuota,
   colorizePreview,
+  noRunMetrics,
   type Limits,
   type ReplEvalOutcome,
 } from '@vmd/core';
@@ -499,11 +500,7 @@ function interruptedBeforeRunning(inputId: string, workerId: number): SessionRes
           line: 0,
           column: 0,
         }),
-        metrics: toWireMetrics(
-          { cpuTimeMs: 0, wallTimeMs: 0, queueWaitMs: 0, heapUsedBytes: 0, heapPeakBytes: 0, outputBytes: 0 },
-          0,
-          workerId,
-        ),
+        metrics: toWireMetrics(noRunMetrics(), 0, workerId),
         stateLost: false,
       },
     },

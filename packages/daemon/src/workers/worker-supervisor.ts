@@ -8,6 +8,7 @@ import {
   TokenBucket,
   UnavailableError,
   errorFromWire,
+  noRunMetrics,
   type ExecutionFailure,
   type ExecutionOutcome,
   type ExecutionRequest,
@@ -1016,14 +1017,7 @@ function failedOutcome(kind: ExecutionFailure['kind'], name: string, message: st
   return {
     status: 'error',
     failure: { kind, name, message, stack: '', line: 0, column: 0 },
-    metrics: {
-      cpuTimeMs: 0,
-      wallTimeMs: 0,
-      queueWaitMs: 0,
-      heapUsedBytes: 0,
-      heapPeakBytes: 0,
-      outputBytes: 0,
-    },
+    metrics: noRunMetrics(),
   };
 }
 
