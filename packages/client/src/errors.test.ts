@@ -4,6 +4,7 @@ import {
   VMD_ERROR_CODES,
   VmdClientError,
   connectFailureReason,
+  connectionProblem,
   isVmdErrorCode,
   toVmdClientError,
 } from './errors.js';
@@ -206,5 +207,35 @@ describe('VmdClientError', () => {
     ).toBe('connect ENOENT /tmp/vmd.sock');
     expect(connectFailureReason('Connection dropped')).toBe('Connection dropped');
     expect(connectFailureReason('')).toBeUndefined();
+    expect(connectFailureReason(MTLS_NO_CERT)).toBe('tlsv13 alert certificate required');
+  });
+
+  // grpc-js's details as seen against a real daemon (vmctl health, 2026-11-29).
+  const MTLS_NO_CERT =
+    'No connection established. Last error: Error: 40ED448CDC7F0000:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:918:SSL alert number 116\n (2026-11-29T15:56:20.929Z). Resolution note: ';
+  it.each([
+    [
+      'No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:5. Resolution note: ',
+      'unreachable',
+    ],
+    [
+      'No connection established. Last error: Failed to connect (2026-11-29T15:56:20.269Z). Resolution note: ',
+      'tls-expected',
+    ],
+    [MTLS_NO_CERT, 'client-certificate-required'],
+    [
+      'No connection established. Last error: Error: self-signed certificate in certificate chain. Resolution note: ',
+      'untrusted-certificate',
+    ],
+    [
+      'No connection established. Last error: Error: 40FD6D02877F0000:error:0A00010B:SSL routines:tls_validate_record_header:wrong version number:../deps/openssl/x.c:77:. Resolution note: ',
+      'not-tls',
+    ],
+    ['Connection dropped', 'dropped'],
+  ])('connectionProblem(%j) is %s', (details, problem) => {
+    expect(connectionProblem(details)).toBe(problem);
+    expect(
+      toVmdClientError(serviceError(status.UNAVAILABLE, details), { address: 'h:1' }).message,
+    ).not.toContain(problem === 'unreachable' ? 'TLS' : 'is `vmd serve` running?');
   });
 });

@@ -326,18 +326,8 @@ function transportMessage(code: VmdErrorCode, details: string, context: ErrorCon
   const where = context.address === undefined ? 'the daemon' : `vmd at ${context.address}`;
   const because = details === '' ? '' : ` (${details})`;
   switch (code) {
-    case 'UNAVAILABLE': {
-      const reason = connectFailureReason(details);
-      const said = reason === undefined ? '' : ` (${reason})`;
-      // A TLS client meets a plaintext port: OpenSSL reads the HTTP/2 preface as a bad record.
-      if (/wrong version number|ssl3_get_record|packet length too long/i.test(details)) {
-        return `${where} does not speak TLS there${said}: connect without TLS, or start vmd with --tls-cert and --tls-key`;
-      }
-      if (/certificate|altnames|self[- ]signed|unable to (?:get|verify)/i.test(details)) {
-        return `${where} presented a TLS certificate this client does not trust${said}: give the client its CA (tls.ca; VMD_TLS_CA for vmctl) and connect by a name the certificate holds (tls.serverName; VMD_TLS_SERVER_NAME)`;
-      }
-      return `cannot reach ${where}${said}: is \`vmd serve\` running?`;
-    }
+    case 'UNAVAILABLE':
+      return unavailableMessage(details, where);
     case 'DEADLINE_EXCEEDED':
       return `${where} did not answer before the call's deadline${because}`;
     case 'CANCELLED':
@@ -349,12 +339,67 @@ function transportMessage(code: VmdErrorCode, details: string, context: ErrorCon
   }
 }
 
+/** The message of an UNAVAILABLE status without a vmd code: what kept the call from the daemon. */
+function unavailableMessage(details: string, where: string): string {
+  const reason = connectFailureReason(details);
+  const said = reason === undefined ? '' : ` (${reason})`;
+  switch (connectionProblem(details)) {
+    case 'not-tls':
+      return `${where} does not speak TLS there${said}: connect without TLS, or start vmd with --tls-cert and --tls-key`;
+    case 'tls-expected':
+      return `${where} accepted the connection but did not answer plaintext gRPC${said}: if it serves TLS, connect with TLS and its CA (tls.ca; VMD_TLS_CA for vmctl)`;
+    case 'client-certificate-required':
+      return `${where} requires a client certificate it trusts (mutual TLS)${said}: give the client a certificate signed by the daemon's client CA, and its key (tls.cert and tls.key; VMD_TLS_CERT and VMD_TLS_KEY for vmctl)`;
+    case 'untrusted-certificate':
+      return `${where} presented a TLS certificate this client does not trust${said}: give the client its CA (tls.ca; VMD_TLS_CA for vmctl) and connect by a name the certificate holds (tls.serverName; VMD_TLS_SERVER_NAME)`;
+    case 'dropped':
+      return `the connection to ${where} dropped during the call${said}: the daemon stopped or restarted, or the network failed; whether the call took effect is unknown`;
+    case 'unreachable':
+      return `cannot reach ${where}${said}: is \`vmd serve\` running?`;
+  }
+}
+
+/** What kept a call from reaching the daemon, read from an UNAVAILABLE status without a vmd code. */
+export type ConnectionProblem =
+  /** Nothing answered at the address (refused, unresolvable, unroutable). */
+  | 'unreachable'
+  /** A TLS client met a plaintext port. */
+  | 'not-tls'
+  /** A plaintext client met a port that accepted the connection but not plaintext gRPC (TLS, most often). */
+  | 'tls-expected'
+  /** The daemon asks for a client certificate (mutual TLS) and got none, or one it does not trust. */
+  | 'client-certificate-required'
+  /** The daemon's certificate is not trusted by this client, or does not name the address used. */
+  | 'untrusted-certificate'
+  /** The connection was lost while the call was in flight. */
+  | 'dropped';
+
+/** Classifies grpc-js's details of an UNAVAILABLE status that carries no vmd error code. */
+export function connectionProblem(details: string): ConnectionProblem {
+  // A TLS client meets a plaintext port: OpenSSL reads the HTTP/2 preface as a bad record.
+  if (/wrong version number|ssl3_get_record|packet length too long/i.test(details)) return 'not-tls';
+  if (/certificate required|alert number 116|alert bad certificate|alert unknown ca/i.test(details)) {
+    return 'client-certificate-required';
+  }
+  if (/certificate|altnames|self[- ]signed|unable to (?:get|verify)/i.test(details))
+    return 'untrusted-certificate';
+  if (/connection dropped/i.test(details)) return 'dropped';
+  // grpc-js says "Failed to connect" when TCP connected but no HTTP/2 session followed; a
+  // refused or unroutable address says "No connection established. Last error: …".
+  if (/(?:^|Last error: )Failed to connect\b/i.test(details)) return 'tls-expected';
+  return 'unreachable';
+}
+
 /**
  * The useful part of grpc-js's connection-failure details, e.g. `connect ECONNREFUSED
  * 127.0.0.1:50051` out of "No connection established. Last error: Error: connect
  * ECONNREFUSED 127.0.0.1:50051. Resolution note: ". Falls back to the details themselves.
  */
 export function connectFailureReason(details: string): string | undefined {
+  // OpenSSL's `40ED…:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate
+  // required:../deps/openssl/…:918:SSL alert number 116`: the reason alone.
+  const openssl = /error:[0-9A-F]+:SSL routines:[^:]*:([^:]+):/.exec(details);
+  if (openssl !== null) return openssl[1]!.trim();
   const match = /Last error: (?:[A-Za-z]*Error: )?(.+?)\.?(?: Resolution note:.*)?$/s.exec(details);
   const reason = (match?.[1] ?? details).trim();
   return reason === '' ? undefined : reason;

@@ -58,6 +58,7 @@ export type { CallScopeOptions } from './call-options.js';
 export {
   ERROR_TRAILERS,
   connectFailureReason,
+  connectionProblem,
   VMD_ERROR_CODES,
   VmdClientError,
   VmdErrorCode,

@@ -211,6 +211,20 @@ describe('human rendering', () => {
     );
   });
 
+  it('TLS trouble and a dropped connection are not reported as an unreachable daemon', () => {
+    const unavailable = (details: string) =>
+      VmdClientError.fromServiceError({ code: 14, details }, { address: '127.0.0.1:50051' });
+    const mtls = unavailable(
+      'No connection established. Last error: Error: 40ED448CDC7F0000:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:918:SSL alert number 116\n (2026-11-29T15:56:20.929Z). Resolution note: ',
+    );
+    expect(formatClientError(mtls, { addressSource: 'env:VMD_ADDR' }, plain)).toBe(
+      "vmctl: vmd at 127.0.0.1:50051 requires a client certificate it trusts (mutual TLS) (tlsv13 alert certificate required): give the client a certificate signed by the daemon's client CA, and its key (tls.cert and tls.key; VMD_TLS_CERT and VMD_TLS_KEY for vmctl) (address from VMD_ADDR)\n",
+    );
+    expect(formatClientError(unavailable('Connection dropped'), {}, plain)).toBe(
+      'vmctl: the connection to vmd at 127.0.0.1:50051 dropped during the call (Connection dropped): the daemon stopped or restarted, or the network failed; whether the call took effect is unknown\n',
+    );
+  });
+
   it('platform errors print the vmd code, the retry hint and the trace id', () => {
     const error = new VmdClientError({
       code: 'QUEUE_FULL',

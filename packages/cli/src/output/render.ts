@@ -1,6 +1,7 @@
 import {
   ERROR_TRAILERS,
   connectFailureReason,
+  connectionProblem,
   describeSource,
   type ConfigSource,
   type ExecutionFailure,
@@ -291,11 +292,15 @@ export function formatClientError(
     error.traceId === undefined &&
     error.metadata.get(ERROR_TRAILERS.code).length === 0
   ) {
-    const reason = connectFailureReason(error.grpcDetails);
     const from =
       context.addressSource?.startsWith('env:') === true
         ? ` (address from ${describeSource(context.addressSource)})`
         : '';
+    if (connectionProblem(error.grpcDetails) !== 'unreachable') {
+      // TLS trouble, or a connection lost mid-call: the client's message says which and what to do.
+      return `${prefix} ${error.detail}${from}\n`;
+    }
+    const reason = connectFailureReason(error.grpcDetails);
     return `${prefix} cannot reach vmd at ${address}${from}${reason ? ` (${reason})` : ''} — start it with \`vmd serve\` or set VMD_ADDR (or --addr)\n`;
   }
   let line = `${prefix} ${error.code}: ${withCommands(error.detail)}`;

@@ -79,12 +79,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function runs(client: VmdClient): Promise<unknown> {
+async function runs(client: VmdClient, what: 'code' | 'message' = 'code'): Promise<unknown> {
   try {
     const outcome = await client.run('6 * 7', { tenant: 'tls', timeoutMs: 3000 });
     return outcome.ok ? outcome.value.value : outcome.failure.kind;
   } catch (err) {
-    return err instanceof VmdClientError ? err.code : err;
+    return err instanceof VmdClientError ? err[what] : err;
   } finally {
     client.close();
   }
@@ -106,6 +106,10 @@ describe('TLS', () => {
   it('serves a client that trusts the CA; refuses a plaintext one', async () => {
     expect(await runs(new VmdClient({ address: d.address, tls: { ca: pem.ca } }))).toBe(42);
     expect(await runs(new VmdClient({ address: d.address }))).toBe('UNAVAILABLE');
+    // The message says what is wrong, not that the daemon is unreachable.
+    expect(await runs(new VmdClient({ address: d.address }), 'message')).toContain(
+      'accepted the connection but did not answer plaintext gRPC',
+    );
   });
 });
 
@@ -136,5 +140,8 @@ describe('mutual TLS', () => {
       ),
     ).toBe(42);
     expect(await runs(new VmdClient({ address: d.address, tls: { ca: pem.ca } }))).toBe('UNAVAILABLE');
+    expect(await runs(new VmdClient({ address: d.address, tls: { ca: pem.ca } }), 'message')).toMatch(
+      /requires a client certificate it trusts \(mutual TLS\) \(tlsv13 alert certificate required\): .*tls\.cert and tls\.key/,
+    );
   });
 });
