@@ -59,7 +59,9 @@ export function createProgram(io: CliIo, runAction: RunAction): Command {
   program
     .addHelpText(
       'after',
-      '\nExit status: 0 ok, 1 the tenant code failed, 2 usage/connection/platform error, 130 interrupted.\n' +
+      "\nTLS: VMD_TLS=1 (system roots), VMD_TLS_CA=FILE (the daemon's CA), VMD_TLS_CERT=FILE and\n" +
+        'VMD_TLS_KEY=FILE (a client certificate, for mutual TLS), VMD_TLS_SERVER_NAME=NAME.\n' +
+        '\nExit status: 0 ok, 1 the tenant code failed, 2 usage/connection/platform error, 130 interrupted.\n' +
         "Run 'vmctl COMMAND --help' for a command's options.",
     )
     .configureHelp({
