@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { execute, sleep, startTestDaemon, Status } from './helpers.js';
+import { execute, healthStatus, sleep, startTestDaemon, Status } from './helpers.js';
 
 it('drains on SIGTERM: the in-flight run completes, new calls are refused, exit code 0', async () => {
   const d = await startTestDaemon({ workers: 1 });
@@ -41,12 +41,31 @@ it('exits at once on a second signal, leaving no worker process behind', async (
     await sleep(100);
     d.child.kill('SIGTERM');
     const { code } = await d.exited;
-    expect(code).toBe(130);
+    expect(code).toBe(143); // 128 + SIGTERM
     expect((await inflight).error?.code).toBe(Status.UNAVAILABLE);
     expect(d.logs.map((l) => l.msg)).toContain('shutdown: second signal; exiting now');
     // The worker notices its parent is gone (IPC disconnect) and exits.
     for (let i = 0; i < 100 && workerPids.some(alive); i++) await sleep(50);
     expect(workerPids.filter(alive)).toEqual([]);
+  } finally {
+    await d.stop();
+  }
+});
+
+it('SIGHUP is logged as a warning and ignored: the daemon keeps serving', async () => {
+  const d = await startTestDaemon({ workers: 1 });
+  try {
+    d.child.kill('SIGHUP');
+    for (let i = 0; i < 100 && !d.logs.some((l) => l.msg.startsWith('signal ignored')); i++) await sleep(20);
+    const warned = d.logs.filter((l) => l.msg.startsWith('signal ignored'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({ level: 40, signal: 'SIGHUP', component: 'lifecycle' });
+    expect(warned[0]!.msg).toMatch(/restart the daemon to apply changes/);
+    expect(d.child.exitCode).toBeNull();
+    expect(await healthStatus(d.address)).toBe('SERVING');
+    const r = await execute(d.client, { code: '6 * 7' });
+    expect(r.error).toBeUndefined();
+    expect(d.logs.map((l) => l.msg)).not.toContain('shutdown: signal received');
   } finally {
     await d.stop();
   }
