@@ -60,7 +60,8 @@ export type ReplEvalResult =
 
 /**
  * Why a session ended: from the daemon `closed`, `idle_timeout`, `max_lifetime`,
- * `worker_crashed`, `shutting_down`, `resumed_elsewhere`, …; from this client `client_closed`
+ * `worker_crashed`, `shutting_down`, `resumed_elsewhere`, `key_revoked` (an API key it was opened
+ * or resumed with was revoked), `tenant_deleted`, …; from this client `client_closed`
  * ({@link VmdClient.close}), `callback_error` (`onBackgroundOutput` threw), `stream_closed` or
  * `error` (the connection failed).
  */

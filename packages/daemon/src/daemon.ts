@@ -291,7 +291,11 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     },
     maxCodeBytes: config.maxCodeBytes,
     isShuttingDown: () => shuttingDown,
-    authorizeTenant: async (ctx, requested) => (await authorizer.tenant(ctx, requested)).tenant,
+    authorizeTenant: async (ctx, requested) => {
+      const { principal, tenant } = await authorizer.tenant(ctx, requested);
+      return principal.kind === 'tenant' ? { tenant, keyId: principal.keyId } : { tenant };
+    },
+    keyStatus: (id) => authenticator.status(id),
     usage: meter,
     admission,
     scheduler,
@@ -300,7 +304,10 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   server.addService(ReplServiceService, {
     session: adaptBidiStreaming(ReplServiceService.session.path, repl.session, adapt),
   });
-  const authenticator = new ApiKeyAuthenticator({ lookup: (id) => openStore().getApiKey(id) });
+  const authenticator = new ApiKeyAuthenticator({
+    lookup: (id) => openStore().getApiKey(id),
+    cacheTtlMs: config.apiKeyCacheTtlMs,
+  });
   const authorizer = new Authorizer({
     enabled: config.auth,
     adminToken,
@@ -310,7 +317,10 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     store: openStore,
     authorize: (ctx) => authorizer.admin(ctx),
     actor: () => (config.auth ? 'admin' : 'local'),
-    onKeyRevoked: (id) => authenticator.invalidate(id),
+    onKeyRevoked: (id) => {
+      authenticator.invalidate(id);
+      repl.keyRevoked(id);
+    },
     onTenantChanged: (name, deleted) => {
       tenants.invalidate?.(name);
       if (deleted) functions.forgetTenant(name);

@@ -161,6 +161,29 @@ describe('ApiKeyAuthenticator', () => {
     expect(lookup).toHaveBeenCalledTimes(4);
   });
 
+  it('status(): valid while cached, then what the store says (revoked, or unknown once gone)', async () => {
+    const { auth, keys, lookup, add, advance } = setup({ ttl: 1000 });
+    const secret = add('acme');
+    const id = parseApiKey(secret)!;
+    await auth.authenticate(secret);
+    lookup.mockClear();
+    expect(await auth.status(id)).toBe('valid');
+    expect(lookup).not.toHaveBeenCalled(); // the cache answers: no store read per REPL input
+    keys.get(id)!.revokedAt = new Date(); // revoked by another daemon sharing the store
+    expect(await auth.status(id)).toBe('valid');
+    advance(1000);
+    expect(await auth.status(id)).toBe('revoked');
+    expect(await auth.authenticate(secret)).toBeUndefined();
+    const other = parseApiKey(add('acme'))!;
+    expect(await auth.status(other)).toBe('valid'); // read from the store, then cached
+    lookup.mockClear();
+    expect(await auth.status(other)).toBe('valid');
+    expect(lookup).not.toHaveBeenCalled();
+    keys.delete(other);
+    auth.invalidate(other); // revoked or deleted here: at once
+    expect(await auth.status(other)).toBe('unknown');
+  });
+
   it("invalidateTenant forgets all of a tenant's keys", async () => {
     const { auth, keys, add } = setup();
     const a = add('acme');

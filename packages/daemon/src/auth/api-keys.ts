@@ -152,13 +152,38 @@ export class ApiKeyAuthenticator {
     const stored = await this.lookup(id);
     if (stored === undefined || stored.revokedAt !== undefined || stored.id !== id) return undefined;
     if (!verifySecret(secret, stored.hash)) return undefined;
+    this.remember(id, stored, now);
+    return { keyId: id, tenant: stored.tenant };
+  }
+
+  private remember(id: string, stored: StoredApiKey, now: number): void {
     this.cache.set(id, { tenant: stored.tenant, hash: stored.hash, expiresAt: now + this.cacheTtlMs });
     while (this.cache.size > this.maxCacheEntries) {
       const oldest = this.cache.keys().next().value;
       if (oldest === undefined) break;
       this.cache.delete(oldest);
     }
-    return { keyId: id, tenant: stored.tenant };
+  }
+
+  /**
+   * Whether a key that authenticated earlier may still be used: `valid` while it is cached
+   * (within its TTL) or the store has it unrevoked, `revoked` once the store says so, `unknown`
+   * when the store no longer has it (its tenant was deleted). A long-lived call (a REPL session)
+   * asks this before each input, so a revocation reaches it as it reaches new calls: at once
+   * when made by this daemon ({@link invalidate}), within `cacheTtlMs` when made by another.
+   * No secret is needed: the caller proved it when the key first authenticated.
+   * @throws whatever `lookup` throws
+   */
+  async status(id: string): Promise<'valid' | 'revoked' | 'unknown'> {
+    const now = this.now();
+    const cached = this.cache.get(id);
+    if (cached !== undefined && cached.expiresAt > now) return 'valid';
+    this.cache.delete(id);
+    const stored = await this.lookup(id);
+    if (stored === undefined || stored.id !== id) return 'unknown';
+    if (stored.revokedAt !== undefined) return 'revoked';
+    this.remember(id, stored, now);
+    return 'valid';
   }
 
   /** Forgets a key (call after revoking it, or deleting its tenant). */

@@ -39,6 +39,7 @@ export const DaemonConfigSchema = z.strictObject({
   insecure: z.boolean(),
   auth: z.boolean(),
   adminTokenFile: z.string(),
+  apiKeyCacheTtlMs: int(0, 3_600_000),
   tlsCert: z.string(),
   tlsKey: z.string(),
   tlsClientCa: z.string(),
@@ -139,6 +140,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     insecure: false,
     auth: false,
     adminTokenFile: '',
+    apiKeyCacheTtlMs: 30_000,
     tlsCert: '',
     tlsKey: '',
     tlsClientCa: '',
@@ -221,6 +223,15 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     defaultText: 'empty (use `VMD_ADMIN_TOKEN`)',
     description:
       'File holding the admin token for secure mode (its first line, at least 16 characters). The environment variable `VMD_ADMIN_TOKEN` is read when this is empty. The token is never logged or printed.',
+  },
+  apiKeyCacheTtlMs: {
+    env: 'VMD_API_KEY_CACHE_TTL_MS',
+    flag: undefined,
+    kind: 'int',
+    expected: 'an integer from 0 to 3600000',
+    defaultText: '`30000`',
+    description:
+      'Secure mode: how long a verified API key is trusted without reading the store again, ms (0: read it on every call). A revocation made by this daemon applies at once; one made by another daemon sharing the store applies within this time, to new calls and to the next input of an open REPL session.',
   },
   tlsCert: {
     env: 'VMD_TLS_CERT',

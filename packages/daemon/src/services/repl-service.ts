@@ -8,6 +8,12 @@
  * (clamped to the tenant's quota), an idle TTL, a maximum lifetime, open sessions per tenant
  * (quota `repl_sessions`) and in the daemon. When a session ends for any reason its stream gets
  * `ended` with the reason and closes.
+ *
+ * A session lives for hours, so the credentials it was opened with are not trusted for that long:
+ * revoking an API key ends the sessions opened (or resumed) with it at once, deleting a tenant
+ * ends its sessions (freeing their isolates), and every input, completion or reset first asks
+ * whether the session's keys are still valid (the key cache: a revocation made by another
+ * daemon sharing the store is seen within its TTL).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -52,8 +58,16 @@ export interface ReplServiceDeps {
   settings: ReplSettings;
   maxCodeBytes: number;
   isShuttingDown: () => boolean;
-  /** Secure mode: the tenant the call acts as (see ExecutionService). */
-  authorizeTenant?: (ctx: CallContext, requested: string) => Promise<string>;
+  /**
+   * Secure mode: the tenant the call acts as (see ExecutionService) and the id of the API key
+   * it was made with.
+   */
+  authorizeTenant?: (ctx: CallContext, requested: string) => Promise<{ tenant: string; keyId?: string }>;
+  /**
+   * Secure mode: whether an API key that opened or resumed a session may still be used
+   * (`ApiKeyAuthenticator.status`); asked before each input, completion and reset.
+   */
+  keyStatus?: (keyId: string) => Promise<'valid' | 'revoked' | 'unknown'>;
   usage?: RunMeter;
   /** Per-tenant rate and concurrency, shared with the other services that run code. */
   admission?: Admission;
@@ -66,7 +80,14 @@ export interface ReplServiceDeps {
 }
 
 /** Why a session ended (SessionEnded.reason). */
-type EndReason = 'closed' | 'idle_timeout' | 'max_lifetime' | 'worker_crashed' | 'shutting_down';
+type EndReason =
+  | 'closed'
+  | 'idle_timeout'
+  | 'max_lifetime'
+  | 'worker_crashed'
+  | 'shutting_down'
+  | 'key_revoked'
+  | 'tenant_deleted';
 
 interface Session {
   readonly id: string;
@@ -74,6 +95,8 @@ interface Session {
   readonly placement: SessionPlacement;
   readonly limits: Limits;
   readonly idleTtlMs: number;
+  /** Secure mode: the API keys that opened or resumed the session; revoking one ends it. */
+  readonly keys: Set<string>;
   color: boolean;
   /** The stream attached now, if any. */
   attached: EventChannel<SessionResponse> | undefined;
@@ -98,6 +121,10 @@ export interface ReplService {
   sessionsOf(tenant: string): number;
   /** Ends every session (shutdown). */
   closeAll(reason: EndReason, message: string): void;
+  /** Ends the sessions opened or resumed with an API key (it was revoked). @returns how many */
+  keyRevoked(keyId: string): number;
+  /** Ends a tenant's sessions and frees their isolates (it was deleted). @returns how many */
+  tenantDeleted(tenant: string): number;
 }
 
 export function createReplService(deps: ReplServiceDeps): ReplService {
@@ -141,8 +168,10 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
     req: Extract<SessionRequest['request'], { $case: 'open' }>['value'],
   ): Promise<{ session: Session; resumed: boolean }> {
     if (req.tenant !== '') validateTenantId(req.tenant);
-    const acting = deps.authorizeTenant ? await deps.authorizeTenant(ctx, req.tenant) : req.tenant;
-    const tenantId = validateTenantId(acting);
+    const acting = deps.authorizeTenant
+      ? await deps.authorizeTenant(ctx, req.tenant)
+      : { tenant: req.tenant };
+    const tenantId = validateTenantId(acting.tenant);
     ctx.logFields.tenant_id = tenantId;
     if (req.resumeSessionId !== '') {
       const s = sessions.get(req.resumeSessionId);
@@ -165,6 +194,7 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
         previous.close();
       }
       s.color = req.color;
+      if (acting.keyId !== undefined) s.keys.add(acting.keyId);
       return { session: s, resumed: true };
     }
 
@@ -211,6 +241,7 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
         placement,
         limits,
         idleTtlMs,
+        keys: new Set(acting.keyId === undefined ? [] : [acting.keyId]),
         color: req.color,
         attached: undefined,
         running: 0,
@@ -235,6 +266,26 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
     }
     sessions.set(id, session);
     return { session, resumed: false };
+  }
+
+  /**
+   * Ends the session (and answers false) if one of its API keys was revoked, or is gone with its
+   * tenant, since it was last checked; true otherwise, and always in local mode.
+   */
+  async function keysStillValid(s: Session): Promise<boolean> {
+    if (deps.keyStatus === undefined) return true;
+    for (const keyId of s.keys) {
+      const status = await deps.keyStatus(keyId);
+      if (status === 'revoked') {
+        end(s, 'key_revoked', keyRevokedMessage(keyId));
+        return false;
+      }
+      if (status === 'unknown') {
+        end(s, 'tenant_deleted', tenantDeletedMessage(s.tenant));
+        return false;
+      }
+    }
+    return !s.ended;
   }
 
   async function evalInput(
@@ -360,6 +411,8 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
               const lost =
                 err instanceof VmdError &&
                 (err.code === ErrorCode.WORKER_CRASHED || err.code === ErrorCode.SESSION_NOT_FOUND);
+        const usesSession = r?.$case === 'input' || r?.$case === 'complete' || r?.$case === 'reset';
+        if (usesSession && !(await keysStillValid(s))) return;
               end(s, lost ? 'worker_crashed' : 'closed', err instanceof Error ? err.message : String(err));
             });
             break;
@@ -485,9 +538,27 @@ function toWireLimits(l: Limits): WireLimits {
   };
 }
 
+    keyRevoked(keyId) {
+      const ending = [...sessions.values()].filter((s) => s.keys.has(keyId));
+      for (const s of ending) end(s, 'key_revoked', keyRevokedMessage(keyId));
+      return ending.length;
+    },
+    tenantDeleted(tenant) {
+      const ending = [...sessions.values()].filter((s) => s.tenant === tenant);
+      for (const s of ending) end(s, 'tenant_deleted', tenantDeletedMessage(tenant));
+      return ending.length;
+    },
 /** The answer to an input interrupted while it waited for a run slot (it never ran). */
 function interruptedBeforeRunning(inputId: string, workerId: number): SessionResponse {
   return {
+function keyRevokedMessage(keyId: string): string {
+  return `API key ${keyId}, which this session was opened or resumed with, was revoked; the session and its state are gone (open a new one with a valid key)`;
+}
+
+function tenantDeletedMessage(tenant: string): string {
+  return `tenant '${tenant}' was deleted; the session and its state are gone`;
+}
+
     response: {
       $case: 'error',
       value: {

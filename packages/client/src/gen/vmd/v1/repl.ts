@@ -169,7 +169,11 @@ export interface Completions {
 
 /** The session ended; the stream closes after this. */
 export interface SessionEnded {
-  /** Why: closed, idle_timeout, max_lifetime, worker_crashed, shutting_down. */
+  /**
+   * Why: closed, idle_timeout, max_lifetime, worker_crashed, shutting_down, resumed_elsewhere
+   * (another stream resumed the session), key_revoked (an API key it was opened or resumed with
+   * was revoked), tenant_deleted.
+   */
   reason: string;
   /** A message for a person. */
   message: string;
