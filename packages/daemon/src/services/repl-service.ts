@@ -397,6 +397,8 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
         if (next.done === true || s.ended || s.attached !== out) return;
         const r = next.value.request;
         touch(s);
+        const usesSession = r?.$case === 'input' || r?.$case === 'complete' || r?.$case === 'reset';
+        if (usesSession && !(await keysStillValid(s))) return;
         switch (r?.$case) {
           case 'input': {
             validateCode(r.value.code, Math.min(deps.maxCodeBytes, s.limits.codeBytes), 'input.code');
@@ -411,8 +413,6 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
               const lost =
                 err instanceof VmdError &&
                 (err.code === ErrorCode.WORKER_CRASHED || err.code === ErrorCode.SESSION_NOT_FOUND);
-        const usesSession = r?.$case === 'input' || r?.$case === 'complete' || r?.$case === 'reset';
-        if (usesSession && !(await keysStillValid(s))) return;
               end(s, lost ? 'worker_crashed' : 'closed', err instanceof Error ? err.message : String(err));
             });
             break;
@@ -524,7 +524,25 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
     closeAll(reason, message) {
       for (const s of [...sessions.values()]) end(s, reason, message);
     },
+    keyRevoked(keyId) {
+      const ending = [...sessions.values()].filter((s) => s.keys.has(keyId));
+      for (const s of ending) end(s, 'key_revoked', keyRevokedMessage(keyId));
+      return ending.length;
+    },
+    tenantDeleted(tenant) {
+      const ending = [...sessions.values()].filter((s) => s.tenant === tenant);
+      for (const s of ending) end(s, 'tenant_deleted', tenantDeletedMessage(tenant));
+      return ending.length;
+    },
   };
+}
+
+function keyRevokedMessage(keyId: string): string {
+  return `API key ${keyId}, which this session was opened or resumed with, was revoked; the session and its state are gone (open a new one with a valid key)`;
+}
+
+function tenantDeletedMessage(tenant: string): string {
+  return `tenant '${tenant}' was deleted; the session and its state are gone`;
 }
 
 function toWireLimits(l: Limits): WireLimits {
@@ -538,27 +556,9 @@ function toWireLimits(l: Limits): WireLimits {
   };
 }
 
-    keyRevoked(keyId) {
-      const ending = [...sessions.values()].filter((s) => s.keys.has(keyId));
-      for (const s of ending) end(s, 'key_revoked', keyRevokedMessage(keyId));
-      return ending.length;
-    },
-    tenantDeleted(tenant) {
-      const ending = [...sessions.values()].filter((s) => s.tenant === tenant);
-      for (const s of ending) end(s, 'tenant_deleted', tenantDeletedMessage(tenant));
-      return ending.length;
-    },
 /** The answer to an input interrupted while it waited for a run slot (it never ran). */
 function interruptedBeforeRunning(inputId: string, workerId: number): SessionResponse {
   return {
-function keyRevokedMessage(keyId: string): string {
-  return `API key ${keyId}, which this session was opened or resumed with, was revoked; the session and its state are gone (open a new one with a valid key)`;
-}
-
-function tenantDeletedMessage(tenant: string): string {
-  return `tenant '${tenant}' was deleted; the session and its state are gone`;
-}
-
     response: {
       $case: 'error',
       value: {
