@@ -69,10 +69,15 @@ export interface TenantUsage {
   tenant: string;
   start: Date | undefined;
   end: Date | undefined;
-  /** Runs that reached an isolate. */
+  /** Runs admitted past the tenant's quotas, whatever their outcome. */
   executions: number;
   /** Runs whose code failed, by kind (`TIMEOUT`, `RUNTIME`, `MEMORY_LIMIT`, …); absent kinds: 0. */
   errors: Record<string, number>;
+  /**
+   * Runs that ended in a platform failure (the RPC failed, not the code), by vmd error code
+   * (`WORKER_CRASHED`, `NO_HEALTHY_WORKER`, `SHUTTING_DOWN`, `INTERNAL`); absent codes: 0.
+   */
+  platformErrors: Record<string, number>;
   cpuTimeMs: number;
   queueWaitMs: number;
   /** Requests refused by the tenant's quotas (rate, concurrency, queue depth). */
@@ -237,12 +242,15 @@ export class TenantAdmin {
       const kind = typeof name === 'string' ? name.replace(/^ERROR_KIND_/, '') : String(e.kind);
       errors[kind] = (errors[kind] ?? 0) + e.count;
     }
+    const platformErrors: Record<string, number> = {};
+    for (const e of res.platformErrors) platformErrors[e.code] = (platformErrors[e.code] ?? 0) + e.count;
     return {
       tenant: res.tenant,
       start: res.start,
       end: res.end,
       executions: res.executions,
       errors,
+      platformErrors,
       cpuTimeMs: res.cpuTimeMs,
       queueWaitMs: res.queueWaitMs,
       rejected: res.rejected,

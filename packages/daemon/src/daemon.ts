@@ -239,7 +239,11 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   const meter = metrics === undefined ? fanOut(usage, stats) : fanOut(usage, stats, metrics);
 
   const server: Server = createGrpcServer({ maxMessageBytes: config.maxMessageBytes });
-  const adapt: AdaptOptions = { logger: grpcLog, accessLogger: accessLogger(grpcLog) };
+  const adapt: AdaptOptions = {
+    logger: grpcLog,
+    accessLogger: accessLogger(grpcLog),
+    ...(metrics !== undefined ? { onFinish: (path, code) => metrics.recordRpc(path, code) } : {}),
+  };
   const admission = new Admission();
   const execution = createExecutionService({
     admission,

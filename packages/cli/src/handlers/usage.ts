@@ -36,6 +36,7 @@ export async function runUsage(
             tenant: u.tenant,
             executions: u.executions,
             errors: u.errors,
+            platformErrors: u.platformErrors,
             cpuTimeMs: u.cpuTimeMs,
             queueWaitMs: u.queueWaitMs,
             rejected: u.rejected,
@@ -49,10 +50,15 @@ export async function runUsage(
       style: { head: [], border: [] },
     });
     for (const u of usage) {
-      const failed = Object.values(u.errors).reduce((a, b) => a + b, 0);
-      const kinds = Object.entries(u.errors)
-        .map(([k, n]) => `${k.toLowerCase()} ${n}`)
-        .join(', ');
+      // Failures of the tenant's code by kind, then runs the platform failed, by vmd error code.
+      const failed = [...Object.values(u.errors), ...Object.values(u.platformErrors)].reduce(
+        (a, b) => a + b,
+        0,
+      );
+      const kinds = [
+        ...Object.entries(u.errors).map(([k, n]) => `${k.toLowerCase()} ${n}`),
+        ...Object.entries(u.platformErrors).map(([code, n]) => `platform ${code} ${n}`),
+      ].join(', ');
       t.push([
         u.tenant,
         String(u.executions),

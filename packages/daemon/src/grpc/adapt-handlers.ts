@@ -64,6 +64,8 @@ export interface AdaptOptions {
   logger: Logger;
   /** Where the one access line per RPC goes (see telemetry/logger.ts `accessLogger`). */
   accessLogger?: Logger;
+  /** Told of every finished RPC: its path (`/vmd.v1.ExecutionService/Execute`) and status. */
+  onFinish?: (path: string, code: Status) => void;
 }
 
 /** Splits `/vmd.v1.ExecutionService/Execute` into service and method. */
@@ -166,6 +168,7 @@ class CallTracker {
       f.span_id = sc.spanId;
     }
     this.span.end();
+    this.opts.onFinish?.(this.path, status.code);
     logAccess(this.opts.accessLogger ?? this.opts.logger, {
       rpc_service: service,
       rpc_method: method,

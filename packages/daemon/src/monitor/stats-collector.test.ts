@@ -20,6 +20,13 @@ describe('StatsCollector', () => {
     expect([c.runsTotal, c.errorsTotal]).toEqual([21, 1]);
   });
 
+  it('counts a run lost to a platform failure as an error of the daemon and the tenant', () => {
+    const c = new StatsCollector({ now: () => 5_000 });
+    c.recordRun('a', { cpuMs: 0, queueWaitMs: 0, platformError: 'WORKER_CRASHED' });
+    expect([c.runsTotal, c.errorsTotal]).toEqual([1, 1]);
+    expect(c.snapshot()[0]).toMatchObject({ runsTotal: 1, errorsTotal: 1 });
+  });
+
   it('forgets tenants idle past forgetAfterMs, and filters by tenant', () => {
     let now = 0;
     const c = new StatsCollector({ forgetAfterMs: 5000, now: () => now });

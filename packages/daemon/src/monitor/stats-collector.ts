@@ -47,7 +47,7 @@ export class StatsCollector implements RunMeter {
   private readonly windowSeconds: number;
   private readonly forgetAfterMs: number;
   private readonly now: () => number;
-  /** Runs and errors in the daemon since start. */
+  /** Runs and errors (failures of tenant code and platform failures) in the daemon since start. */
   runsTotal = 0;
   errorsTotal = 0;
   rejectedTotal = 0;
@@ -61,7 +61,8 @@ export class StatsCollector implements RunMeter {
   recordRun(tenant: string, run: RunUsage): void {
     const now = this.now();
     const state = this.state(tenant, now);
-    const failed = run.failureKind !== undefined;
+    // A run fails when its code failed or the platform failed it (a worker crash, …).
+    const failed = run.failureKind !== undefined || run.platformError !== undefined;
     const cpu = Number.isFinite(run.cpuMs) && run.cpuMs > 0 ? run.cpuMs : 0;
     state.runsTotal++;
     state.cpuMsTotal += cpu;

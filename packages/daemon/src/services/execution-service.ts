@@ -29,7 +29,7 @@ import { validateExecuteRequest, validateTenantId } from '../grpc/validate-reque
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { Admission } from '../tenants/admission.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
-import type { RunMeter } from '../tenants/usage-recorder.js';
+import { platformFailureCode, type RunMeter } from '../tenants/usage-recorder.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
 
 /** A deadline leaving less than this (ms) cannot run anything useful: DEADLINE_EXCEEDED at once. */
@@ -104,6 +104,9 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
       } catch (err) {
         refused(err);
       }
+      // Set once the run is counted, so a platform failure after that is not counted twice.
+      let metered = false;
+      let queueWaitMs = 0;
       try {
         const slot = await withSpan('vmd.queue', { 'vmd.tenant': tenant.id }, (span) =>
           deps.scheduler
@@ -120,6 +123,7 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
             })
             .catch(refused),
         );
+        queueWaitMs = slot.queueWaitMs;
         try {
           ctx.logFields.queue_wait_ms = round(slot.queueWaitMs);
           ctx.logFields.dispatch_seq = ++dispatched;
@@ -185,6 +189,7 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
           ctx.logFields.output_events = outputEvents;
           ctx.logFields.outcome = outcome.status === 'ok' ? 'ok' : outcome.failure.kind;
           if (outcome.warm !== undefined) ctx.logFields.warm = outcome.warm;
+          metered = true;
           deps.usage?.recordRun(tenant.id, {
             cpuMs: outcome.metrics.cpuTimeMs,
             queueWaitMs: slot.queueWaitMs,
@@ -212,6 +217,18 @@ export function createExecutionService(deps: ExecutionServiceDeps): ExecutionSer
         } finally {
           slot.release();
         }
+      } catch (err) {
+        const platformError = metered ? undefined : platformFailureCode(err);
+        if (platformError !== undefined) {
+          deps.usage?.recordRun(tenant.id, {
+            cpuMs: 0,
+            queueWaitMs,
+            totalMs: performance.now() - arrived,
+            kind: 'execute',
+            platformError,
+          });
+        }
+        throw err;
       } finally {
         release();
       }

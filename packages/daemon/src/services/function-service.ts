@@ -56,7 +56,7 @@ import type {
 } from '../store/store.js';
 import type { Admission } from '../tenants/admission.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
-import type { RunMeter } from '../tenants/usage-recorder.js';
+import { platformFailureCode, type RunMeter } from '../tenants/usage-recorder.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
 import { MIN_RUN_MS, toWireFailure, toWireMetrics, toWireOutput } from './execution-service.js';
 
@@ -195,6 +195,8 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
     } catch (err) {
       refused(err);
     }
+    let queueWaitMs = 0;
+    let metered = false;
     try {
       const slot = await deps.scheduler
         .acquire(tenantId, {
@@ -205,6 +207,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
             : {}),
         })
         .catch(refused);
+      queueWaitMs = slot.queueWaitMs;
       try {
         const remaining = ctx.deadlineMs - Date.now();
         if (remaining < limits.wallTimeMs) limits.wallTimeMs = Math.max(1, Math.floor(remaining));
@@ -255,6 +258,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
         ctx.logFields.outcome = outcome.status === 'ok' ? 'ok' : outcome.failure.kind;
         ctx.logFields.worker_id = workerId;
         ctx.logFields.warm = outcome.warm === true;
+        metered = true;
         deps.usage?.recordRun(tenantId, {
           cpuMs: outcome.metrics.cpuTimeMs,
           queueWaitMs: slot.queueWaitMs,
@@ -274,6 +278,19 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
       } finally {
         slot.release();
       }
+    } catch (err) {
+      // The run is counted above when the worker answered; a platform failure is counted here.
+      const platformError = metered ? undefined : platformFailureCode(err);
+      if (platformError !== undefined) {
+        deps.usage?.recordRun(tenantId, {
+          cpuMs: 0,
+          queueWaitMs,
+          totalMs: performance.now() - arrived,
+          kind: 'invoke',
+          platformError,
+        });
+      }
+      throw err;
     } finally {
       release();
     }

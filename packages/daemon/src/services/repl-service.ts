@@ -38,7 +38,7 @@ import { validateCode, validateLimits, validateTenantId } from '../grpc/validate
 import type { Scheduler, Slot } from '../scheduler/scheduler.js';
 import { Admission } from '../tenants/admission.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
-import type { RunMeter } from '../tenants/usage-recorder.js';
+import { platformFailureCode, type RunMeter } from '../tenants/usage-recorder.js';
 import type { SessionPlacement, WorkerPool } from '../workers/worker-pool.js';
 import { toWireFailure, toWireMetrics, toWireOutput } from './execution-service.js';
 
@@ -334,6 +334,7 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
       throw err;
     }
     s.running++;
+    let metered = false;
     try {
       const reply = await deps.pool.replRequest(
         s.placement,
@@ -346,6 +347,7 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
         throw new VmdError(ErrorCode.INTERNAL, 'the worker answered an input with the wrong reply');
       const outcome: ReplEvalOutcome = reply.outcome;
       if (outcome.status !== 'incomplete') {
+        metered = true;
         deps.usage?.recordRun(s.tenant, {
           cpuMs: outcome.metrics.cpuTimeMs,
           queueWaitMs: slot.queueWaitMs,
@@ -357,6 +359,18 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
         });
       }
       out.push(toWireOutcome(inputId, outcome, s.color, s.placement.workerId, slot.queueWaitMs));
+    } catch (err) {
+      // An input lost to a platform failure (its worker crashed, the daemon stopped) counts too.
+      const platformError = metered ? undefined : platformFailureCode(err);
+      if (platformError !== undefined) {
+        deps.usage?.recordRun(s.tenant, {
+          cpuMs: 0,
+          queueWaitMs: slot.queueWaitMs,
+          kind: 'repl',
+          platformError,
+        });
+      }
+      throw err;
     } finally {
       s.running--;
       slot.release();

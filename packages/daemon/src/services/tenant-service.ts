@@ -222,6 +222,7 @@ export function createTenantService(deps: TenantServiceDeps): TenantServiceHandl
         rejected: u.rejected,
         start: u.start,
         end: u.end,
+        platformErrors: Object.entries(u.platformErrors).map(([code, count]) => ({ code, count })),
       };
     },
   };

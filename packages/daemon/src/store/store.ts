@@ -223,6 +223,11 @@ export interface UsageDelta {
   executions?: number;
   /** Failed runs by failure kind (`SYNTAX`, `RUNTIME`, `TIMEOUT`, …). @default {} */
   errors?: Readonly<Record<string, number>>;
+  /**
+   * Runs that ended in a platform failure, by vmd error code (`WORKER_CRASHED`,
+   * `NO_HEALTHY_WORKER`, `SHUTTING_DOWN`, `INTERNAL`). @default {}
+   */
+  platformErrors?: Readonly<Record<string, number>>;
   /** CPU time, ms. @default 0 */
   cpuMs?: number;
   /** Time spent queued, ms. @default 0 */
@@ -241,6 +246,8 @@ export interface UsageSummary {
   executions: number;
   /** Failed runs by kind; kinds with no failures are absent. */
   errors: Record<string, number>;
+  /** Runs ended by a platform failure, by vmd error code; codes with none are absent. */
+  platformErrors: Record<string, number>;
   cpuMs: number;
   queueWaitMs: number;
   rejected: number;

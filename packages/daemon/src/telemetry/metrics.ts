@@ -4,6 +4,7 @@
  * gauges are read from the scheduler, the worker pool and the REPL service at scrape time.
  * Metric names and labels: docs/observability.md.
  */
+import { status as Status } from '@grpc/grpc-js';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Logger } from 'pino';
@@ -22,6 +23,9 @@ export interface MetricsSources {
     isolatesWarm: number;
   }>;
 }
+
+/** The `outcome` of a run that ended in a platform failure (its `code` label says which). */
+export const PLATFORM_ERROR = 'platform_error';
 
 const MS_BUCKETS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
 const BYTE_BUCKETS = [
@@ -47,6 +51,7 @@ export class DaemonMetrics implements RunMeter {
   private readonly total;
   private readonly heap;
   private readonly output;
+  private readonly rpcs;
 
   constructor(
     listen: string,
@@ -61,7 +66,10 @@ export class DaemonMetrics implements RunMeter {
     const meter = this.provider.getMeter('vmd');
     this.runs = meter.createCounter('vmd_executions', {
       description:
-        'Runs that reached an isolate, by tenant, kind (execute, invoke, repl) and outcome (ok or the failure kind)',
+        'Runs admitted past the quotas, by tenant, kind (execute, invoke, repl) and outcome (ok, the failure kind of the tenant code, or platform_error with the vmd error code in `code`)',
+    });
+    this.rpcs = meter.createCounter('vmd_rpc', {
+      description: 'Finished RPCs by method and gRPC status code (OK, UNAUTHENTICATED, UNAVAILABLE, …)',
     });
     this.rejected = meter.createCounter('vmd_rejected', {
       description: 'Requests refused by a tenant quota (rate, concurrency, queue depth)',
@@ -154,6 +162,12 @@ export class DaemonMetrics implements RunMeter {
 
   recordRun(tenant: string, run: RunUsage): void {
     const kind = run.kind ?? 'execute';
+    if (run.platformError !== undefined) {
+      // The RPC failed, not the tenant's code: its own outcome, with the vmd error code.
+      this.runs.add(1, { tenant, kind, outcome: PLATFORM_ERROR, code: run.platformError });
+      if (run.totalMs !== undefined) this.total.record(run.totalMs, { kind });
+      return;
+    }
     this.runs.add(1, { tenant, kind, outcome: run.failureKind ?? 'ok' });
     if (run.cpuMs > 0) this.cpu.add(run.cpuMs, { tenant });
     this.queueWait.record(Math.max(0, run.queueWaitMs), { kind });
@@ -165,5 +179,10 @@ export class DaemonMetrics implements RunMeter {
 
   recordRejected(tenant: string): void {
     this.rejected.add(1, { tenant });
+  }
+
+  /** Counts one finished RPC by method (`vmd.v1.ExecutionService/Execute`) and gRPC status. */
+  recordRpc(path: string, code: Status): void {
+    this.rpcs.add(1, { method: path.replace(/^\//, ''), code: Status[code] ?? String(code) });
   }
 }

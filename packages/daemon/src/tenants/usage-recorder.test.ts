@@ -5,7 +5,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/schema.js';
 import { defaultTenantQuotas } from '../daemon.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { UsageRecorder } from './usage-recorder.js';
+import {
+  ErrorCode,
+  InvalidArgumentError,
+  ResourceExhaustedError,
+  UnavailableError,
+  VmdError,
+} from '@vmd/core';
+import { UsageRecorder, platformFailureCode } from './usage-recorder.js';
 
 /** The recorder against the real SQLite store in a temporary data dir. */
 let dir: string;
@@ -49,6 +56,20 @@ describe('UsageRecorder', () => {
     // Only the first minute.
     const first = await store!.getUsage('a', { start: new Date(T0 - HOUR), end: new Date(T0 + 20_000) });
     expect(first).toMatchObject({ executions: 2, errors: { TIMEOUT: 1 } });
+  });
+
+  it('counts platform failures by vmd error code, apart from failure kinds', async () => {
+    const usage = new UsageRecorder({ store: () => store, now: () => now });
+    usage.recordRun('a', { cpuMs: 0, queueWaitMs: 1, platformError: 'WORKER_CRASHED' });
+    usage.recordRun('a', { cpuMs: 0, queueWaitMs: 0, platformError: 'WORKER_CRASHED' });
+    usage.recordRun('a', { cpuMs: 0, queueWaitMs: 0, platformError: 'SHUTTING_DOWN' });
+    usage.recordRun('a', { cpuMs: 1, queueWaitMs: 0, failureKind: 'RUNTIME' });
+    await usage.flush();
+    expect(await store!.getUsage('a', windowAround(T0))).toMatchObject({
+      executions: 4,
+      errors: { RUNTIME: 1 },
+      platformErrors: { WORKER_CRASHED: 2, SHUTTING_DOWN: 1 },
+    });
   });
 
   it('adds later flushes to the same minute and drops usage of a deleted tenant', async () => {
@@ -107,5 +128,23 @@ describe('UsageRecorder', () => {
     usage.start();
     await usage.stop();
     expect((await store!.getUsage('a', everything)).executions).toBe(0);
+  });
+});
+
+describe('platformFailureCode', () => {
+  it('names the platform failures that end an admitted run, and nothing else', () => {
+    const crashed = new UnavailableError(ErrorCode.WORKER_CRASHED, 'the worker died');
+    expect(platformFailureCode(crashed)).toBe('WORKER_CRASHED');
+    expect(platformFailureCode(new UnavailableError(ErrorCode.SHUTTING_DOWN, 'x'))).toBe('SHUTTING_DOWN');
+    expect(platformFailureCode(new UnavailableError(ErrorCode.NO_HEALTHY_WORKER, 'x'))).toBe(
+      'NO_HEALTHY_WORKER',
+    );
+    expect(platformFailureCode(new VmdError(ErrorCode.INTERNAL, 'x'))).toBe('INTERNAL');
+    expect(platformFailureCode(new TypeError('a bug'))).toBe('INTERNAL');
+    expect(platformFailureCode(new ResourceExhaustedError(ErrorCode.QUEUE_FULL, 'x'))).toBeUndefined();
+    expect(platformFailureCode(new VmdError(ErrorCode.DEADLINE_EXCEEDED, 'x'))).toBeUndefined();
+    expect(platformFailureCode(new VmdError(ErrorCode.CANCELLED, 'x'))).toBeUndefined();
+    expect(platformFailureCode(new InvalidArgumentError('code', 'x'))).toBeUndefined();
+    expect(platformFailureCode(Object.assign(new Error('x'), { name: 'AbortError' }))).toBeUndefined();
   });
 });

@@ -1,10 +1,12 @@
 /**
- * Per-tenant usage counters (executions, failures by kind, cpu time, queue wait, quota refusals),
+ * Per-tenant usage counters (executions, failures by kind, platform failures by vmd error code,
+ * cpu time, queue wait, quota refusals),
  * kept per minute in memory on the request path and written to the store in batches: one
  * transaction per flush interval, never a write per request. GetUsage flushes first, so a caller
  * always sees its own runs. A `kill -9` loses at most one interval of usage (admin writes are
  * not affected: they commit before their RPC answers).
  */
+import { ErrorCode, VmdError } from '@vmd/core';
 import type { Logger } from 'pino';
 import type { Store, UsageDelta } from '../store/store.js';
 
@@ -33,6 +35,11 @@ export interface RunUsage {
   queueWaitMs: number;
   /** The failure kind (`TIMEOUT`, `RUNTIME`, …) when the tenant's code failed. */
   failureKind?: string;
+  /**
+   * The vmd error code (`WORKER_CRASHED`, `NO_HEALTHY_WORKER`, `SHUTTING_DOWN`, `INTERNAL`) when
+   * the run ended in a platform failure instead: the RPC failed, not the tenant's code.
+   */
+  platformError?: PlatformFailureCode;
   /** Isolate heap used at the end of the run, bytes. */
   heapBytes?: number;
   /** Wall time of the run in the worker, ms. */
@@ -43,6 +50,35 @@ export interface RunUsage {
   outputBytes?: number;
   /** What ran. */
   kind?: 'execute' | 'invoke' | 'repl';
+}
+
+/** The vmd error codes that end an admitted run as a platform failure. */
+export type PlatformFailureCode =
+  | typeof ErrorCode.WORKER_CRASHED
+  | typeof ErrorCode.NO_HEALTHY_WORKER
+  | typeof ErrorCode.SHUTTING_DOWN
+  | typeof ErrorCode.INTERNAL;
+
+const PLATFORM_FAILURE_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.WORKER_CRASHED,
+  ErrorCode.NO_HEALTHY_WORKER,
+  ErrorCode.SHUTTING_DOWN,
+  ErrorCode.INTERNAL,
+]);
+
+/**
+ * The platform failure an error thrown while a run was admitted (queued, dispatched or
+ * running) stands for, or undefined when the error is not the platform's: a refusal by a quota,
+ * the caller's deadline or cancel (an `AbortError` too), a bad request. Anything else that is
+ * not a VmdError is a bug (`INTERNAL`), as the status mapping answers it.
+ */
+export function platformFailureCode(err: unknown): PlatformFailureCode | undefined {
+  if (!(err instanceof VmdError)) {
+    const aborted =
+      typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError';
+    return aborted ? undefined : ErrorCode.INTERNAL;
+  }
+  return PLATFORM_FAILURE_CODES.has(err.code) ? (err.code as PlatformFailureCode) : undefined;
 }
 
 /** What the services report about runs: usage counters, live statistics, metrics listen. */
@@ -71,6 +107,7 @@ interface Bucket {
   queueWaitMs: number;
   rejected: number;
   errors: Map<string, number>;
+  platformErrors: Map<string, number>;
 }
 
 const MINUTE_MS = 60_000;
@@ -117,15 +154,15 @@ export class UsageRecorder implements RunMeter {
     await this.flush();
   }
 
-  /** Counts one run that reached the isolate (whatever its outcome). */
+  /** Counts one admitted run, whatever its outcome (a platform failure included). */
   recordRun(tenant: string, run: RunUsage): void {
     const b = this.bucket(tenant);
     if (b === undefined) return;
     b.executions++;
     b.cpuMs += finite(run.cpuMs);
     b.queueWaitMs += finite(run.queueWaitMs);
-    if (run.failureKind !== undefined)
-      b.errors.set(run.failureKind, (b.errors.get(run.failureKind) ?? 0) + 1);
+    if (run.failureKind !== undefined) add(b.errors, run.failureKind, 1);
+    if (run.platformError !== undefined) add(b.platformErrors, run.platformError, 1);
   }
 
   /** Counts one request refused by a quota (rate, concurrency, queue depth). */
@@ -152,6 +189,7 @@ export class UsageRecorder implements RunMeter {
       queueWaitMs: b.queueWaitMs,
       rejected: b.rejected,
       errors: Object.fromEntries(b.errors),
+      platformErrors: Object.fromEntries(b.platformErrors),
     }));
     this.flushing = store.recordUsage(deltas).then(
       () => undefined,
@@ -191,7 +229,16 @@ export class UsageRecorder implements RunMeter {
       }
       return undefined;
     }
-    b = { tenant, minute, executions: 0, cpuMs: 0, queueWaitMs: 0, rejected: 0, errors: new Map() };
+    b = {
+      tenant,
+      minute,
+      executions: 0,
+      cpuMs: 0,
+      queueWaitMs: 0,
+      rejected: 0,
+      errors: new Map(),
+      platformErrors: new Map(),
+    };
     this.pending.set(key, b);
     if (this.pending.size >= this.maxPending) void this.flush();
     return b;
@@ -208,8 +255,13 @@ export class UsageRecorder implements RunMeter {
     into.cpuMs += b.cpuMs;
     into.queueWaitMs += b.queueWaitMs;
     into.rejected += b.rejected;
-    for (const [kind, n] of b.errors) into.errors.set(kind, (into.errors.get(kind) ?? 0) + n);
+    for (const [kind, n] of b.errors) add(into.errors, kind, n);
+    for (const [code, n] of b.platformErrors) add(into.platformErrors, code, n);
   }
+}
+
+function add(counts: Map<string, number>, key: string, n: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + n);
 }
 
 function finite(x: number): number {

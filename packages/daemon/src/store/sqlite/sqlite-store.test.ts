@@ -566,6 +566,7 @@ describe('SqliteStore: usage', () => {
         cpuMs: 0.5,
         rejected: 1,
         errors: { RUNTIME: 1, TIMEOUT: 1 },
+        platformErrors: { WORKER_CRASHED: 1 },
       },
       { tenant: 'acme', time: at(1), executions: 1 },
       { tenant: 'acme', time: at(2), executions: 100, errors: { SYNTAX: 4 } },
@@ -578,6 +579,7 @@ describe('SqliteStore: usage', () => {
       end: at(2),
       executions: 16,
       errors: { RUNTIME: 3, TIMEOUT: 1 },
+      platformErrors: { WORKER_CRASHED: 1 },
       cpuMs: 13,
       queueWaitMs: 3,
       rejected: 1,
@@ -615,6 +617,8 @@ describe('SqliteStore: usage', () => {
       { cpuMs: Number.POSITIVE_INFINITY },
       { errors: { 'not a kind': 1 } },
       { errors: { RUNTIME: -2 } },
+      { platformErrors: { NOT_A_CODE: 1 } },
+      { platformErrors: { WORKER_CRASHED: -1 } },
     ];
     for (const bad of bads) {
       const err = await rejection(

@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import { ErrorCode, InvalidArgumentError, NotFoundError, VmdError } from '@vmd/core';
+import { ErrorCode, InvalidArgumentError, NotFoundError, VmdError, isErrorCode } from '@vmd/core';
 import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
@@ -141,6 +141,11 @@ const MINUTE_MS = 60_000;
 const MAX_AUDIT_DETAILS_BYTES = 8 * 1024;
 const SECRET_KEY_PATTERN = /secret|token|passw|authorization|api[-_]?key|hash|credential|cookie/i;
 const ERROR_KIND_PATTERN = /^[A-Z][A-Z0-9_]{0,31}$/;
+/**
+ * Platform failures share `usage_errors` with the failure kinds of tenant code: their `kind` is
+ * this prefix and the vmd error code (`platform:WORKER_CRASHED`), which no failure kind matches.
+ */
+const PLATFORM_ERROR_PREFIX = 'platform:';
 
 // SQLite primary result codes (the low byte of node:sqlite's extended `errcode`).
 const SQLITE_CORRUPT = 11;
@@ -518,13 +523,19 @@ export class SqliteStore implements Store {
            WHERE tenant = ? AND minute >= ? AND minute < ? GROUP BY kind ORDER BY kind`,
         ).all(tenant, fromMinute, endMs) as unknown as Array<{ kind: string; count: number }>;
         const errors: Record<string, number> = {};
-        for (const { kind, count } of errorRows) errors[kind] = count;
+        const platformErrors: Record<string, number> = {};
+        for (const { kind, count } of errorRows) {
+          if (kind.startsWith(PLATFORM_ERROR_PREFIX))
+            platformErrors[kind.slice(PLATFORM_ERROR_PREFIX.length)] = count;
+          else errors[kind] = count;
+        }
         return {
           tenant,
           start: new Date(startMs),
           end: new Date(endMs),
           executions: totals.executions,
           errors,
+          platformErrors,
           cpuMs: totals.cpu_ms,
           queueWaitMs: totals.queue_wait_ms,
           rejected: totals.rejected,
@@ -1203,6 +1214,13 @@ function checkUsageDelta(d: UsageDelta): CheckedUsageDelta {
     }
     const c = count(`errors.${kind}`, n);
     if (c > 0) errors.push([kind, c]);
+  }
+  for (const [code, n] of Object.entries(d.platformErrors ?? {})) {
+    if (!isErrorCode(code)) {
+      throw new InvalidArgumentError('usage.platform_errors', `'${code}' is not a vmd error code`);
+    }
+    const c = count(`platform_errors.${code}`, n);
+    if (c > 0) errors.push([`${PLATFORM_ERROR_PREFIX}${code}`, c]);
   }
   return {
     tenant: d.tenant,

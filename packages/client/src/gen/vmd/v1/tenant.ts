@@ -280,11 +280,19 @@ export interface ErrorCount {
   count: number;
 }
 
+/** Count of runs that ended in one platform failure. */
+export interface PlatformErrorCount {
+  /** The vmd error code: WORKER_CRASHED, NO_HEALTHY_WORKER, SHUTTING_DOWN or INTERNAL. */
+  code: string;
+  /** How many. */
+  count: number;
+}
+
 /** A tenant's usage over a window. */
 export interface GetUsageResponse {
   /** Tenant name. */
   tenant: string;
-  /** Runs (executions, REPL inputs, invocations) in the window. */
+  /** Runs (executions, REPL inputs, invocations) admitted in the window, whatever their outcome. */
   executions: number;
   /** Runs whose tenant code failed, by kind. */
   errors: ErrorCount[];
@@ -299,7 +307,14 @@ export interface GetUsageResponse {
     | Date
     | undefined;
   /** The window. */
-  end: Date | undefined;
+  end:
+    | Date
+    | undefined;
+  /**
+   * Runs that ended in a platform failure (the RPC failed: the worker crashed, no worker was
+   * healthy, the daemon shut down, a bug), by vmd error code. They count in `executions`.
+   */
+  platformErrors: PlatformErrorCount[];
 }
 
 function createBaseQuotas(): Quotas {
@@ -2451,6 +2466,91 @@ export const ErrorCount: MessageFns<ErrorCount> = {
   },
 };
 
+function createBasePlatformErrorCount(): PlatformErrorCount {
+  return { code: "", count: 0 };
+}
+
+export const PlatformErrorCount: MessageFns<PlatformErrorCount> = {
+  encode(message: PlatformErrorCount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    if (message.count !== 0) {
+      writer.uint32(16).uint64(message.count);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PlatformErrorCount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePlatformErrorCount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PlatformErrorCount {
+    return {
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+    };
+  },
+
+  toJSON(message: PlatformErrorCount): unknown {
+    const obj: any = {};
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PlatformErrorCount>, I>>(base?: I): PlatformErrorCount {
+    return PlatformErrorCount.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PlatformErrorCount>, I>>(object: I): PlatformErrorCount {
+    const message = createBasePlatformErrorCount();
+    message.code = object.code ?? "";
+    message.count = object.count ?? 0;
+    return message;
+  },
+};
+
 function createBaseGetUsageResponse(): GetUsageResponse {
   return {
     tenant: "",
@@ -2461,6 +2561,7 @@ function createBaseGetUsageResponse(): GetUsageResponse {
     rejected: 0,
     start: undefined,
     end: undefined,
+    platformErrors: [],
   };
 }
 
@@ -2489,6 +2590,9 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
     }
     if (message.end !== undefined) {
       Timestamp.encode(toTimestamp(message.end), writer.uint32(66).fork()).join();
+    }
+    for (const v of message.platformErrors) {
+      PlatformErrorCount.encode(v!, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -2570,6 +2674,14 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
             message.end = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.platformErrors.push(PlatformErrorCount.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2600,6 +2712,11 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
       rejected: isSet(object.rejected) ? globalThis.Number(object.rejected) : 0,
       start: isSet(object.start) ? fromJsonTimestamp(object.start) : undefined,
       end: isSet(object.end) ? fromJsonTimestamp(object.end) : undefined,
+      platformErrors: globalThis.Array.isArray(object?.platformErrors)
+        ? object.platformErrors.map((e: any) => PlatformErrorCount.fromJSON(e))
+        : globalThis.Array.isArray(object?.platform_errors)
+        ? object.platform_errors.map((e: any) => PlatformErrorCount.fromJSON(e))
+        : [],
     };
   },
 
@@ -2629,6 +2746,9 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
     if (message.end !== undefined) {
       obj.end = message.end.toISOString();
     }
+    if (message.platformErrors?.length) {
+      obj.platformErrors = message.platformErrors.map((e) => PlatformErrorCount.toJSON(e));
+    }
     return obj;
   },
 
@@ -2645,6 +2765,7 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
     message.rejected = object.rejected ?? 0;
     message.start = object.start ?? undefined;
     message.end = object.end ?? undefined;
+    message.platformErrors = object.platformErrors?.map((e) => PlatformErrorCount.fromPartial(e)) || [];
     return message;
   },
 };
