@@ -329,6 +329,8 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       tenants.invalidate?.(name);
       if (deleted) functions.forgetTenant(name);
       if (deleted) authenticator.invalidateTenant(name);
+      // Its REPL sessions end now, freeing their isolates, instead of at their idle timeout.
+      if (deleted) repl.tenantDeleted(name);
       // Warm isolates its runs left stay with the tenant they served: gone with a deleted
       // tenant (one created later under the name is someone else), and after any change
       // (isolation `context` switched off) not kept idle.

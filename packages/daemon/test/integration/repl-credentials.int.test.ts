@@ -44,11 +44,26 @@ async function createKey(tenant: string): Promise<{ id: string; secret: string }
   return { id: res.key!.id, secret: res.secret };
 }
 
-async function pinnedIsolates(): Promise<number> {
+/** Open sessions (the daemon's count) and the isolates the workers hold for sessions. */
+async function counts(): Promise<{ sessions: number; pinned: number }> {
   const stats = await new Promise<Stats>((resolve, reject) =>
     monitor.getStats({ tenant: '' }, asAdmin, (err, res) => (err ? reject(err) : resolve(res.stats!))),
   );
-  return stats.workers.reduce((sum, w) => sum + w.isolatesPinned, 0);
+  return {
+    sessions: stats.daemon!.sessions,
+    pinned: stats.workers.reduce((n, w) => n + w.isolatesPinned, 0),
+  };
+}
+
+/** Waits until the workers' pinned isolates (reported with each ping) match `sessions`. */
+async function settled(sessions: number): Promise<void> {
+  let c = await counts();
+  for (let i = 0; c.sessions !== sessions || c.pinned !== sessions; i++) {
+    if (i > 100)
+      throw new Error(`expected ${sessions} sessions and pinned isolates, got ${JSON.stringify(c)}`);
+    await sleep(50);
+    c = await counts();
+  }
 }
 
 type Response = NonNullable<SessionResponse['response']>;
@@ -166,7 +181,7 @@ describe('REPL sessions and API key revocation', () => {
     });
     await again.streamClosed();
     expect(again.error?.code).toBe(Status.UNAUTHENTICATED);
-    other.call.end();
+    other.call.write({ request: { $case: 'close', value: {} } });
   });
 
   it('each input re-checks the key: a revocation made by another daemon sharing the store ends the session', async () => {
@@ -201,10 +216,8 @@ describe('REPL sessions of a deleted tenant', () => {
       await s.open('gamma');
       expect(await s.value('const big = "x".repeat(1000); big.length')).toBe('1000');
     }
-    for (let i = 0; (await pinnedIsolates()) < 2; i++) {
-      if (i > 100) throw new Error('the sessions never showed as pinned isolates');
-      await sleep(50);
-    }
+    const { sessions: open } = await counts();
+    await settled(open);
 
     await unaryCall(admin, admin.deleteTenant, { name: 'gamma' }, asAdmin);
 
@@ -214,9 +227,6 @@ describe('REPL sessions of a deleted tenant', () => {
       expect(ended.value.message).toContain("tenant 'gamma' was deleted");
       await s.streamClosed();
     }
-    for (let i = 0; (await pinnedIsolates()) > 0; i++) {
-      if (i > 100) throw new Error(`isolates still pinned: ${await pinnedIsolates()}`);
-      await sleep(50);
-    }
+    await settled(open - 2);
   });
 });

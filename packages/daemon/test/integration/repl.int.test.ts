@@ -1,6 +1,7 @@
 import { credentials, Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import {
   ErrorKind,
+  MonitorServiceClient,
   ReplServiceClient,
   Tenant,
   TenantServiceClient,
@@ -346,6 +347,48 @@ describe('ReplService', () => {
     expect(next.value.metrics?.queueWaitMs).toBeGreaterThan(0);
     await Promise.all(inputs);
     for (const s of [...busy, waiting]) s.close();
+  });
+
+  it("deleting a tenant ends its sessions at once and frees their isolates; other tenants' go on", async () => {
+    const monitor = new MonitorServiceClient(d.address, credentials.createInsecure());
+    /** Open sessions (the daemon's count) and the isolates the workers hold for sessions. */
+    const counts = async (): Promise<{ sessions: number; pinned: number }> => {
+      const { stats } = await unaryCall(monitor, monitor.getStats, { tenant: '' });
+      const pinned = stats!.workers.reduce((sum, w) => sum + w.isolatesPinned, 0);
+      return { sessions: stats!.daemon!.sessions, pinned };
+    };
+    /** Waits until the workers' pinned isolates (reported with each ping) match `sessions`. */
+    const settled = async (sessions: number): Promise<void> => {
+      let c = await counts();
+      for (let i = 0; c.sessions !== sessions || c.pinned !== sessions; i++) {
+        if (i > 100)
+          throw new Error(`expected ${sessions} sessions and pinned isolates, got ${JSON.stringify(c)}`);
+        await sleep(50);
+        c = await counts();
+      }
+    };
+    const doomed = new Stream();
+    await doomed.open('doomed');
+    await doomed.value('let state = 1');
+    const other = new Stream();
+    await other.open('alice');
+    const { sessions } = await counts();
+    await settled(sessions);
+
+    const admin = new TenantServiceClient(d.address, credentials.createInsecure());
+    await unaryCall(admin, admin.deleteTenant, { name: 'doomed' });
+    admin.close();
+
+    const ended = await doomed.waitFor(
+      (x): x is Extract<Response, { $case: 'ended' }> => x.$case === 'ended',
+      5000,
+    );
+    expect(ended.value).toMatchObject({ reason: 'tenant_deleted' });
+    expect(ended.value.message).toContain("tenant 'doomed' was deleted");
+    await settled(sessions - 1);
+    expect(await other.value('1 + 1')).toBe('2');
+    other.close();
+    monitor.close();
   });
 
   it('ends the session with a clear message when its worker crashes; the daemon goes on', async () => {
