@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { ErrorCode, UnavailableError } from '@vmd/core';
 import type { Limits } from '@vmd/core';
 import {
@@ -18,6 +18,7 @@ import {
   type AdaptOptions,
 } from './grpc/adapt-handlers.js';
 import { bindServer, createGrpcServer, tryShutdown, type ServerTls } from './grpc/server.js';
+import { lockDataDir, type DataDirLock } from './lifecycle/data-dir-lock.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { createExecutionService } from './services/execution-service.js';
 import { createFunctionService, tenantFunctionKeyPrefix } from './services/function-service.js';
@@ -169,6 +170,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   let stopTracing: (() => Promise<void>) | undefined;
   let address: string | undefined;
   let stopping: Promise<void> | undefined;
+  let dataDirLock: DataDirLock | undefined;
 
   const spawn =
     deps.spawnWorker ??
@@ -400,14 +402,26 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   }
 
   async function start(): Promise<string> {
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    // One daemon per data directory (a DataDirError names the other one's pid).
+    dataDirLock = lockDataDir(config.dataDir);
+    if (dataDirLock.takenOverFrom !== undefined) {
+      lifecycleLog.warn(
+        { lock: dataDirLock.path, stale_pid: dataDirLock.takenOverFrom.pid },
+        'took over the data directory lock of a vmd that is gone',
+      );
+    }
     if (config.insecure) {
       lifecycleLog.warn(
         { listen: config.listen },
         'insecure: serving without authentication on a non-loopback address',
       );
     }
-    store = await openSqliteStore({ dataDir: config.dataDir });
+    try {
+      store = await openSqliteStore({ dataDir: config.dataDir });
+    } catch (err) {
+      dataDirLock.release();
+      throw err;
+    }
     await correctQuotas(store);
     // Bind before the workers start: an address in use fails fast, with nothing to stop.
     try {
@@ -416,6 +430,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       shuttingDown = true;
       await store.close();
       store = undefined;
+      dataDirLock.release();
       throw err;
     }
     const starting = pool.start();
@@ -474,6 +489,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     await stopTracing?.();
     await store?.close();
     store = undefined;
+    dataDirLock?.release();
     lifecycleLog.info('shutdown: complete');
   }
 

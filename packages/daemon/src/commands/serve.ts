@@ -73,7 +73,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     const line =
       name === 'ListenError'
         ? `cannot listen on ${loaded.config.listen}: ${message}`
-        : name === 'StoreOpenError'
+        : name === 'StoreOpenError' || name === 'DataDirError'
           ? `cannot use the data directory ${loaded.config.dataDir}: ${message}`
           : name === 'StartupError'
             ? message

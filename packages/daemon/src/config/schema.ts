@@ -358,7 +358,7 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     expected: 'true or false',
     defaultText: '`false`',
     description:
-      'Print every trace span to stdout (a quick look). Otherwise tracing follows the standard OTEL_* variables (e.g. OTEL_TRACES_EXPORTER=otlp, OTEL_EXPORTER_OTLP_ENDPOINT) and is off when none is set.',
+      'Write every trace span to stderr as one JSON line (a quick look; stdout stays the log). Otherwise tracing follows the standard OTEL_* variables (e.g. OTEL_TRACES_EXPORTER=otlp, OTEL_EXPORTER_OTLP_ENDPOINT) and is off when none is set.',
   },
   metrics: {
     env: 'VMD_METRICS',

@@ -7,7 +7,7 @@ export type { Logger } from 'pino';
 
 /** Subsystems that get a child logger (`component` field). */
 export type LogComponent =
-  'grpc' | 'scheduler' | 'worker-pool' | 'worker' | 'lifecycle' | 'config' | 'tenants' | 'repl';
+  'grpc' | 'scheduler' | 'worker-pool' | 'worker' | 'lifecycle' | 'config' | 'tenants' | 'repl' | 'otel';
 
 /** Options for {@link createLogger}. */
 export interface CreateLoggerOptions {

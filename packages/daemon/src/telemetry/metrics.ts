@@ -9,6 +9,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Logger } from 'pino';
 import type { RunMeter, RunUsage } from '../tenants/usage-recorder.js';
+import { vmdResource } from './resource.js';
 
 /** What the gauges read. */
 export interface MetricsSources {
@@ -62,7 +63,9 @@ export class DaemonMetrics implements RunMeter {
     const host = listen.slice(0, at).replace(/^\[|\]$/g, '');
     const port = Number(listen.slice(at + 1));
     this.exporter = new PrometheusExporter({ host, port, preventServerStart: true, withoutScopeInfo: true });
-    this.provider = new MeterProvider({ readers: [this.exporter] });
+    // The resource of the traces (service.name vmd, service.version): Prometheus shows it as
+    // target_info.
+    this.provider = new MeterProvider({ resource: vmdResource(), readers: [this.exporter] });
     const meter = this.provider.getMeter('vmd');
     this.runs = meter.createCounter('vmd_executions', {
       description:

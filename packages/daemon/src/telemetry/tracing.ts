@@ -4,7 +4,8 @@
  * `OTEL_EXPORTER_OTLP_ENDPOINT`, …) or `vmd serve --otel-console` — so an unconfigured daemon
  * pays for the no-op API only. Spans come from the gRPC adapters (one SERVER span per call, its
  * parent taken from the caller's W3C `traceparent` metadata) and from the services (queue wait,
- * worker dispatch); nothing in a span carries code, inputs or secrets.
+ * worker dispatch); nothing in a span carries code, inputs or secrets. `--otel-console` writes
+ * each span as one JSON line on stderr: stdout is the log, one JSON object per line.
  */
 import {
   context,
@@ -17,8 +18,10 @@ import {
   type TextMapGetter,
 } from '@opentelemetry/api';
 import type { Metadata } from '@grpc/grpc-js';
+import { ExportResultCode, hrTimeToMilliseconds, type ExportResult } from '@opentelemetry/core';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { ConsoleSpanExporter } from '@opentelemetry/sdk-trace';
+import { SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { vmdResource } from './resource.js';
 
 /** The tracer of every vmd span. */
 export const tracer = trace.getTracer('vmd');
@@ -46,10 +49,13 @@ export function startTracing(options: {
 }): (() => Promise<void>) | undefined {
   if (!options.console && !tracingConfigured(options.env)) return undefined;
   const sdk = new NodeSDK({
-    serviceName: 'vmd',
+    resource: vmdResource(),
     instrumentations: [],
     autoDetectResources: false,
-    ...(options.console ? { traceExporter: new ConsoleSpanExporter() } : {}),
+    // Each span as it ends: a quick look should not wait for a batch.
+    ...(options.console
+      ? { spanProcessors: [new SimpleSpanProcessor({ exporter: new JsonLinesSpanExporter() })] }
+      : {}),
   });
   sdk.start();
   return () => sdk.shutdown();
@@ -99,5 +105,62 @@ export function activeCarrier(): { traceparent?: string; tracestate?: string } {
   return {
     ...(carrier['traceparent'] ? { traceparent: carrier['traceparent'] } : {}),
     ...(carrier['tracestate'] ? { tracestate: carrier['tracestate'] } : {}),
+  };
+}
+
+const SPAN_KINDS = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
+const STATUS_CODES = ['UNSET', 'OK', 'ERROR'];
+
+/**
+ * `--otel-console`: writes each span as one JSON object per line (`"type":"span"`), to stderr by
+ * default, so the log on stdout stays one pino JSON object per line.
+ */
+export class JsonLinesSpanExporter implements SpanExporter {
+  constructor(
+    private readonly write: (text: string) => void = (text) => {
+      process.stderr.write(text);
+    },
+  ) {}
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    if (spans.length > 0) this.write(`${spans.map((s) => JSON.stringify(spanLine(s))).join('\n')}\n`);
+    done({ code: ExportResultCode.SUCCESS });
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** One span as a flat JSON object: ids, name, kind, times (ms), status, attributes, events. */
+export function spanLine(span: ReadableSpan): Record<string, unknown> {
+  const ctx = span.spanContext();
+  const startMs = hrTimeToMilliseconds(span.startTime);
+  return {
+    type: 'span',
+    time: new Date(startMs).toISOString(),
+    name: span.name,
+    kind: SPAN_KINDS[span.kind] ?? span.kind,
+    trace_id: ctx.traceId,
+    span_id: ctx.spanId,
+    ...(span.parentSpanContext ? { parent_span_id: span.parentSpanContext.spanId } : {}),
+    duration_ms: Math.round(hrTimeToMilliseconds(span.duration) * 1000) / 1000,
+    status: STATUS_CODES[span.status.code] ?? span.status.code,
+    ...(span.status.message ? { status_message: span.status.message } : {}),
+    service: span.resource.attributes['service.name'],
+    attributes: span.attributes,
+    ...(span.events.length > 0
+      ? {
+          events: span.events.map((e) => ({
+            name: e.name,
+            time: new Date(hrTimeToMilliseconds(e.time)).toISOString(),
+            ...(e.attributes ? { attributes: e.attributes } : {}),
+          })),
+        }
+      : {}),
   };
 }

@@ -1,0 +1,117 @@
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { execute, sleep, startTestDaemon, type TestDaemon } from './helpers.js';
+
+/**
+ * Where a real daemon's telemetry goes: `--otel-console` spans as JSON lines on stderr (stdout
+ * stays the one-JSON-object-per-line log), the metrics' resource (`target_info`), and
+ * OpenTelemetry's own complaints (an OTLP endpoint that cannot be reached) in the log.
+ */
+let d: TestDaemon | undefined;
+afterEach(async () => {
+  await d?.stop();
+  d = undefined;
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const found = probe();
+    if (found !== undefined) return found;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('--otel-console', () => {
+  it('writes spans as JSON lines on stderr and leaves stdout to the JSON log', async () => {
+    d = await startTestDaemon({
+      workers: 1,
+      args: ['--otel-console'],
+      env: { OTEL_BSP_SCHEDULE_DELAY: '50' },
+    });
+    let stdout = '';
+    d.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const r = await execute(d.client, { tenant: 'traced', code: '6 * 7' });
+    expect(r.error).toBeUndefined();
+    const daemon = d;
+    const rpcSpan = await waitFor('the Execute span on stderr', () =>
+      daemon
+        .stderr()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((s) => s['name'] === 'vmd.v1.ExecutionService/Execute'),
+    );
+    expect(rpcSpan).toMatchObject({ type: 'span', kind: 'SERVER', service: 'vmd', status: 'UNSET' });
+    expect(rpcSpan['trace_id']).toMatch(/^[0-9a-f]{32}$/);
+    await sleep(200); // anything else the exporter would print
+    const lines = stdout.split('\n').filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
+    const rpcLine = d.logs.find((l) => l.msg === 'rpc' && l['rpc_method'] === 'Execute');
+    expect(rpcLine?.['trace_id']).toBe(rpcSpan['trace_id']);
+    // Nothing on stderr that is not a span line.
+    const other = d
+      .stderr()
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('{"type":"span"'));
+    expect(other).toEqual([]);
+  });
+});
+
+describe('metrics resource', () => {
+  it('target_info names the service vmd and its version, as traces do', async () => {
+    const port = await freePort();
+    d = await startTestDaemon({ workers: 1, args: ['--metrics', `127.0.0.1:${port}`] });
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const info = text.split('\n').find((l) => l.startsWith('target_info{'));
+    expect(info).toMatch(/service_name="vmd"/);
+    expect(info).toMatch(/service_version="\d+\.\d+\.\d+[^"]*"/);
+    expect(text).not.toContain('unknown_service');
+  });
+});
+
+describe('OpenTelemetry diagnostics', () => {
+  it('an OTLP endpoint that cannot be reached is logged, once per message and minute', async () => {
+    const closed = await freePort();
+    d = await startTestDaemon({
+      workers: 1,
+      env: {
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closed}`,
+        OTEL_EXPORTER_OTLP_TIMEOUT: '500',
+        OTEL_BSP_SCHEDULE_DELAY: '50',
+        OTEL_LOGS_EXPORTER: 'none',
+        OTEL_METRICS_EXPORTER: 'none',
+      },
+    });
+    const daemon = d;
+    const otelLines = () => daemon.logs.filter((l) => l['component'] === 'otel');
+    for (let i = 0; i < 3; i++) {
+      await execute(d.client, { tenant: 'traced', code: String(i) });
+      await sleep(300);
+    }
+    const first = await waitFor('an otel log line', () => otelLines()[0]);
+    expect(first.level).toBeGreaterThanOrEqual(40);
+    expect(first.msg).toMatch(/ECONNREFUSED/);
+    expect(first['trace_id']).toBeUndefined();
+    // More failed exports meanwhile: still one line per distinct message.
+    for (let i = 0; i < 3; i++) {
+      await execute(d.client, { tenant: 'traced', code: String(i) });
+      await sleep(300);
+    }
+    await sleep(1_500);
+    const messages = otelLines().map((l) => l.msg);
+    expect(new Set(messages).size).toBe(messages.length);
+  });
+});
