@@ -40,6 +40,7 @@ import { StatsCollector } from './monitor/stats-collector.js';
 import { createMonitorService } from './services/monitor-service.js';
 import { VERSION } from './version.js';
 import { DaemonMetrics } from './telemetry/metrics.js';
+import { routeOtelDiagnostics } from './telemetry/otel-diagnostics.js';
 import { startTracing } from './telemetry/tracing.js';
 import { createWorkerSpawner, resolveWorkerIdentity, type SpawnWorkerFn } from './workers/spawn-worker.js';
 import { WorkerPool } from './workers/worker-pool.js';
@@ -437,6 +438,8 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     usage.start();
     stopTracing = startTracing({ console: config.otelConsole });
     if (metrics !== undefined) {
+    // After the SDK, which installs its own console logger when OTEL_LOG_LEVEL is set.
+    routeOtelDiagnostics(componentLogger(logger, 'otel'));
       try {
         await metrics.start();
       } catch (err) {
