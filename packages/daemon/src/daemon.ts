@@ -246,6 +246,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     logger: grpcLog,
     accessLogger: accessLogger(grpcLog),
     ...(metrics !== undefined ? { onFinish: (path, code) => metrics.recordRpc(path, code) } : {}),
+    authenticate: (ctx) => authorizer.identify(ctx),
   };
   const admission = new Admission();
   const execution = createExecutionService({

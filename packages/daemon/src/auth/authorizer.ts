@@ -10,10 +10,13 @@
  *     to a service that runs code) → PERMISSION_DENIED on tenant RPCs;
  *   - missing, malformed, wrong or revoked credentials → UNAUTHENTICATED, without saying which.
  * Comparisons are constant-time (api-keys.ts). Health and reflection stay open.
+ *
+ * Every call is identified once ({@link Authorizer.identify}, run by the gRPC adapter before the
+ * handler), and its access-log line names the principal: `local`, `admin` or `key:<key id>`.
  */
 import { ErrorCode, VmdError } from '@vmd/core';
 import type { CallContext } from '../grpc/adapt-handlers.js';
-import { verifyAdminToken, type ApiKeyAuthenticator } from './api-keys.js';
+import { parseApiKey, verifyAdminToken, type ApiKeyAuthenticator } from './api-keys.js';
 
 /** The identity a call runs as. */
 export type Principal =
@@ -28,6 +31,10 @@ export interface AuthorizerOptions {
 }
 
 export class Authorizer {
+  /** Each call is identified once, however many checks ask. */
+  private readonly identified = new WeakMap<CallContext, Promise<Principal>>();
+  private readonly principals = new WeakMap<CallContext, Principal>();
+
   constructor(private readonly options: AuthorizerOptions) {}
 
   get enabled(): boolean {
@@ -36,8 +43,8 @@ export class Authorizer {
 
   /** For TenantService: the admin token (or local mode). */
   async admin(ctx: CallContext): Promise<Principal> {
-    if (!this.options.enabled) return { kind: 'local' };
     const p = await this.identify(ctx);
+    if (p.kind === 'local') return p;
     if (p.kind !== 'admin') {
       throw new VmdError(
         ErrorCode.PERMISSION_DENIED,
@@ -52,8 +59,8 @@ export class Authorizer {
    * `requested` is empty).
    */
   async tenant(ctx: CallContext, requested: string): Promise<{ principal: Principal; tenant: string }> {
-    if (!this.options.enabled) return { principal: { kind: 'local' }, tenant: requested };
     const p = await this.identify(ctx);
+    if (p.kind === 'local') return { principal: p, tenant: requested };
     if (p.kind !== 'tenant') {
       throw new VmdError(
         ErrorCode.PERMISSION_DENIED,
@@ -69,10 +76,44 @@ export class Authorizer {
     return { principal: p, tenant: p.tenant };
   }
 
-  private async identify(ctx: CallContext): Promise<Principal> {
+  /**
+   * Who makes the call: `local` in local mode; in secure mode the admin or the tenant of a valid
+   * API key. Sets the access line's `principal` — also when the credentials are refused, then
+   * `key:<id>` for a vmd-shaped key (its public id, never the secret), `none` without
+   * credentials and `unknown` for anything else. Answered once per call (later calls share it).
+   * @throws VmdError UNAUTHENTICATED for missing, malformed, wrong or revoked credentials
+   */
+  identify(ctx: CallContext): Promise<Principal> {
+    let identified = this.identified.get(ctx);
+    if (identified === undefined) {
+      identified = this.identifyOnce(ctx);
+      this.identified.set(ctx, identified);
+    }
+    return identified;
+  }
+
+  /**
+   * The audit log's actor for a call already identified ({@link actorOf}); `fallback` when it
+   * was not (the call never reached the auth layer).
+   */
+  actor(ctx: CallContext, fallback: string): string {
+    const p = this.principals.get(ctx);
+    return p === undefined ? fallback : actorOf(p);
+  }
+
+  private async identifyOnce(ctx: CallContext): Promise<Principal> {
+    const p = await this.check(ctx);
+    this.principals.set(ctx, p);
+    ctx.logFields.principal = principalName(p);
+    return p;
+  }
+
+  private async check(ctx: CallContext): Promise<Principal> {
+    if (!this.options.enabled) return { kind: 'local' };
     const header = ctx.metadata.get('authorization')[0];
     const match = typeof header === 'string' ? /^Bearer\s+(\S{1,512})$/i.exec(header.trim()) : null;
     if (match === null) {
+      ctx.logFields.principal = 'none';
       throw new VmdError(
         ErrorCode.UNAUTHENTICATED,
         'this daemon runs in secure mode: send `authorization: Bearer <API key>` (vmctl: VMD_API_KEY)',
@@ -80,6 +121,9 @@ export class Authorizer {
     }
     const secret = match[1]!;
     if (verifyAdminToken(secret, this.options.adminToken)) return { kind: 'admin' };
+    const presentedId = parseApiKey(secret);
+    // Named on the access line even if it is refused: the id is the key's public part.
+    ctx.logFields.principal = presentedId === undefined ? 'unknown' : `key:${presentedId}`;
     const key = await this.options.authenticator.authenticate(secret);
     if (key === undefined) {
       throw new VmdError(
@@ -89,6 +133,11 @@ export class Authorizer {
     }
     return { kind: 'tenant', tenant: key.tenant, keyId: key.keyId };
   }
+}
+
+/** The access line's `principal`: `local`, `admin` or `key:<key id>`. */
+export function principalName(p: Principal): string {
+  return p.kind === 'tenant' ? `key:${p.keyId}` : p.kind;
 }
 
 /** The actor string of the audit log. */

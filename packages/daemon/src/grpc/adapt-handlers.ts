@@ -1,5 +1,6 @@
 /**
  * Adapts async-function / async-generator handlers to grpc-js handlers (the nice-grpc shape):
+ * - the caller is identified first ({@link AdaptOptions.authenticate}, the auth interceptor);
  * - the handler gets the request and a {@link CallContext} with an AbortSignal that fires when
  *   the client cancels or the deadline passes;
  * - a thrown value becomes a status through `status-mapping.ts` (the ONE mapping);
@@ -64,6 +65,12 @@ export interface AdaptOptions {
   logger: Logger;
   /** Where the one access line per RPC goes (see telemetry/logger.ts `accessLogger`). */
   accessLogger?: Logger;
+  /**
+   * The auth interceptor, run before the handler: identifies the caller (secure mode: missing or
+   * invalid credentials end the call UNAUTHENTICATED before the request is looked at) and sets
+   * the access line's `principal`. The handler's own checks reuse its answer.
+   */
+  authenticate?: (ctx: CallContext) => Promise<unknown>;
   /** Told of every finished RPC: its path (`/vmd.v1.ExecutionService/Execute`) and status. */
   onFinish?: (path: string, code: Status) => void;
 }
@@ -190,7 +197,10 @@ export function adaptUnary<Req, Res>(
   return (call, callback) => {
     const t = new CallTracker(path, call, opts);
     otelContext
-      .with(t.otel, () => handler(call.request, t.ctx))
+      .with(t.otel, async () => {
+        await opts.authenticate?.(t.ctx);
+        return handler(call.request, t.ctx);
+      })
       .then(
         (res) => {
           callback(null, res);
@@ -242,6 +252,16 @@ function pump<Res>(
     });
 }
 
+/** A streaming handler's output, once the caller is identified (a refusal is the call's status). */
+async function* authenticated<Res>(
+  opts: AdaptOptions,
+  ctx: CallContext,
+  produce: () => AsyncIterable<Res>,
+): AsyncIterable<Res> {
+  await opts.authenticate?.(ctx);
+  yield* produce();
+}
+
 /** Adapts an async-generator (or any AsyncIterable) server-streaming handler. */
 export function adaptServerStreaming<Req, Res>(
   path: string,
@@ -250,7 +270,7 @@ export function adaptServerStreaming<Req, Res>(
 ): handleServerStreamingCall<Req, Res> {
   return (call) => {
     const t = new CallTracker(path, call, opts);
-    pump(t, call, () => handler(call.request, t.ctx), opts);
+    pump(t, call, () => authenticated(opts, t.ctx, () => handler(call.request, t.ctx)), opts);
   };
 }
 
@@ -266,7 +286,7 @@ export function adaptBidiStreaming<Req, Res>(
 ): handleBidiStreamingCall<Req, Res> {
   return (call) => {
     const t = new CallTracker(path, call, opts);
-    pump(t, call, () => handler(call as AsyncIterable<Req>, t.ctx), opts);
+    pump(t, call, () => authenticated(opts, t.ctx, () => handler(call as AsyncIterable<Req>, t.ctx)), opts);
   };
 }
 

@@ -167,6 +167,41 @@ describe('authorization matrix (secure mode)', () => {
     const log = d.logs.map((l) => JSON.stringify(l)).join('\n');
     expect(log).not.toContain(ADMIN_TOKEN);
     expect(log).not.toContain(keys.own);
+    expect(log).not.toContain(keys.revoked);
+    expect(log).not.toContain(keys.revoked.slice('vmd_0123456789abcdef_'.length));
+  });
+
+  it("names each RPC's principal on its log line: admin, key:<id> (also when refused), none", async () => {
+    const idOf = (secret: string): string => /^vmd_([0-9a-f]{16})_/.exec(secret)![1]!;
+    /** The access line of the next `method` call that `call` makes. */
+    const lineOf = async (method: string, call: () => Promise<unknown>): Promise<Record<string, unknown>> => {
+      const lines = (): Record<string, unknown>[] =>
+        d.logs.filter((l) => l.msg === 'rpc' && l['rpc_method'] === method);
+      const before = lines().length;
+      await call();
+      for (let i = 0; i < 100 && lines().length === before; i++) await new Promise((r) => setTimeout(r, 20));
+      return lines()[before]!;
+    };
+    const execAs = (who: Who, tenant = 'beta') =>
+      lineOf('Execute', () =>
+        execute(d.client, executeRequest({ tenant, code: '1' }), { metadata: md(secretOf(who)) }),
+      );
+    expect(await execAs('other')).toMatchObject({ grpc_status: 'OK', principal: `key:${idOf(keys.other)}` });
+    expect(await execAs('revoked')).toMatchObject({
+      grpc_status: 'UNAUTHENTICATED',
+      principal: `key:${idOf(keys.revoked)}`,
+    });
+    expect(await execAs('wrong')).toMatchObject({ grpc_status: 'UNAUTHENTICATED', principal: 'unknown' });
+    expect(await execAs('none')).toMatchObject({ grpc_status: 'UNAUTHENTICATED', principal: 'none' });
+    expect(await execAs('admin')).toMatchObject({ grpc_status: 'PERMISSION_DENIED', principal: 'admin' });
+    expect(
+      await lineOf('GetTenant', () => unary(tenants.getTenant, { name: 'beta' }, ADMIN_TOKEN)),
+    ).toMatchObject({ grpc_status: 'OK', principal: 'admin' });
+    // Credentials are checked before the request: a malformed one without them is UNAUTHENTICATED.
+    expect(await execAs('none', 'NOT A TENANT')).toMatchObject({
+      grpc_status: 'UNAUTHENTICATED',
+      principal: 'none',
+    });
   });
 });
 

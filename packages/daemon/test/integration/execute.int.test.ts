@@ -257,6 +257,7 @@ describe('vmd serve', () => {
       expect(l).toHaveProperty('grpc_code');
       expect(l).toHaveProperty('duration_ms');
       expect(l).toHaveProperty('peer');
+      expect(l, JSON.stringify(l)).toHaveProperty('principal', 'local');
       expect(JSON.stringify(l)).not.toContain('console.log');
     }
     const ok = lines.find((l) => l['rpc_method'] === 'Execute' && l['outcome'] === 'ok');

@@ -10,6 +10,12 @@ export interface AccessLogFields {
   /** The call's trace (when tracing is on): every line of a request carries them. */
   trace_id?: string;
   span_id?: string;
+  /**
+   * Who made the call: `local` (local mode), `admin` or `key:<key id>` (the public id of a
+   * `vmd_<id>_<secret>` key, never the secret); on an UNAUTHENTICATED line also `key:<id>` of
+   * the refused key, `none` (no credentials) or `unknown` (not shaped like a vmd key).
+   */
+  principal?: string;
   tenant_id?: string;
   execution_id?: string;
   /** Execute: `ok` or the failure kind (`SYNTAX`, `TIMEOUT`, …) of the terminal event. */
