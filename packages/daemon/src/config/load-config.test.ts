@@ -105,6 +105,23 @@ describe('loadConfig', () => {
     ).toBe(true);
   });
 
+  it('refuses a non-loopback metrics address unless insecure, with or without auth', () => {
+    const [p] = problemsOf(() => loadConfig({ env: { ...noEnv, VMD_METRICS: '0.0.0.0:9464' } }));
+    expect(p).toMatch(
+      /metrics \(from env VMD_METRICS\): got "0.0.0.0:9464"; is not a loopback address; the metrics endpoint has no authentication.*--insecure/,
+    );
+    const [secure] = problemsOf(() =>
+      loadConfig({ env: noEnv, flags: { metrics: '[::]:9464', auth: true, listen: '0.0.0.0:50051' } }),
+    );
+    expect(secure).toMatch(/^metrics \(from flag --metrics\): got "\[::\]:9464"; is not a loopback address/);
+    expect(
+      loadConfig({ env: noEnv, flags: { metrics: '0.0.0.0:9464', insecure: true } }).config.metrics,
+    ).toBe('0.0.0.0:9464');
+    for (const loopback of ['127.0.0.1:9464', 'localhost:9464', '[::1]:9464']) {
+      expect(loadConfig({ env: noEnv, flags: { metrics: loopback } }).config.metrics).toBe(loopback);
+    }
+  });
+
   it('rejects unknown keys and bad JSON in the config file', () => {
     expect(
       problemsOf(() => loadConfig({ env: noEnv, configFile: 'f.json', readFile: () => '{"wokers": 2}' }))[0],

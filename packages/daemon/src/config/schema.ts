@@ -16,6 +16,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ['json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
+/** `metrics`: empty, or HOST:PORT (no unix sockets: Prometheus scrapes over HTTP). */
+const METRICS_RE = /^$|^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
+
 const LISTEN_RE = /^(unix:\/.+|(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5})$/;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -52,7 +55,7 @@ export const DaemonConfigSchema = z.strictObject({
   shutdownGraceMs: int(0, 3_600_000),
   usageRetentionDays: int(0, 36_500),
   otelConsole: z.boolean(),
-  metrics: z.string().regex(/^$|^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/),
+  metrics: z.string().regex(METRICS_RE),
   replIdleTtlMs: int(1000, 7 * 86_400_000),
   replMaxLifetimeMs: int(1000, 30 * 86_400_000),
   replMaxSessions: int(1, 1_000_000),
@@ -74,7 +77,8 @@ export const DaemonConfigSchema = z.strictObject({
  */
 export function crossKeyProblems(cfg: Record<string, unknown>): [string, string][] {
   const problems: [string, string][] = [];
-  const { maxCodeBytes, maxMessageBytes, insecure, listen, auth, tlsCert, tlsKey, tlsClientCa } = cfg;
+  const { maxCodeBytes, maxMessageBytes, insecure, listen, auth, tlsCert, tlsKey, tlsClientCa, metrics } =
+    cfg;
   if ((tlsCert === '') !== (tlsKey === '')) {
     problems.push([
       'tlsCert',
@@ -102,6 +106,22 @@ export function crossKeyProblems(cfg: Record<string, unknown>): [string, string]
       'listen',
       'is not a loopback address; vmd has no authentication in local mode, so it only listens on ' +
         '127.0.0.1, ::1, localhost or a unix socket. Pass --insecure (VMD_INSECURE=true) to listen there anyway',
+    ]);
+  }
+  // The metrics endpoint has no authentication, in secure mode too, and its labels name tenants:
+  // off loopback only with --insecure, as for gRPC without --auth.
+  if (
+    insecure !== true &&
+    typeof metrics === 'string' &&
+    metrics !== '' &&
+    METRICS_RE.test(metrics) &&
+    !isLoopbackListen(metrics)
+  ) {
+    problems.push([
+      'metrics',
+      'is not a loopback address; the metrics endpoint has no authentication (not even with --auth) ' +
+        'and its labels name tenants, so it only listens on 127.0.0.1, ::1 or localhost. Pass --insecure ' +
+        '(VMD_INSECURE=true) to serve it there anyway, e.g. to a Prometheus on a trusted network',
     ]);
   }
   return problems;
@@ -264,7 +284,7 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     expected: 'true or false',
     defaultText: '`false`',
     description:
-      'Allow a non-loopback `listen` address without authentication (logs a warning). Only for trusted networks.',
+      'Allow a non-loopback `listen` address without authentication, and a non-loopback `metrics` address (never authenticated); logs a warning. Only for trusted networks.',
   },
   dataDir: {
     env: 'VMD_DATA_DIR',
@@ -367,7 +387,7 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     expected: 'empty, or HOST:PORT (e.g. 127.0.0.1:9464)',
     defaultText: 'empty (no metrics endpoint)',
     description:
-      'Serve OpenTelemetry metrics for Prometheus to scrape at http://HOST:PORT/metrics (docs/observability.md lists them).',
+      'Serve OpenTelemetry metrics for Prometheus to scrape at http://HOST:PORT/metrics (docs/observability.md lists them). The endpoint has no authentication and its labels name tenants: a non-loopback HOST needs insecure, with or without auth.',
   },
   usageRetentionDays: {
     env: 'VMD_USAGE_RETENTION_DAYS',

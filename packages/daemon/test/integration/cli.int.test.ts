@@ -61,6 +61,19 @@ describe('vmd cli', () => {
     expect(bad.stderr).toMatch(/listen \(from flag --listen\): got "0.0.0.0:1"; is not a loopback address/);
   });
 
+  it('refuses a metrics endpoint off loopback without --insecure, as it does a listen address', () => {
+    const bad = vmd(['config', 'print'], { VMD_METRICS: '0.0.0.0:9464' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(
+      /metrics \(from env VMD_METRICS\): got "0.0.0.0:9464"; is not a loopback address; the metrics endpoint has no authentication/,
+    );
+    const serve = vmd(['serve', '--metrics', '0.0.0.0:9464', '--auth'], { VMD_ADMIN_TOKEN: 'x'.repeat(32) });
+    expect(serve.status).toBe(2);
+    expect(serve.stderr).toMatch(/metrics \(from flag --metrics\): got "0.0.0.0:9464"; is not a loopback/);
+    const insecure = vmd(['config', 'print', '--json', '--insecure'], { VMD_METRICS: '0.0.0.0:9464' });
+    expect(insecure.status).toBe(0);
+  });
+
   it('exits 2 on invalid config, naming every problem', () => {
     const r = vmd(['serve', '--listen', '0.0.0.0:1', '--workers', 'zero'], { VMD_LOG_LEVEL: 'loud' });
     expect(r.status).toBe(2);
