@@ -41,7 +41,8 @@ import { createMonitorService } from './services/monitor-service.js';
 import { VERSION } from './version.js';
 import { DaemonMetrics } from './telemetry/metrics.js';
 import { routeOtelDiagnostics } from './telemetry/otel-diagnostics.js';
-import { startTracing } from './telemetry/tracing.js';
+import { exposureWarnings, listenerSummary } from './telemetry/startup-summary.js';
+import { startTracing, tracingSummary } from './telemetry/tracing.js';
 import { createWorkerSpawner, resolveWorkerIdentity, type SpawnWorkerFn } from './workers/spawn-worker.js';
 import { WorkerPool } from './workers/worker-pool.js';
 
@@ -412,12 +413,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
         'took over the data directory lock of a vmd that is gone',
       );
     }
-    if (config.insecure) {
-      lifecycleLog.warn(
-        { listen: config.listen },
-        'insecure: serving without authentication on a non-loopback address',
-      );
-    }
+    for (const w of exposureWarnings(config)) lifecycleLog.warn(w.fields, w.message);
     try {
       store = await openSqliteStore({ dataDir: config.dataDir });
     } catch (err) {
@@ -438,6 +434,8 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     const starting = pool.start();
     usage.start();
     stopTracing = startTracing({ console: config.otelConsole });
+    const tracing = tracingSummary({ console: config.otelConsole });
+    lifecycleLog.info(tracing.fields, tracing.message);
     if (metrics !== undefined) {
     // After the SDK, which installs its own console logger when OTEL_LOG_LEVEL is set.
     routeOtelDiagnostics(componentLogger(logger, 'otel'));
@@ -449,7 +447,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
         );
       }
     }
-    logger.info({ address }, 'listening');
+    logger.info({ address, ...listenerSummary(config).fields }, 'listening');
     await starting;
     markServingOnceReady();
     if (!serving)

@@ -10,6 +10,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Logger } from 'pino';
 import type { RunMeter, RunUsage } from '../tenants/usage-recorder.js';
 import { vmdResource } from './resource.js';
+import { metricsSummary } from './startup-summary.js';
 
 /** What the gauges read. */
 export interface MetricsSources {
@@ -55,7 +56,7 @@ export class DaemonMetrics implements RunMeter {
   private readonly rpcs;
 
   constructor(
-    listen: string,
+    private readonly listen: string,
     sources: MetricsSources,
     private readonly logger?: Logger,
   ) {
@@ -155,7 +156,8 @@ export class DaemonMetrics implements RunMeter {
   /** Starts the HTTP endpoint. */
   async start(): Promise<void> {
     await this.exporter.startServer();
-    this.logger?.info({ metrics: true }, 'serving Prometheus metrics at /metrics');
+    const summary = metricsSummary(this.listen);
+    this.logger?.info(summary.fields, summary.message);
   }
 
   async stop(): Promise<void> {

@@ -42,6 +42,59 @@ export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean
   return Boolean(env['OTEL_EXPORTER_OTLP_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']);
 }
 
+/**
+ * What the start-up line says about tracing: on or off, which exporter, and where to. Never
+ * `OTEL_EXPORTER_OTLP_HEADERS` (credentials), and an endpoint's user and password are cut.
+ */
+export function tracingSummary(options: { console: boolean; env?: NodeJS.ProcessEnv }): {
+  fields: Record<string, unknown>;
+  message: string;
+} {
+  const env = options.env ?? process.env;
+  if (/^(true|1|yes|on)$/i.test(env['OTEL_SDK_DISABLED'] ?? '')) {
+    return { fields: { tracing: false }, message: 'tracing off (OTEL_SDK_DISABLED)' };
+  }
+  if (options.console) {
+    return {
+      fields: { tracing: true, trace_exporter: 'console' },
+      message: 'tracing on: each span as a JSON line on stderr (--otel-console)',
+    };
+  }
+  if (!tracingConfigured(env)) {
+    return {
+      fields: { tracing: false },
+      message:
+        'tracing off (set OTEL_TRACES_EXPORTER or OTEL_EXPORTER_OTLP_ENDPOINT to export spans, or --otel-console)',
+    };
+  }
+  const exporter = (env['OTEL_TRACES_EXPORTER'] ?? '').trim() || 'otlp';
+  const fields: Record<string, unknown> = { tracing: true, trace_exporter: exporter };
+  let where = '';
+  if (exporter.split(',').some((e) => e.trim() === 'otlp')) {
+    const protocol =
+      env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] || env['OTEL_EXPORTER_OTLP_PROTOCOL'] || 'http/protobuf';
+    const endpoint = withoutCredentials(
+      env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_ENDPOINT'] || '',
+    );
+    fields['otlp_protocol'] = protocol;
+    if (endpoint !== '') fields['otlp_endpoint'] = endpoint;
+    where = ` (${protocol}) to ${endpoint !== '' ? endpoint : "the exporter's default endpoint"}`;
+  }
+  return { fields, message: `tracing on: spans exported with ${exporter}${where}` };
+}
+
+function withoutCredentials(endpoint: string): string {
+  try {
+    const url = new URL(endpoint);
+    if (url.username === '' && url.password === '') return endpoint;
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return endpoint;
+  }
+}
+
 /** Starts the SDK if tracing is configured; returns its shutdown, or undefined. */
 export function startTracing(options: {
   console: boolean;
