@@ -10,6 +10,7 @@ import {
 } from '@vmd/client/wire';
 import type { Server } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { resolveAdminToken } from './config/admin-token.js';
 import type { DaemonConfig } from './config/schema.js';
 import {
   adaptBidiStreaming,
@@ -93,25 +94,13 @@ export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
 
-/** The admin token of secure mode: `adminTokenFile`'s first line, else `VMD_ADMIN_TOKEN`. */
+/**
+ * The admin token of secure mode: `adminTokenFile`'s first line, else `VMD_ADMIN_TOKEN`
+ * (config/admin-token.ts; loadConfig has reported its problems already, this covers embedders).
+ */
 function readAdminToken(config: DaemonConfig): string {
-  let token: string;
-  if (config.adminTokenFile !== '') {
-    try {
-      token = (readFileSync(config.adminTokenFile, 'utf8').split(/\r?\n/)[0] ?? '').trim();
-    } catch (err) {
-      throw new StartupError(
-        `cannot read the admin token file ${config.adminTokenFile}: ${(err as Error).message}`,
-      );
-    }
-  } else {
-    token = (process.env['VMD_ADMIN_TOKEN'] ?? '').trim();
-  }
-  if (token.length < 16) {
-    throw new StartupError(
-      '--auth needs an admin token of at least 16 characters: put it in a file given with --admin-token-file, or in VMD_ADMIN_TOKEN',
-    );
-  }
+  const { token, problems } = resolveAdminToken(config);
+  if (token === undefined) throw new StartupError(problems.join('; '));
   return token;
 }
 

@@ -1,3 +1,4 @@
+import { describeAdminTokenSource } from '../config/admin-token.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { createDaemon } from '../daemon.js';
 import { routeGrpcLogs } from '../grpc/server.js';
@@ -61,9 +62,12 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
       workers: loaded.config.workers,
       worker_max_in_flight: loaded.config.workerMaxInFlight,
       data_dir: loaded.config.dataDir,
+      // Where the admin token came from (`file PATH` or `env VMD_ADMIN_TOKEN`), never the token.
+      ...(loaded.adminToken ? { admin_token_from: describeAdminTokenSource(loaded.adminToken.source) } : {}),
     },
     'starting',
   );
+  for (const w of loaded.warnings) log.warn(w.fields, w.msg);
   try {
     await daemon.start();
   } catch (err) {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolveAdminToken, type AdminTokenSource, type AdminTokenWarning } from './admin-token.js';
 import {
   CONFIG_KEYS,
   DaemonConfigSchema,
@@ -18,9 +19,14 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Config file (JSON). @default flags.config ?? env.VMD_CONFIG */
   configFile?: string;
-  /** Reads a file (tests). @default fs.readFileSync(path, 'utf8') */
+  /** Reads a file: the config file, the admin token file. @default fs.readFileSync(path, 'utf8') */
   readFile?: (file: string) => string;
+  /** A file's mode (the admin token file's permissions). @default fs.statSync(path).mode */
+  fileMode?: (file: string) => number;
 }
+
+/** Something in the configuration that works but should be fixed; `vmd serve` logs it. */
+export type ConfigWarning = AdminTokenWarning;
 
 /** The result of {@link loadConfig}. */
 export interface LoadedConfig {
@@ -30,6 +36,10 @@ export interface LoadedConfig {
   sources: Readonly<Record<string, ConfigSource>>;
   /** The config file that was read, if any. */
   configFile: string | undefined;
+  /** Secure mode: where the admin token comes from (never the token itself). */
+  adminToken: { source: AdminTokenSource } | undefined;
+  /** Things that work but should be fixed (a token file other users can read). */
+  warnings: readonly ConfigWarning[];
 }
 
 /**
@@ -49,7 +59,9 @@ type Layer = { source: ConfigSource; label: (key: string) => string; values: Map
 
 /**
  * Loads the configuration: embedded defaults < config file (JSON; `--config` / `VMD_CONFIG`) <
- * `VMD_*` environment variables < flags. Validates everything at once.
+ * `VMD_*` environment variables < flags. Validates everything at once, including, with `auth`
+ * on, the admin token it names (missing, unreadable or too short is a problem; a token file
+ * other users can read, a warning).
  *
  * @throws ConfigError naming each bad key, its source, the bad value and the expected form.
  */
@@ -142,9 +154,27 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   for (const [key, message] of crossKeyProblems(candidate)) {
     problems.push(`${labels[key] ?? key}: got ${JSON.stringify(merged.get(key))}; ${message}`);
   }
+  let adminToken: LoadedConfig['adminToken'];
+  const warnings: ConfigWarning[] = [];
+  const tokenFile = merged.get('adminTokenFile');
+  if (merged.get('auth') === true && typeof tokenFile === 'string') {
+    const resolved = resolveAdminToken(
+      { adminTokenFile: tokenFile },
+      { env, readFile, ...(options.fileMode ? { fileMode: options.fileMode } : {}) },
+    );
+    problems.push(...resolved.problems);
+    warnings.push(...resolved.warnings);
+    adminToken = { source: resolved.source };
+  }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
 
-  return { config: deepFreeze(result.data), sources: Object.freeze(sources), configFile };
+  return {
+    config: deepFreeze(result.data),
+    sources: Object.freeze(sources),
+    configFile,
+    adminToken,
+    warnings: Object.freeze(warnings),
+  };
 }
 
 function parseString(raw: string, kind: string): unknown {

@@ -242,7 +242,7 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     expected: 'a file path, or empty',
     defaultText: 'empty (use `VMD_ADMIN_TOKEN`)',
     description:
-      'File holding the admin token for secure mode (its first line, at least 16 characters). The environment variable `VMD_ADMIN_TOKEN` is read when this is empty. The token is never logged or printed.',
+      'File holding the admin token for secure mode (its first line, at least 16 characters; keep it mode 600, other modes get a warning). The environment variable `VMD_ADMIN_TOKEN` is read when this is empty. The token is never logged or printed.',
   },
   apiKeyCacheTtlMs: {
     env: 'VMD_API_KEY_CACHE_TTL_MS',

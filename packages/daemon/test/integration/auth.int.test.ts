@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, credentials, Metadata, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
 import {
   GetStatsRequest,
@@ -217,6 +220,91 @@ describe('secure mode start-up', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--auth needs an admin token');
     expect(r.stderr).toContain('--admin-token-file');
+  });
+
+  /** Runs `vmd ARGS…` to its end with `env` added (VMD_ADMIN_TOKEN unset unless given). */
+  function vmd(args: string[], env: Record<string, string> = {}) {
+    const base = { ...process.env };
+    delete base['VMD_ADMIN_TOKEN'];
+    return spawnSync(process.execPath, [DAEMON_MAIN, ...args], {
+      env: { ...base, ...env },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'vmd-admin-token-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const tokenFile = (name: string, contents: string, mode: number): string => {
+    const file = join(dir, name);
+    writeFileSync(file, contents);
+    chmodSync(file, mode);
+    return file;
+  };
+
+  it('config print reports a too-short admin token like serve does, and exits 2', () => {
+    for (const command of [['config', 'print'], ['serve']]) {
+      const r = vmd([...command, '--auth', '--listen', '127.0.0.1:0'], { VMD_ADMIN_TOKEN: 'abc' });
+      expect(r.status, command.join(' ')).toBe(2);
+      expect(r.stderr).toContain('the admin token in VMD_ADMIN_TOKEN is shorter than 16 characters');
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('names the token file whose token is too short, instead of asking for a file', () => {
+    const file = tokenFile('short', 'abcde\n', 0o600);
+    for (const command of [['config', 'print'], ['serve']]) {
+      const r = vmd([...command, '--auth', '--admin-token-file', file, '--listen', '127.0.0.1:0']);
+      expect(r.status, command.join(' ')).toBe(2);
+      expect(r.stderr).toContain(`the admin token in ${file} is shorter than 16 characters`);
+      expect(r.stderr).not.toContain('put it in a file given with --admin-token-file');
+      expect(r.stderr).not.toContain('abcde');
+    }
+  });
+
+  it('config print says where the admin token comes from, never the token, and warns of a readable file', () => {
+    const token = 'a-readable-admin-token-0123456789';
+    const file = tokenFile('readable', `${token}\n`, 0o644);
+    const r = vmd(['config', 'print', '--auth', '--admin-token-file', file]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`admin token from file ${file} (not shown)`);
+    expect(r.stderr).toBe(
+      `vmd: warning: the admin token file ${file} can be read by other users (mode 0644); chmod 600 ${file}\n`,
+    );
+    const json = vmd(['config', 'print', '--json', '--auth', '--admin-token-file', file]);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      adminToken: { kind: 'file', path: file },
+      warnings: [expect.stringContaining('chmod 600')],
+    });
+    const fromEnv = vmd(['config', 'print', '--auth'], { VMD_ADMIN_TOKEN: token });
+    expect(fromEnv.stdout).toContain('admin token from env VMD_ADMIN_TOKEN (not shown)');
+    expect(fromEnv.stderr).toBe('');
+    chmodSync(file, 0o600);
+    expect(vmd(['config', 'print', '--auth', '--admin-token-file', file]).stderr).toBe('');
+    for (const out of [r, json, fromEnv]) expect(out.stdout + out.stderr).not.toContain(token);
+  });
+
+  it('serve logs where the admin token came from and warns of a token file others can read', async () => {
+    const token = 'another-readable-admin-token-0123456789';
+    const file = tokenFile('served', `${token}\n`, 0o640);
+    const served = await startTestDaemon({ workers: 1, args: ['--auth', '--admin-token-file', file] });
+    try {
+      expect(served.logs.find((l) => l.msg === 'starting')).toMatchObject({
+        admin_token_from: `file ${file}`,
+      });
+      expect(
+        served.logs.find((l) => l.msg === 'admin token file is readable by other users; chmod 600 it'),
+      ).toMatchObject({
+        level: 40,
+        admin_token_file: file,
+        mode: '0640',
+      });
+      expect(JSON.stringify(served.logs)).not.toContain(token);
+    } finally {
+      await served.stop();
+    }
+    expect(d.logs.find((l) => l.msg === 'starting')).toMatchObject({
+      admin_token_from: 'env VMD_ADMIN_TOKEN',
+    });
   });
 });
 
