@@ -102,6 +102,7 @@ export type {
   ApiKeyInfo,
   ListPage,
   PageOptions,
+  RevokedApiKeyInfo,
   TenantFields,
   TenantInfo,
   TenantQuotas,

@@ -64,6 +64,15 @@ export interface ApiKeyInfo {
   revokedAt: Date | undefined;
 }
 
+/** What {@link TenantAdmin.revokeKey} answers. */
+export interface RevokedApiKeyInfo extends ApiKeyInfo {
+  /**
+   * True when the key was revoked before this call, which then changed nothing; `revokedAt` is
+   * when it was first revoked.
+   */
+  alreadyRevoked: boolean;
+}
+
 /** A tenant's usage over a window (whole minutes: the minute containing `start` counts). */
 export interface TenantUsage {
   tenant: string;
@@ -217,15 +226,18 @@ export class TenantAdmin {
     return { items: res.keys.map(keyFromWire), nextPageToken: res.page?.nextPageToken ?? '' };
   }
 
-  /** @throws VmdClientError NOT_FOUND (API_KEY_NOT_FOUND) */
-  async revokeKey(id: string, scope: CallScopeOptions = {}): Promise<ApiKeyInfo> {
+  /**
+   * Revokes an API key (idempotent: revoking a revoked key succeeds with `alreadyRevoked`).
+   * @throws VmdClientError NOT_FOUND (API_KEY_NOT_FOUND)
+   */
+  async revokeKey(id: string, scope: CallScopeOptions = {}): Promise<RevokedApiKeyInfo> {
     const res = await this.t.unary<RevokeApiKeyRequest, RevokeApiKeyResponse>(
       (r, m, o, cb) => this.t.raw().revokeApiKey(r, m, o, cb),
       { id },
       scope,
       `${PATH}RevokeApiKey`,
     );
-    return keyFromWire(res.key);
+    return { ...keyFromWire(res.key), alreadyRevoked: res.alreadyRevoked };
   }
 
   /** A tenant's usage over a window. @throws VmdClientError NOT_FOUND (TENANT_NOT_FOUND) */

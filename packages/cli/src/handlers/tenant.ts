@@ -147,11 +147,11 @@ export const runKeyList = (context: CliContext, tenant: string): Promise<ExitCod
 
 export const runKeyRevoke = (context: CliContext, id: string): Promise<ExitCode> =>
   context.withClient(async (c) => {
-    const key = await c.tenants.revokeKey(id);
-    context.io.stdout.write(
-      context.json
-        ? renderJson({ key: keyJson(key) })
-        : `revoked API key ${key.id} of tenant ${key.tenant}\n`,
-    );
+    const { alreadyRevoked, ...key } = await c.tenants.revokeKey(id);
+    // Revoking twice is not an error (the key is revoked either way), but it changed nothing.
+    const line = alreadyRevoked
+      ? `API key ${key.id} of tenant ${key.tenant} was already revoked${key.revokedAt ? ` (at ${when(key.revokedAt)})` : ''}; nothing changed\n`
+      : `revoked API key ${key.id} of tenant ${key.tenant}\n`;
+    context.io.stdout.write(context.json ? renderJson({ key: keyJson(key), alreadyRevoked }) : line);
     return ExitCode.OK;
   });

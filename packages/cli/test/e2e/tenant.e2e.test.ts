@@ -80,6 +80,17 @@ describe('vmctl tenant / key', () => {
     const again = await vmctl('--json', 'key', 'list', 'acme');
     const keys = (JSON.parse(again.stdout) as { keys: { id: string; revokedAt: string | null }[] }).keys;
     expect(keys[0]?.revokedAt).toMatch(/^\d{4}-/);
+    // Revoking it again says so, with when it was revoked, and is not an error.
+    const twice = await vmctl('key', 'revoke', id);
+    expect(twice).toMatchObject({
+      code: 0,
+      stdout: `API key ${id} of tenant acme was already revoked (at ${keys[0]!.revokedAt}); nothing changed\n`,
+    });
+    const twiceJson = await vmctl('--json', 'key', 'revoke', id);
+    expect(JSON.parse(twiceJson.stdout)).toMatchObject({
+      key: { id, tenant: 'acme', revokedAt: keys[0]!.revokedAt },
+      alreadyRevoked: true,
+    });
     const bogus = await vmctl('key', 'revoke', 'bogus-id');
     expect(bogus.code).toBe(2);
     expect(bogus.stderr).toContain('`vmctl key list TENANT`');

@@ -192,9 +192,17 @@ export function createTenantService(deps: TenantServiceDeps): TenantServiceHandl
         );
       }
       ctx.logFields.tenant_id = record.tenant;
+      // Also when it was revoked before (perhaps by another daemon sharing the store): this
+      // daemon's cache and REPL sessions learn of it now.
       deps.onKeyRevoked?.(record.id);
-      await audit(ctx, 'apikey.revoke', `tenant/${record.tenant}/key/${record.id}`);
-      return { key: toWireKey(record) };
+      await audit(
+        ctx,
+        'apikey.revoke',
+        `tenant/${record.tenant}/key/${record.id}`,
+        record.alreadyRevoked ? { already_revoked: true } : {},
+      );
+      // Idempotent, as the proto says: a second revoke succeeds, and says it changed nothing.
+      return { key: toWireKey(record), alreadyRevoked: record.alreadyRevoked };
     },
 
     async getUsage(req, ctx) {

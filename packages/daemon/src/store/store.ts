@@ -353,9 +353,10 @@ export interface Store {
   listApiKeys(tenant: string, page?: PageRequest): Promise<Page<ApiKeyRecord>>;
   /**
    * Revokes a key (idempotent: revoking again keeps the first `revokedAt`).
-   * @returns the key after revocation, or `undefined` if there is no such key.
+   * @returns the key after revocation, with `alreadyRevoked` true when it was revoked before
+   *   this call (nothing changed); `undefined` if there is no such key.
    */
-  revokeApiKey(id: string): Promise<ApiKeyRecord | undefined>;
+  revokeApiKey(id: string): Promise<(ApiKeyRecord & { alreadyRevoked: boolean }) | undefined>;
   /**
    * Records the key's last use. Not for every request: call at most about once a minute per key.
    * No effect if the key does not exist.

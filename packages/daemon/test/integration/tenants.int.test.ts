@@ -125,6 +125,11 @@ describe('TenantService', () => {
     expect(JSON.stringify(listed)).not.toContain(created.secret.slice(-20));
     const revoked = await call(tenants, tenants.revokeApiKey, { id: created.key!.id });
     expect(revoked.key?.revokedAt).toBeInstanceOf(Date);
+    expect(revoked.alreadyRevoked).toBe(false);
+    // Idempotent: revoking again succeeds, says it changed nothing and keeps the first time.
+    const again = await call(tenants, tenants.revokeApiKey, { id: created.key!.id });
+    expect(again.alreadyRevoked).toBe(true);
+    expect(again.key?.revokedAt).toEqual(revoked.key?.revokedAt);
     const missing = await failure(call(tenants, tenants.revokeApiKey, { id: '0123456789abcdef' }));
     expect([missing.code, missing.vmdCode]).toEqual([Status.NOT_FOUND, 'API_KEY_NOT_FOUND']);
     const noTenant = await failure(

@@ -418,8 +418,11 @@ describe('SqliteStore: API keys', () => {
     t += 1000;
     const revoked = await store.revokeApiKey('key1');
     expect(revoked?.revokedAt).toEqual(new Date(t));
+    expect(revoked?.alreadyRevoked).toBe(false);
     t += 1000;
-    expect((await store.revokeApiKey('key1'))?.revokedAt).toEqual(new Date(t - 1000)); // idempotent
+    const again = await store.revokeApiKey('key1');
+    expect(again?.revokedAt).toEqual(new Date(t - 1000)); // idempotent
+    expect(again?.alreadyRevoked).toBe(true);
     expect(await store.revokeApiKey('missing')).toBeUndefined();
     expect((await store.getApiKey('key1'))?.revokedAt).toEqual(new Date(t - 1000));
   });

@@ -382,12 +382,17 @@ export class SqliteStore implements Store {
     });
   }
 
-  revokeApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+  revokeApiKey(id: string): Promise<(ApiKeyRecord & { alreadyRevoked: boolean }) | undefined> {
     return this.call(() => {
+      // One statement: only an unrevoked key is changed, so whether this call revoked it is
+      // known without a race with another writer.
       const row = this.stmt(
-        `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? RETURNING ${API_KEY_COLUMNS}`,
+        `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL RETURNING ${API_KEY_COLUMNS}`,
       ).get(this.nowMs(), id) as unknown as ApiKeyRow | undefined;
-      return row === undefined ? undefined : decodeApiKey(row);
+      if (row !== undefined) return { ...decodeApiKey(row), alreadyRevoked: false };
+      const before = this.stmt(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id = ?`).get(id) as unknown as
+        ApiKeyRow | undefined;
+      return before === undefined ? undefined : { ...decodeApiKey(before), alreadyRevoked: true };
     });
   }
 

@@ -256,8 +256,12 @@ export interface RevokeApiKeyRequest {
 
 /** The revoked key. */
 export interface RevokeApiKeyResponse {
-  /** With revoked_at set. */
-  key: ApiKey | undefined;
+  /** With revoked_at set (when it was first revoked). */
+  key:
+    | ApiKey
+    | undefined;
+  /** True when the key was revoked before this call, which then changed nothing. */
+  alreadyRevoked: boolean;
 }
 
 /** Usage query. */
@@ -2214,13 +2218,16 @@ export const RevokeApiKeyRequest: MessageFns<RevokeApiKeyRequest> = {
 };
 
 function createBaseRevokeApiKeyResponse(): RevokeApiKeyResponse {
-  return { key: undefined };
+  return { key: undefined, alreadyRevoked: false };
 }
 
 export const RevokeApiKeyResponse: MessageFns<RevokeApiKeyResponse> = {
   encode(message: RevokeApiKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== undefined) {
       ApiKey.encode(message.key, writer.uint32(10).fork()).join();
+    }
+    if (message.alreadyRevoked !== false) {
+      writer.uint32(16).bool(message.alreadyRevoked);
     }
     return writer;
   },
@@ -2246,6 +2253,14 @@ export const RevokeApiKeyResponse: MessageFns<RevokeApiKeyResponse> = {
             message.key = ApiKey.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.alreadyRevoked = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2259,13 +2274,23 @@ export const RevokeApiKeyResponse: MessageFns<RevokeApiKeyResponse> = {
   },
 
   fromJSON(object: any): RevokeApiKeyResponse {
-    return { key: isSet(object.key) ? ApiKey.fromJSON(object.key) : undefined };
+    return {
+      key: isSet(object.key) ? ApiKey.fromJSON(object.key) : undefined,
+      alreadyRevoked: isSet(object.alreadyRevoked)
+        ? globalThis.Boolean(object.alreadyRevoked)
+        : isSet(object.already_revoked)
+        ? globalThis.Boolean(object.already_revoked)
+        : false,
+    };
   },
 
   toJSON(message: RevokeApiKeyResponse): unknown {
     const obj: any = {};
     if (message.key !== undefined) {
       obj.key = ApiKey.toJSON(message.key);
+    }
+    if (message.alreadyRevoked !== false) {
+      obj.alreadyRevoked = message.alreadyRevoked;
     }
     return obj;
   },
@@ -2276,6 +2301,7 @@ export const RevokeApiKeyResponse: MessageFns<RevokeApiKeyResponse> = {
   fromPartial<I extends Exact<DeepPartial<RevokeApiKeyResponse>, I>>(object: I): RevokeApiKeyResponse {
     const message = createBaseRevokeApiKeyResponse();
     message.key = (object.key !== undefined && object.key !== null) ? ApiKey.fromPartial(object.key) : undefined;
+    message.alreadyRevoked = object.alreadyRevoked ?? false;
     return message;
   },
 };
@@ -2847,7 +2873,11 @@ export const TenantServiceService = {
     responseSerialize: (value: ListApiKeysResponse): Buffer => Buffer.from(ListApiKeysResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListApiKeysResponse => ListApiKeysResponse.decode(value),
   },
-  /** Revokes an API key; calls using it fail with UNAUTHENTICATED from then on. */
+  /**
+   * Revokes an API key; calls using it fail with UNAUTHENTICATED from then on, and the REPL
+   * sessions opened with it end. Revoking a key that is already revoked succeeds and changes
+   * nothing: already_revoked says so, and revoked_at keeps the first revocation's time.
+   */
   revokeApiKey: {
     path: "/vmd.v1.TenantService/RevokeApiKey" as const,
     requestStream: false as const,
@@ -2885,7 +2915,11 @@ export interface TenantServiceServer extends UntypedServiceImplementation {
   createApiKey: handleUnaryCall<CreateApiKeyRequest, CreateApiKeyResponse>;
   /** Lists a tenant's API keys (never their secrets). */
   listApiKeys: handleUnaryCall<ListApiKeysRequest, ListApiKeysResponse>;
-  /** Revokes an API key; calls using it fail with UNAUTHENTICATED from then on. */
+  /**
+   * Revokes an API key; calls using it fail with UNAUTHENTICATED from then on, and the REPL
+   * sessions opened with it end. Revoking a key that is already revoked succeeds and changes
+   * nothing: already_revoked says so, and revoked_at keeps the first revocation's time.
+   */
   revokeApiKey: handleUnaryCall<RevokeApiKeyRequest, RevokeApiKeyResponse>;
   /** Returns a tenant's usage over a time window. */
   getUsage: handleUnaryCall<GetUsageRequest, GetUsageResponse>;
@@ -3004,7 +3038,11 @@ export interface TenantServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListApiKeysResponse) => void,
   ): ClientUnaryCall;
-  /** Revokes an API key; calls using it fail with UNAUTHENTICATED from then on. */
+  /**
+   * Revokes an API key; calls using it fail with UNAUTHENTICATED from then on, and the REPL
+   * sessions opened with it end. Revoking a key that is already revoked succeeds and changes
+   * nothing: already_revoked says so, and revoked_at keeps the first revocation's time.
+   */
   revokeApiKey(
     request: RevokeApiKeyRequest,
     callback: (error: ServiceError | null, response: RevokeApiKeyResponse) => void,
