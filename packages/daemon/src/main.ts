@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * `vmd`: the vmd daemon's command line (`serve`, `config print`, `version`).
+ * `vmd`: the vmd daemon's command line (`serve`, `config print`, `backup`, `version`).
  * @module
  */
 import { Command } from 'commander';
+import { backupCommand, type BackupFlags } from './commands/backup.js';
 import { configPrintCommand } from './commands/config-print.js';
 import { VERSION, serveCommand, type ServeFlags } from './commands/serve.js';
 import { CONFIG_KEYS } from './config/schema.js';
@@ -51,6 +52,19 @@ withConfigFlags(
 ).action((opts: ServeFlags & { json?: boolean }) => {
   configPrintCommand(opts);
 });
+
+program
+  .command('backup')
+  .description(
+    'write a consistent copy of the store (vmd.db) to FILE, also while the daemon runs; never overwrites FILE',
+  )
+  .argument('<file>', 'the backup file to create (must not exist)')
+  .option('--data-dir <dir>', 'the data directory of the daemon (default: as `vmd serve` would use it)')
+  .option('--config <file>', 'JSON config file (also VMD_CONFIG), for its dataDir')
+  .option('--json', 'machine-readable output')
+  .action((file: string, opts: BackupFlags) => {
+    backupCommand(file, opts);
+  });
 
 program
   .command('version')
