@@ -18,7 +18,8 @@ import {
   adaptUnary,
   type AdaptOptions,
 } from './grpc/adapt-handlers.js';
-import { bindServer, createGrpcServer, tryShutdown, type ServerTls } from './grpc/server.js';
+import { CallRegistry } from './grpc/call-registry.js';
+import { bindServer, closeListener, createGrpcServer, type ServerTls } from './grpc/server.js';
 import { lockDataDir, type DataDirLock } from './lifecycle/data-dir-lock.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { createExecutionService } from './services/execution-service.js';
@@ -76,13 +77,19 @@ export interface Daemon {
    */
   start(): Promise<string>;
   /**
-   * Graceful stop: health NOT_SERVING, refuse new calls, let in-flight calls finish within the
-   * grace period, then cancel the rest, stop the workers.
+   * Graceful stop (the drain): health NOT_SERVING, new runs and REPL sessions refused
+   * (SHUTTING_DOWN), REPL sessions ended, calls in flight finish within
+   * the grace period (the rest end UNAVAILABLE / SHUTTING_DOWN); then the listener closes and
+   * the workers stop. The address stays bound during the drain, so health checks and calls
+   * are answered rather than refused.
    */
   stop(options?: StopOptions): Promise<void>;
   /** The bound address (after start). */
   readonly address: string | undefined;
 }
+
+/** How long open connections may take to receive their last statuses once the drain is over, ms. */
+const LISTENER_CLOSE_MS = 2_000;
 
 /** Default quota limits from the config. */
 export function defaultQuotaLimits(config: DaemonConfig): Limits {
@@ -232,7 +239,9 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   const meter = metrics === undefined ? fanOut(usage, stats) : fanOut(usage, stats, metrics);
 
   const server: Server = createGrpcServer({ maxMessageBytes: config.maxMessageBytes });
+  const calls = new CallRegistry();
   const adapt: AdaptOptions = {
+    calls,
     logger: grpcLog,
     accessLogger: accessLogger(grpcLog),
     ...(metrics !== undefined ? { onFinish: (path, code) => metrics.recordRpc(path, code) } : {}),
@@ -372,7 +381,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   function markServingOnceReady(): void {
     if (serving || shuttingDown || address === undefined || pool.readyWorkers === 0) return;
     serving = true;
-    health.set('SERVING');
+    health.update({ serving: true, workersAvailable: true });
     lifecycleLog.info({ workers_ready: pool.readyWorkers, capacity: pool.capacity() }, 'ready');
   }
 
@@ -449,26 +458,32 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
 
   async function doStop(graceMs: number): Promise<void> {
     shuttingDown = true;
-    health.set('NOT_SERVING');
+    health.update({ serving: false, workersAvailable: false });
     lifecycleLog.info(
-      { grace_ms: graceMs, in_flight: scheduler.inFlight, queued: scheduler.queued },
+      { grace_ms: graceMs, calls: calls.pending, in_flight: scheduler.inFlight, queued: scheduler.queued },
       'shutdown: draining',
     );
     // REPL streams never end on their own: end their sessions so the calls finish.
     repl.closeAll('shutting_down', 'vmd is shutting down; the session ended');
-    const drained = tryShutdown(server).then(() => true);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
-    const clean = await Promise.race([drained, timedOut]);
-    if (timer) clearTimeout(timer);
-    if (!clean) {
-      lifecycleLog.warn(
-        { in_flight: scheduler.inFlight, queued: scheduler.queued },
-        'shutdown: grace period over; cancelling remaining calls',
-      );
-      server.forceShutdown();
-    } else {
+    if (await calls.whenIdle(graceMs)) {
       lifecycleLog.info('shutdown: all calls finished');
+    } else {
+      lifecycleLog.warn(
+        { calls: calls.pending, in_flight: scheduler.inFlight, queued: scheduler.queued },
+        'shutdown: grace period over; ending remaining calls',
+      );
+      // With a status of their own, before the listener closes: cut off by the transport they
+      // would see a bare CANCELLED, not that retrying is safe.
+      calls.terminateAll(
+        new UnavailableError(
+          ErrorCode.SHUTTING_DOWN,
+          'vmd shut down before the call finished (its shutdown grace period ran out); safe to retry on another instance or after it restarts',
+        ),
+      );
+    }
+    health.endWatches(new UnavailableError(ErrorCode.SHUTTING_DOWN, 'vmd is shutting down'));
+    if (!(await closeListener(server, LISTENER_CLOSE_MS))) {
+      lifecycleLog.warn({ timeout_ms: LISTENER_CLOSE_MS }, 'shutdown: connections still open; closed them');
     }
     scheduler.close(
       new UnavailableError(ErrorCode.SHUTTING_DOWN, 'vmd is shutting down; retry on another instance'),

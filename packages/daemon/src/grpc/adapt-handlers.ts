@@ -33,11 +33,12 @@ import {
 import { ErrorCode, VmdError } from '@vmd/core';
 import { extractContext, tracer } from '../telemetry/tracing.js';
 import type { Logger } from 'pino';
+import type { CallRegistry, RegisteredCall } from './call-registry.js';
 import { logAccess, type AccessLogFields } from './interceptors/access-log.js';
 import { toGrpcStatus, type MappedStatus } from './status-mapping.js';
 
-/** Why a call's signal was aborted. */
-export type AbortCause = 'cancelled' | 'deadline';
+/** Why a call's signal was aborted (`shutdown`: the daemon ended the call, see CallRegistry). */
+export type AbortCause = 'cancelled' | 'deadline' | 'shutdown';
 
 /** What a handler knows about its call. */
 export interface CallContext {
@@ -73,6 +74,16 @@ export interface AdaptOptions {
   authenticate?: (ctx: CallContext) => Promise<unknown>;
   /** Told of every finished RPC: its path (`/vmd.v1.ExecutionService/Execute`) and status. */
   onFinish?: (path: string, code: Status) => void;
+  /** Where calls in flight are registered, so the shutdown drain can wait for and end them. */
+  calls?: CallRegistry;
+}
+
+/** How a call is set up (see {@link CallTracker}). */
+interface TrackOptions {
+  /** A stream that never ends on its own: the drain ends it at once (see CallRegistry). */
+  endless?: boolean;
+  /** Sends a status to the client (when the daemon ends the call itself). */
+  sendStatus?: (status: MappedStatus) => void;
 }
 
 /** Splits `/vmd.v1.ExecutionService/Execute` into service and method. */
@@ -93,7 +104,7 @@ type AnyCall =
   | ServerReadableStream<unknown, unknown>
   | ServerDuplexStream<unknown, unknown>;
 
-class CallTracker {
+class CallTracker implements RegisteredCall {
   readonly started = performance.now();
   readonly controller = new AbortController();
   readonly ctx: CallContext;
@@ -102,12 +113,19 @@ class CallTracker {
   /** The context handlers run in (the call's span is active). */
   readonly otel: Context;
   private done = false;
+  /** The status the daemon ended the call with (terminate). */
+  private terminatedWith: MappedStatus | undefined;
+  readonly endless: boolean;
+  private readonly sendStatus: ((status: MappedStatus) => void) | undefined;
 
   constructor(
     readonly path: string,
     readonly call: AnyCall,
     readonly opts: AdaptOptions,
+    track: TrackOptions = {},
   ) {
+    this.endless = track.endless ?? false;
+    this.sendStatus = track.sendStatus;
     const { service, method } = splitPath(path);
     const parent = extractContext(call.metadata);
     this.span = tracer.startSpan(
@@ -131,10 +149,31 @@ class CallTracker {
       const cause: AbortCause = Date.now() >= deadlineMs - 5 ? 'deadline' : 'cancelled';
       this.controller.abort(cause);
     });
+    opts.calls?.add(this);
+  }
+
+  /** True once the call's status is settled (sent, or the client is gone). */
+  get settled(): boolean {
+    return this.done;
+  }
+
+  /**
+   * Ends the call now with `error`'s status and trailers (the shutdown drain). The handler's
+   * signal aborts (reason `shutdown`), so its run is cancelled; what it does afterwards is not
+   * sent.
+   */
+  terminate(error: VmdError): void {
+    if (this.done) return;
+    const status = toGrpcStatus(error, this.opts.logger);
+    this.terminatedWith = status;
+    this.controller.abort('shutdown' satisfies AbortCause);
+    this.sendStatus?.(status);
+    this.finish(status);
   }
 
   /** The status to log for a call that was aborted by the client or the deadline. */
   abortedStatus(): MappedStatus {
+    if (this.terminatedWith !== undefined) return this.terminatedWith;
     const deadline = this.controller.signal.reason === 'deadline';
     return {
       code: deadline ? Status.DEADLINE_EXCEEDED : Status.CANCELLED,
@@ -158,6 +197,7 @@ class CallTracker {
   finish(status: { code: Status; vmdCode?: string }): void {
     if (this.done) return;
     this.done = true;
+    this.opts.calls?.delete(this);
     const { service, method } = splitPath(this.path);
     const f = this.ctx.logFields;
     this.span.setAttributes({
@@ -195,7 +235,7 @@ export function adaptUnary<Req, Res>(
   opts: AdaptOptions,
 ): handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    const t = new CallTracker(path, call, opts);
+    const t = new CallTracker(path, call, opts, { sendStatus: (s) => callback(s) });
     otelContext
       .with(t.otel, async () => {
         await opts.authenticate?.(t.ctx);
@@ -203,10 +243,12 @@ export function adaptUnary<Req, Res>(
       })
       .then(
         (res) => {
+          if (t.settled) return;
           callback(null, res);
           t.finish({ code: Status.OK });
         },
         (err: unknown) => {
+          if (t.settled) return;
           const status = t.statusFor(err);
           callback(status);
           t.finish(status);
@@ -262,14 +304,21 @@ async function* authenticated<Res>(
   yield* produce();
 }
 
-/** Adapts an async-generator (or any AsyncIterable) server-streaming handler. */
+/**
+ * Adapts an async-generator (or any AsyncIterable) server-streaming handler. `endless`: the
+ * stream never ends on its own (WatchStats), so the shutdown drain ends it when it begins.
+ */
 export function adaptServerStreaming<Req, Res>(
   path: string,
   handler: ServerStreamingHandler<Req, Res>,
   opts: AdaptOptions,
+  stream: { endless?: boolean } = {},
 ): handleServerStreamingCall<Req, Res> {
   return (call) => {
-    const t = new CallTracker(path, call, opts);
+    const t = new CallTracker(path, call, opts, {
+      endless: stream.endless ?? false,
+      sendStatus: (s) => call.emit('error', s),
+    });
     pump(t, call, () => authenticated(opts, t.ctx, () => handler(call.request, t.ctx)), opts);
   };
 }
@@ -285,7 +334,7 @@ export function adaptBidiStreaming<Req, Res>(
   opts: AdaptOptions,
 ): handleBidiStreamingCall<Req, Res> {
   return (call) => {
-    const t = new CallTracker(path, call, opts);
+    const t = new CallTracker(path, call, opts, { sendStatus: (s) => call.emit('error', s) });
     pump(t, call, () => authenticated(opts, t.ctx, () => handler(call as AsyncIterable<Req>, t.ctx)), opts);
   };
 }

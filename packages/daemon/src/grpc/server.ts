@@ -91,7 +91,17 @@ export function routeGrpcLogs(logger: Logger): void {
   });
 }
 
-/** tryShutdown as a promise. */
-export function tryShutdown(server: Server): Promise<void> {
-  return new Promise((resolve) => server.tryShutdown(() => resolve()));
+/**
+ * Closes the listener: no new connections, and each open one closes (GOAWAY) once its calls
+ * have ended; those still open after `timeoutMs` (a client that does not read the statuses
+ * sent to it) are cut off. Resolves true when everything closed in time.
+ */
+export async function closeListener(server: Server, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = new Promise<boolean>((resolve) => server.tryShutdown(() => resolve(true)));
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const clean = await Promise.race([closed, late]);
+  clearTimeout(timer);
+  if (!clean) server.forceShutdown();
+  return clean;
 }

@@ -1,26 +1,130 @@
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { credentials, type ServiceError } from '@grpc/grpc-js';
+import {
+  ExecutionServiceClient,
+  FunctionServiceClient,
+  OpenSession,
+  ReplServiceClient,
+} from '@vmd/client/wire';
 import { expect, it } from 'vitest';
+import { HEALTH_SERVICES } from '../../src/services/health.js';
 import { execute, healthStatus, sleep, startTestDaemon, Status } from './helpers.js';
 
-it('drains on SIGTERM: the in-flight run completes, new calls are refused, exit code 0', async () => {
+/** Asks until `check` holds (or throws after `timeoutMs`). */
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** The vmd error code a failed call carried in its trailers. */
+function vmdCode(err: ServiceError | undefined): unknown {
+  return err?.metadata?.get('vmd-error-code')[0];
+}
+
+/** True when nothing accepts connections at `address` any more. */
+function refused(address: string): Promise<boolean> {
+  const at = address.lastIndexOf(':');
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(address.slice(at + 1)), address.slice(0, at));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+it('drains on SIGTERM: health NOT_SERVING, new runs and sessions refused with SHUTTING_DOWN, the in-flight run completes, the listener closes at the end', async () => {
   const d = await startTestDaemon({ workers: 1 });
+  const other = new ExecutionServiceClient(d.address, credentials.createInsecure());
+  const functions = new FunctionServiceClient(d.address, credentials.createInsecure());
+  const repl = new ReplServiceClient(d.address, credentials.createInsecure());
   try {
-    const inflight = execute(d.client, { code: 'new Promise((r) => setTimeout(() => r("done"), 500))' });
-    await sleep(150);
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const inflight = execute(
+      d.client,
+      { code: 'console.log("waiting"); new Promise((r) => setTimeout(() => r("done"), 2_000))' },
+      { onEvent: (e) => e.event?.$case === 'output' && started() },
+    );
+    await running;
     d.child.kill('SIGTERM');
-    await sleep(100);
-    const refused = await execute(d.client, { code: '1' }, { deadlineMs: 3_000 });
-    expect(refused.error?.code).toBe(Status.UNAVAILABLE);
+    await until(() => d.logs.some((l) => l.msg === 'shutdown: draining'), 'the drain');
+
+    // Health answers during the drain, on a new connection: NOT_SERVING, overall and per service.
+    for (const service of HEALTH_SERVICES) expect(await healthStatus(d.address, service)).toBe('NOT_SERVING');
+
+    // New runs are refused with the documented status, on the open connection and on a new one.
+    for (const client of [d.client, other]) {
+      const r = await execute(client, { code: '1' }, { deadlineMs: 3_000 });
+      expect(r.error?.code).toBe(Status.UNAVAILABLE);
+      expect(vmdCode(r.error)).toBe('SHUTTING_DOWN');
+      expect(r.error?.details).toMatch(/shutting down/);
+    }
+    const invoke = await new Promise<ServiceError | null>((resolve) =>
+      functions.invokeFunction(
+        { tenant: 't', name: 'f', eventJson: '', version: 0, limits: undefined },
+        (err) => resolve(err),
+      ),
+    );
+    expect(invoke?.code).toBe(Status.UNAVAILABLE);
+    expect(vmdCode(invoke ?? undefined)).toBe('SHUTTING_DOWN');
+    const session = repl.session();
+    const sessionError = new Promise<ServiceError>((resolve) => session.on('error', resolve));
+    session.on('data', () => undefined);
+    session.write({ request: { $case: 'open', value: OpenSession.fromPartial({ tenant: 't' }) } });
+    const opened = await sessionError;
+    expect(opened.code).toBe(Status.UNAVAILABLE);
+    expect(vmdCode(opened)).toBe('SHUTTING_DOWN');
+
+    // The run in flight finishes.
     const r = await inflight;
     expect(r.error).toBeUndefined();
     const last = r.events.at(-1)?.event;
     expect(last?.$case).toBe('result');
     if (last?.$case === 'result') expect(JSON.parse(last.value.value!.json)).toBe('done');
+
     const { code } = await d.exited;
     expect(code).toBe(0);
+    expect(await refused(d.address)).toBe(true);
     const msgs = d.logs.map((l) => l.msg);
     expect(msgs).toContain('shutdown: signal received');
+    expect(msgs).toContain('shutdown: all calls finished');
+    expect(msgs).not.toContain('shutdown: grace period over; ending remaining calls');
     expect(msgs).toContain('shutdown: complete');
+  } finally {
+    other.close();
+    functions.close();
+    repl.close();
+    await d.stop();
+  }
+});
+
+it('when the grace period runs out, a call still running ends UNAVAILABLE with SHUTTING_DOWN (safe to retry), not CANCELLED', async () => {
+  const d = await startTestDaemon({ workers: 1, args: ['--shutdown-grace-ms', '1000'] });
+  try {
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const busy = execute(
+      d.client,
+      { code: 'console.log("spinning"); while (true) {}' },
+      { onEvent: (e) => e.event?.$case === 'output' && started() },
+    );
+    await running;
+    d.child.kill('SIGTERM');
+    const r = await busy;
+    expect(r.error?.code).toBe(Status.UNAVAILABLE);
+    expect(vmdCode(r.error)).toBe('SHUTTING_DOWN');
+    expect(r.error?.details).toMatch(/shut down before the call finished.*safe to retry/);
+    expect((await d.exited).code).toBe(0);
+    const msgs = d.logs.map((l) => l.msg);
+    expect(msgs).toContain('shutdown: grace period over; ending remaining calls');
+    const line = d.logs.find((l) => l.msg === 'rpc' && l.rpc_method === 'Execute');
+    expect(line).toMatchObject({ grpc_status: 'UNAVAILABLE', vmd_error_code: 'SHUTTING_DOWN' });
   } finally {
     await d.stop();
   }
