@@ -78,7 +78,7 @@ export interface Daemon {
   start(): Promise<string>;
   /**
    * Graceful stop (the drain): health NOT_SERVING, new runs and REPL sessions refused
-   * (SHUTTING_DOWN), REPL sessions ended, calls in flight finish within
+   * (SHUTTING_DOWN), REPL sessions and WatchStats streams ended, calls in flight finish within
    * the grace period (the rest end UNAVAILABLE / SHUTTING_DOWN); then the listener closes and
    * the workers stop. The address stays bound during the drain, so health checks and calls
    * are answered rather than refused.
@@ -369,7 +369,9 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   });
   server.addService(MonitorServiceService, {
     getStats: adaptUnary(MonitorServiceService.getStats.path, monitor.getStats, adapt),
-    watchStats: adaptServerStreaming(MonitorServiceService.watchStats.path, monitor.watchStats, adapt),
+    watchStats: adaptServerStreaming(MonitorServiceService.watchStats.path, monitor.watchStats, adapt, {
+      endless: true,
+    }),
   });
   for (const service of NOT_YET_IMPLEMENTED) addUnimplementedService(server, service, adapt, authorizer);
   const health = new HealthService();
@@ -463,8 +465,15 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       { grace_ms: graceMs, calls: calls.pending, in_flight: scheduler.inFlight, queued: scheduler.queued },
       'shutdown: draining',
     );
-    // REPL streams never end on their own: end their sessions so the calls finish.
+    // Streams that never end on their own: REPL sessions are told and end; WatchStats streams
+    // (and any opened during the drain) end now.
     repl.closeAll('shutting_down', 'vmd is shutting down; the session ended');
+    calls.endEndless(
+      new UnavailableError(
+        ErrorCode.SHUTTING_DOWN,
+        'vmd is shutting down, so this stream ended; watch again once vmd has restarted, or watch another instance',
+      ),
+    );
     if (await calls.whenIdle(graceMs)) {
       lifecycleLog.info('shutdown: all calls finished');
     } else {

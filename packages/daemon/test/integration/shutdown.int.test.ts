@@ -4,6 +4,7 @@ import { credentials, type ServiceError } from '@grpc/grpc-js';
 import {
   ExecutionServiceClient,
   FunctionServiceClient,
+  MonitorServiceClient,
   OpenSession,
   ReplServiceClient,
 } from '@vmd/client/wire';
@@ -129,6 +130,29 @@ it('when the grace period runs out, a call still running ends UNAVAILABLE with S
     await d.stop();
   }
 });
+
+it('ends WatchStats streams when the drain starts (UNAVAILABLE SHUTTING_DOWN), so they do not hold the shutdown for its grace period', async () => {
+  // A grace period far longer than the test: the daemon must exit because nothing is left.
+  const d = await startTestDaemon({ workers: 1, args: ['--shutdown-grace-ms', '600000'] });
+  const monitor = new MonitorServiceClient(d.address, credentials.createInsecure());
+  try {
+    const watch = monitor.watchStats({ tenant: '', intervalMs: 200 });
+    let snapshots = 0;
+    watch.on('data', () => snapshots++);
+    const ended = new Promise<ServiceError>((resolve) => watch.on('error', resolve));
+    await until(() => snapshots >= 1, 'a first snapshot');
+    d.child.kill('SIGTERM');
+    const err = await ended;
+    expect(err.code).toBe(Status.UNAVAILABLE);
+    expect(vmdCode(err)).toBe('SHUTTING_DOWN');
+    expect(err.details).toMatch(/shutting down/);
+    expect((await d.exited).code).toBe(0);
+    expect(d.logs.map((l) => l.msg)).toContain('shutdown: all calls finished');
+  } finally {
+    monitor.close();
+    await d.stop();
+  }
+}, 30_000);
 
 it('exits at once on a second signal, leaving no worker process behind', async () => {
   const d = await startTestDaemon({ workers: 1 });
