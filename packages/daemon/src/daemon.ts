@@ -271,7 +271,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     isShuttingDown: () => shuttingDown,
     authorizeTenant: async (ctx, requested) => (await authorizer.tenant(ctx, requested)).tenant,
     usage: meter,
-    actor: () => (config.auth ? 'tenant-api-key' : 'local'),
+    actor: (ctx) => authorizer.actor(ctx, 'local'),
   });
   const F = FunctionServiceService;
   server.addService(FunctionServiceService, {
@@ -323,7 +323,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   const tenantService = createTenantService({
     store: openStore,
     authorize: (ctx) => authorizer.admin(ctx),
-    actor: () => (config.auth ? 'admin' : 'local'),
+    actor: (ctx) => authorizer.actor(ctx, 'local'),
     onKeyRevoked: (id) => {
       authenticator.invalidate(id);
       repl.keyRevoked(id);

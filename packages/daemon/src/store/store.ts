@@ -170,7 +170,7 @@ export type AuditOutcome = 'ok' | 'denied' | 'failed';
 export interface AuditEntryInput {
   /** When it happened. @default now */
   time?: Date;
-  /** Who did it: `admin`, `tenant:<name>/key:<id>`, `local`, `system`. */
+  /** Who did it: `admin`, `tenant:<name>/key:<id>`, `local`, `function:<name>`, `system`. */
   actor: string;
   /** What was done: `tenant.create`, `apikey.revoke`, `kv.put`, `fetch`, … */
   action: string;

@@ -2,8 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { Client, credentials, Metadata, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
 import {
+  FunctionServiceClient,
   GetStatsRequest,
   MonitorServiceService,
   Tenant,
@@ -205,6 +207,57 @@ describe('authorization matrix (secure mode)', () => {
       grpc_status: 'UNAUTHENTICATED',
       principal: 'none',
     });
+  });
+});
+
+describe('the audit log (docs/configuration.md, "The audit log")', () => {
+  it('names who did what: the admin, or the tenant and key id of an API key', async () => {
+    const fns = new FunctionServiceClient(d.address, credentials.createInsecure());
+    try {
+      await unaryCall(
+        fns,
+        fns.deployFunction,
+        {
+          tenant: 'beta',
+          name: 'audited',
+          files: [{ path: 'index.js', content: 'module.exports = async () => 1;' }],
+          entry: '',
+          config: undefined,
+        },
+        md(keys.other),
+      );
+    } finally {
+      fns.close();
+    }
+    const db = new DatabaseSync(join(d.dataDir, 'vmd.db'), { readOnly: true });
+    const rows = db
+      .prepare('SELECT actor, action, target, outcome, details FROM audit_log ORDER BY id')
+      .all() as { actor: string; action: string; target: string; outcome: string; details: string }[];
+    db.close();
+    const keyId = (secret: string): string => /^vmd_([0-9a-f]{16})_/.exec(secret)![1]!;
+    expect(rows).toContainEqual({
+      actor: 'admin',
+      action: 'tenant.create',
+      target: 'alpha',
+      outcome: 'ok',
+      details: '{}',
+    });
+    expect(rows).toContainEqual({
+      actor: 'admin',
+      action: 'apikey.revoke',
+      target: `tenant/alpha/key/${keyId(keys.revoked)}`,
+      outcome: 'ok',
+      details: '{}',
+    });
+    expect(rows).toContainEqual(
+      expect.objectContaining({
+        actor: `tenant:beta/key:${keyId(keys.other)}`,
+        action: 'function.deploy',
+        target: 'tenant/beta/function/audited',
+        outcome: 'ok',
+      }),
+    );
+    expect(JSON.stringify(rows)).not.toContain(keys.other);
   });
 });
 
