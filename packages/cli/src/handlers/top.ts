@@ -14,6 +14,7 @@ import {
   WORKER_HEAD,
   WORKER_TEXT_COLUMNS,
   daemonLine,
+  noTenantActivity,
   renderTop,
   statsJson,
   tenantCells,
@@ -74,7 +75,7 @@ export async function runStats(
     text += `${out.cyan('tenants')}\n`;
     text +=
       stats.tenants.length === 0
-        ? `${out.dim('no tenant activity yet')}\n`
+        ? `${out.dim(noTenantActivity(stats))}\n`
         : table(TENANT_HEAD, stats.tenants.map(tenantCells), TENANT_TEXT_COLUMNS);
     context.io.stdout.write(text);
     return ExitCode.OK;

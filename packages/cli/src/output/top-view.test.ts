@@ -221,9 +221,15 @@ describe('renderTop', () => {
     expect(screen).not.toContain('tenant-29');
   });
 
-  it('says when no tenant has activity', () => {
+  it('says when no tenant has activity, without claiming nothing ever ran', () => {
+    // The daemon lists tenants active in the last 10 minutes; this one has done runs.
     expect(renderTop(snapshot([]), { sort: 'cpu', width: 80, colors: plain })).toContain(
-      'TENANTS 0  sorted by cpu\nno tenant activity yet',
+      'TENANTS 0  sorted by cpu\nno tenant activity in the last 10 minutes (123.5k runs since start)',
+    );
+    const fresh = snapshot([]);
+    fresh.daemon.runsTotal = 0;
+    expect(renderTop(fresh, { sort: 'cpu', width: 120, colors: plain })).toMatch(
+      /\nno tenant activity in the last 10 minutes$/,
     );
   });
 });
@@ -273,6 +279,15 @@ describe('vmctl stats and top (in-process)', () => {
     expect(fake.stdout()).toMatch(/│ +0 │ 4241 │ healthy +│ +2\/8 │/);
   });
 
+  it('stats of a daemon whose tenants were idle for 10 minutes does not say nothing ran', async () => {
+    const fake = createFakeIo();
+    const { client } = fakeClient([snapshot([])]);
+    expect(await runCli(['stats'], fake.io, { createClient: () => client })).toBe(0);
+    expect(fake.stdout()).toMatch(
+      /\ntenants\nno tenant activity in the last 10 minutes \(123\.5k runs since start\)\n$/,
+    );
+  });
+
   it('top without a terminal: text snapshots separated by blank lines, or JSON lines', async () => {
     const fake = createFakeIo();
     const { client, watched } = fakeClient([snapshot(TENANTS), snapshot([])]);
@@ -285,7 +300,9 @@ describe('vmctl stats and top (in-process)', () => {
     expect(parts[0]).toMatch(/^vmd 0\.1\.0.*\n.*sort: errors\nWORKERS 2\n/);
     expect(parts[0]).toMatch(/^gamma .*\nbeta .*\nalpha .*$/m);
     expect(fake.stdout()).toContain('sort: errors');
-    expect(fake.stdout()).toMatch(/\n\nvmd 0\.1\.0[^]*no tenant activity yet\n$/);
+    expect(fake.stdout()).toMatch(
+      /\n\nvmd 0\.1\.0[^]*no tenant activity in the last 10 minutes \(123\.5k runs since start\)\n$/,
+    );
 
     const json = createFakeIo();
     expect(

@@ -142,6 +142,15 @@ export function tenantCells(t: TenantStats): string[] {
   ];
 }
 
+/**
+ * The line in place of an empty tenants table. The daemon lists the tenants active in the last
+ * 10 minutes, so an empty table after runs says that, not that nothing ever ran.
+ */
+export function noTenantActivity(stats: StatsSnapshot): string {
+  const runs = stats.daemon.runsTotal;
+  return `no tenant activity in the last 10 minutes${runs > 0 ? ` (${formatCount(runs)} runs since start)` : ''}`;
+}
+
 /** The daemon totals on one line. */
 export function daemonLine(stats: StatsSnapshot): string {
   const d = stats.daemon;
@@ -195,7 +204,7 @@ export function renderTop(stats: StatsSnapshot, options: TopViewOptions): string
   const tenants = sortTenants(stats.tenants, options.sort);
   out.push({ text: `TENANTS ${tenants.length}  sorted by ${options.sort}`, style: c.cyan });
   if (tenants.length === 0) {
-    out.push({ text: 'no tenant activity yet', style: c.dim });
+    out.push({ text: noTenantActivity(stats), style: c.dim });
   } else {
     const [tenantHead, ...tenantRows] = columns(TENANT_HEAD, tenants.map(tenantCells), TENANT_TEXT_COLUMNS);
     out.push({ text: tenantHead!, style: (s) => c.inverse(c.bold(s)) });
