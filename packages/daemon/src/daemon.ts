@@ -19,7 +19,14 @@ import {
   type AdaptOptions,
 } from './grpc/adapt-handlers.js';
 import { CallRegistry } from './grpc/call-registry.js';
-import { bindServer, closeListener, createGrpcServer, type ServerTls } from './grpc/server.js';
+import {
+  bindServer,
+  closeListener,
+  createGrpcServer,
+  ListenError,
+  listenProblem,
+  type ServerTls,
+} from './grpc/server.js';
 import { lockDataDir, type DataDirLock } from './lifecycle/data-dir-lock.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { createExecutionService } from './services/execution-service.js';
@@ -421,9 +428,18 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       throw err;
     }
     await correctQuotas(store);
-    // Bind before the workers start: an address in use fails fast, with nothing to stop.
+    // Bind both addresses before the workers start: one in use fails fast, with nothing to stop.
     try {
       address = await bindServer(server, config.listen, tls);
+      if (metrics !== undefined) {
+        await metrics.start().catch((err: unknown) => {
+          server.forceShutdown();
+          throw new ListenError(listenProblem(err as Error, '--metrics'), {
+            cause: err,
+            address: `${config.metrics} (--metrics)`,
+          });
+        });
+      }
     } catch (err) {
       shuttingDown = true;
       await store.close();
@@ -436,17 +452,8 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     stopTracing = startTracing({ console: config.otelConsole });
     const tracing = tracingSummary({ console: config.otelConsole });
     lifecycleLog.info(tracing.fields, tracing.message);
-    if (metrics !== undefined) {
     // After the SDK, which installs its own console logger when OTEL_LOG_LEVEL is set.
     routeOtelDiagnostics(componentLogger(logger, 'otel'));
-      try {
-        await metrics.start();
-      } catch (err) {
-        throw new StartupError(
-          `cannot serve metrics on ${config.metrics}: ${(err as Error).message}; choose another --metrics address`,
-        );
-      }
-    }
     logger.info({ address, ...listenerSummary(config).fields }, 'listening');
     await starting;
     markServingOnceReady();
@@ -456,6 +463,20 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
         'no worker became ready; health stays NOT_SERVING until one does',
       );
     return address;
+  }
+
+  /**
+   * Closes the metrics endpoint. Its port is released at once; a scrape still being answered
+   * may finish for up to LISTENER_CLOSE_MS.
+   */
+  async function stopMetrics(): Promise<void> {
+    if (metrics === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      metrics.stop(),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, LISTENER_CLOSE_MS))),
+    ]);
+    clearTimeout(timer);
   }
 
   async function doStop(graceMs: number): Promise<void> {
@@ -491,6 +512,8 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       );
     }
     health.endWatches(new UnavailableError(ErrorCode.SHUTTING_DOWN, 'vmd is shutting down'));
+    // The metrics port is released no later than the gRPC one: a new daemon can bind both.
+    await stopMetrics();
     if (!(await closeListener(server, LISTENER_CLOSE_MS))) {
       lifecycleLog.warn({ timeout_ms: LISTENER_CLOSE_MS }, 'shutdown: connections still open; closed them');
     }
@@ -500,7 +523,6 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     lifecycleLog.info('shutdown: stopping workers');
     await pool.stop(2_000);
     await usage.stop();
-    await metrics?.stop();
     await stopTracing?.();
     await store?.close();
     store = undefined;

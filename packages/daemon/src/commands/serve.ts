@@ -1,7 +1,7 @@
 import { describeAdminTokenSource } from '../config/admin-token.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { createDaemon } from '../daemon.js';
-import { routeGrpcLogs } from '../grpc/server.js';
+import { routeGrpcLogs, type ListenError } from '../grpc/server.js';
 import { installShutdownHandlers } from '../lifecycle/shutdown.js';
 import { componentLogger } from '../telemetry/logger.js';
 
@@ -76,7 +76,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     // line on stderr; anything else is a bug, logged with its stack.
     const line =
       name === 'ListenError'
-        ? `cannot listen on ${loaded.config.listen}: ${message}`
+        ? `cannot listen on ${(err as ListenError).address ?? loaded.config.listen}: ${message}`
         : name === 'StoreOpenError' || name === 'DataDirError'
           ? `cannot use the data directory ${loaded.config.dataDir}: ${message}`
           : name === 'StartupError'

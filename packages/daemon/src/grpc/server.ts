@@ -25,18 +25,39 @@ export interface ServerTls {
   clientCa?: Buffer;
 }
 
-/** The daemon cannot listen on its address (printed as it is by `vmd serve`). */
+/**
+ * The daemon cannot listen on one of its addresses (`vmd serve` prints `cannot listen on
+ * ADDRESS: MESSAGE`).
+ */
 export class ListenError extends Error {
   override readonly name = 'ListenError';
+  /** The address as `vmd serve` names it (`127.0.0.1:9464 (--metrics)`); the gRPC address when absent. */
+  readonly address: string | undefined;
+
+  constructor(message: string, options: { cause?: unknown; address?: string } = {}) {
+    super(message, { cause: options.cause });
+    this.address = options.address;
+  }
 }
 
-/** What a bind failure's system error means for the person who chose the address. */
+/** What a bind failure's system error means for the person who chose the address (`FLAG`: its flag). */
 const LISTEN_PROBLEMS: readonly [RegExp, string][] = [
-  [/EADDRINUSE/, 'the address is in use (another vmd?); stop that process or choose another --listen'],
+  [/EADDRINUSE/, 'the address is in use (another vmd?); stop that process or choose another FLAG'],
   [/EACCES|EPERM/, 'permission denied (ports below 1024 need privileges; for a socket, check the directory)'],
   [/EADDRNOTAVAIL/, 'the address is not available on this host; use one of its addresses, e.g. 127.0.0.1'],
   [/ENOENT|ENOTDIR/, "the socket's directory does not exist"],
 ];
+
+/**
+ * Why `err`, from binding an address set by `flag`, happened, in words (its own message when
+ * it is none of the usual problems).
+ */
+export function listenProblem(err: Error, flag: string): string {
+  const problem = LISTEN_PROBLEMS.find(
+    ([re]) => re.test(err.message) || re.test(String((err as { code?: unknown }).code)),
+  );
+  return problem === undefined ? err.message : problem[1].replace('FLAG', flag);
+}
 
 /** Binds in progress: grpc-js's own log line about a failed bind is then not an error of its own. */
 let binding = 0;
@@ -59,8 +80,7 @@ export function bindServer(server: Server, listen: string, tls?: ServerTls): Pro
     server.bindAsync(listen, credentials, (err, port) => {
       binding--;
       if (err) {
-        const problem = LISTEN_PROBLEMS.find(([re]) => re.test(err.message))?.[1];
-        reject(new ListenError(problem ?? err.message, { cause: err }));
+        reject(new ListenError(listenProblem(err, '--listen'), { cause: err }));
         return;
       }
       if (listen.startsWith('unix:')) {
