@@ -1,13 +1,6 @@
 import { createServer } from 'node:net';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
-import {
-  FunctionServiceClient,
-  MonitorServiceClient,
-  TenantServiceClient,
-  type GetStatsResponse,
-  type GetUsageResponse,
-  type InvokeFunctionResponse,
-} from '@vmd/client/wire';
+import { FunctionServiceClient, MonitorServiceClient, TenantServiceClient } from '@vmd/client/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childPids, execute, sleep, startTestDaemon, Status, unaryCall, type TestDaemon } from './helpers.js';
 
@@ -91,7 +84,7 @@ describe('runs lost to a worker crash', () => {
       entry: '',
       config: { limits: LONG, env: {}, capabilities: [], freshIsolatePerInvocation: false },
     });
-    const invoked = unaryCall<unknown, InvokeFunctionResponse>(fns, fns.invokeFunction, {
+    const invoked = unaryCall(fns, fns.invokeFunction, {
       tenant: 'crashy-fn',
       name: 'spin',
       version: 0,
@@ -134,18 +127,24 @@ describe('runs lost to a worker crash', () => {
     expect(text).toMatch(/^vmd_rpc_total\{method="vmd.v1.FunctionService\/DeployFunction",code="OK"\} 1$/m);
 
     // MonitorService (vmctl stats): the crashes are errors, of the daemon and of the tenant.
-    const { stats } = await unaryCall<unknown, GetStatsResponse>(monitor, monitor.getStats, { tenant: '' });
+    const { stats } = await unaryCall(monitor, monitor.getStats, { tenant: '' });
     const probes = stats!.tenants.find((t) => t.tenant === 'probe')?.runsTotal ?? 0;
     expect(stats!.daemon!.errorsTotal).toBe(3); // two crashes, one exception
     expect(stats!.daemon!.runsTotal).toBe(3 + probes);
 
     // GetUsage (vmctl usage): platform errors by vmd error code, apart from failure kinds.
-    const usage = await unaryCall<unknown, GetUsageResponse>(tenants, tenants.getUsage, { tenant: 'crashy' });
+    const usage = await unaryCall(tenants, tenants.getUsage, {
+      tenant: 'crashy',
+      start: undefined,
+      end: undefined,
+    });
     expect(usage.executions).toBe(2);
     expect(usage.platformErrors).toEqual([{ code: 'WORKER_CRASHED', count: 1 }]);
     expect(usage.errors).toHaveLength(1); // the RUNTIME failure only
-    const fnUsage = await unaryCall<unknown, GetUsageResponse>(tenants, tenants.getUsage, {
+    const fnUsage = await unaryCall(tenants, tenants.getUsage, {
       tenant: 'crashy-fn',
+      start: undefined,
+      end: undefined,
     });
     expect(fnUsage.executions).toBe(1);
     expect(fnUsage.platformErrors).toEqual([{ code: 'WORKER_CRASHED', count: 1 }]);
