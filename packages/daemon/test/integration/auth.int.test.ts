@@ -182,6 +182,11 @@ describe('authorization matrix (secure mode)', () => {
     const lineOf = async (method: string, call: () => Promise<unknown>): Promise<Record<string, unknown>> => {
       const lines = (): Record<string, unknown>[] =>
         d.logs.filter((l) => l.msg === 'rpc' && l['rpc_method'] === method);
+      // Lines reach the test through the daemon's stdout: let those of earlier calls arrive first.
+      for (let seen = -1; seen !== lines().length;) {
+        seen = lines().length;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       const before = lines().length;
       await call();
       for (let i = 0; i < 100 && lines().length === before; i++) await new Promise((r) => setTimeout(r, 20));

@@ -137,8 +137,10 @@ describe('vmd serve start-up failures', () => {
       ]);
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');
+      // It names the file and what is wrong with the token in it (a file was given).
+      const file = path.join(dir, 'token');
       expect(r.stderr).toBe(
-        'vmd: --auth needs an admin token of at least 16 characters: put it in a file given with --admin-token-file, or in VMD_ADMIN_TOKEN\n',
+        `vmd: invalid configuration:\n  - the admin token in ${file} is shorter than 16 characters; put a longer one in that file (e.g. \`openssl rand -hex 32 > ${file}\`)\n`,
       );
     } finally {
       await rm(dir, { recursive: true, force: true });
