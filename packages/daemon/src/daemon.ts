@@ -197,7 +197,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     logger: poolLog,
     onCapacity: () => {
       scheduler.pump();
-      markServingOnceReady();
+      updateHealth();
     },
   });
   const scheduler = new Scheduler({
@@ -386,12 +386,35 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   addReflection(server);
 
   let serving = false;
-  /** SERVING as soon as the daemon listens and one worker is ready (it does not flap on restarts). */
-  function markServingOnceReady(): void {
-    if (serving || shuttingDown || address === undefined || pool.readyWorkers === 0) return;
-    serving = true;
-    health.update({ serving: true, workersAvailable: true });
-    lifecycleLog.info({ workers_ready: pool.readyWorkers, capacity: pool.capacity() }, 'ready');
+  let workersAvailable = false;
+  /**
+   * SERVING as soon as the daemon listens and one worker is ready; then `''` and the services
+   * that run code follow the pool: NOT_SERVING while no worker can run code (all crashed and
+   * waiting to restart, or frozen), SERVING again once one can. An ordinary recycle keeps its
+   * slot available (WorkerSupervisor.available), so it does not flap.
+   */
+  function updateHealth(): void {
+    if (shuttingDown || address === undefined) return;
+    if (!serving) {
+      if (pool.readyWorkers === 0) return;
+      serving = true;
+      workersAvailable = true;
+      health.update({ serving: true, workersAvailable: true });
+      lifecycleLog.info({ workers_ready: pool.readyWorkers, capacity: pool.capacity() }, 'ready');
+      return;
+    }
+    const available = pool.available;
+    if (available === workersAvailable) return;
+    workersAvailable = available;
+    health.update({ serving: true, workersAvailable: available });
+    if (available) {
+      lifecycleLog.info({ workers_ready: pool.readyWorkers }, 'a worker can run code again; health SERVING');
+    } else {
+      lifecycleLog.warn(
+        { workers: pool.workers().map((w) => ({ slot: w.slot, state: w.state, restarts: w.restarts })) },
+        'no worker can run code; health NOT_SERVING until one can',
+      );
+    }
   }
 
   /**
@@ -456,7 +479,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     routeOtelDiagnostics(componentLogger(logger, 'otel'));
     logger.info({ address, ...listenerSummary(config).fields }, 'listening');
     await starting;
-    markServingOnceReady();
+    updateHealth();
     if (!serving)
       lifecycleLog.error(
         { workers: config.workers },

@@ -41,7 +41,10 @@ export interface WorkerPoolOptions extends SupervisorOptions {
   workers: number;
   spawn: SpawnWorkerFn;
   logger: Logger;
-  /** Called when capacity may have grown (a worker became ready, a run finished). */
+  /**
+   * Called when capacity or availability may have changed (a worker became ready or was lost,
+   * a run finished).
+   */
   onCapacity?: () => void;
 }
 
@@ -65,6 +68,7 @@ export class WorkerPool {
           onCapacity: () => options.onCapacity?.(),
           onWorkerLost: () => {
             this.restarts++;
+            options.onCapacity?.();
           },
         }),
       );
@@ -79,6 +83,14 @@ export class WorkerPool {
   /** Workers ready to take runs. */
   get readyWorkers(): number {
     return this.supervisors.filter((s) => s.isReady).length;
+  }
+
+  /**
+   * True while at least one worker slot can run code (see WorkerSupervisor.available): false
+   * when every worker has crashed and waits in restart backoff, or is frozen.
+   */
+  get available(): boolean {
+    return this.supervisors.some((s) => s.available);
   }
 
   /** Runs the pool can have in flight right now (ready workers × per-worker cap). */

@@ -351,6 +351,84 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
     await pool.stop(10);
   });
 
+  it('stays available through an RSS recycle: the slot is replacing its worker, so health does not flap', async () => {
+    const changes: boolean[] = [];
+    const made = makePool({
+      pingIntervalMs: 10,
+      rssCeilingBytes: 1000,
+      onCapacity: () => {
+        if (changes.at(-1) !== made.pool.available) changes.push(made.pool.available);
+      },
+    });
+    const pool = made.pool;
+    await pool.start();
+    const c = made.current();
+    c.on('sent', (m: ParentMessage) => {
+      if (m.type === 'ping')
+        c.reply({
+          type: 'pong',
+          requestId: m.requestId,
+          stats: {
+            pid: c.pid,
+            running: 0,
+            isolatesWarm: 0,
+            rssBytes: 1200,
+            runsCompleted: 0,
+            replSessions: 0,
+            warmInstances: 0,
+          },
+        });
+      if (m.type === 'shutdown') c.die(0, null);
+    });
+    await waitFor(() => made.children.length === 2 && pool.readyWorkers === 1);
+    expect(changes).toEqual([true]);
+    await pool.stop(10);
+  });
+
+  it('is not available while its only worker crashed and waits to restart, and again once one is ready', async () => {
+    const changes: boolean[] = [];
+    const made = makePool({
+      backoffInitialMs: 50,
+      onCapacity: () => {
+        if (changes.at(-1) !== made.pool.available) changes.push(made.pool.available);
+      },
+    });
+    const pool = made.pool;
+    await pool.start();
+    expect(pool.available).toBe(true);
+    made.current().die(null, 'SIGSEGV');
+    await waitFor(() => changes.includes(false));
+    expect(pool.available).toBe(false);
+    await waitFor(() => made.children.length === 2 && pool.available);
+    expect(changes).toEqual([true, false, true]);
+    await pool.stop(10);
+  });
+
+  it('is not available while its only worker leaves a ping unanswered for half the ping timeout', async () => {
+    const made = makePool({ pingIntervalMs: 10, pingTimeoutMs: 2_000 });
+    await made.pool.start();
+    const q = made.current();
+    // Frozen: its pings go unanswered.
+    await waitFor(() => !made.pool.available, 5_000);
+    expect(made.pool.readyWorkers).toBe(1); // still taking runs: only health counts it out
+    const ping = q.sent.findLast((m) => m.type === 'ping')!;
+    q.reply({
+      type: 'pong',
+      requestId: ping.requestId,
+      stats: {
+        pid: q.pid,
+        running: 0,
+        isolatesWarm: 0,
+        rssBytes: 1,
+        runsCompleted: 0,
+        replSessions: 0,
+        warmInstances: 0,
+      },
+    });
+    expect(made.pool.available).toBe(true);
+    await made.pool.stop(10);
+  });
+
   it('places a REPL session on a worker below 85% of its RSS ceiling, and refuses when none is', async () => {
     const { pool, children } = makePool({ workers: 2, pingIntervalMs: 10, rssCeilingBytes: 1000 });
     await pool.start();

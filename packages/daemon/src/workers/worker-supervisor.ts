@@ -117,6 +117,12 @@ type KillReason =
   | 'recycle'
   | 'shutdown';
 
+/**
+ * Stops that are part of ordinary operation (a recycle past the RSS ceiling, a kill the tenant's
+ * code caused): the worker is replaced at once, and the slot counts as available meanwhile.
+ */
+const PLANNED_STOPS: ReadonlySet<KillReason> = new Set(['recycle', 'rss', 'overrun', 'cancel-timeout']);
+
 /** A live worker process. */
 interface LiveWorker {
   id: number;
@@ -130,6 +136,8 @@ interface LiveWorker {
   pingSeq: number;
   /** Sent-at of the outstanding ping, or undefined. */
   pingSentAt: number | undefined;
+  /** Its ping has gone unanswered for half the ping timeout: not counted as available. */
+  pingOverdue: boolean;
   pingTimer: NodeJS.Timeout | undefined;
   rssTimer: NodeJS.Timeout | undefined;
   readyTimer: NodeJS.Timeout | undefined;
@@ -158,7 +166,10 @@ function rememberBundle(w: LiveWorker, key: string): void {
 
 /** Events a supervisor reports to its pool. */
 export interface SupervisorEvents {
-  /** A worker became ready or a run finished: capacity may have grown. */
+  /**
+   * A worker became ready, a run finished, or the slot's availability changed (a worker
+   * draining, slow to answer pings, or answering again): capacity may have changed.
+   */
   onCapacity: () => void;
   /** A worker died or was killed. */
   onWorkerLost: (info: {
@@ -190,6 +201,11 @@ export class WorkerSupervisor {
   private requestSeq = 0;
   private readonly opts: Required<SupervisorOptions>;
   private readyWaiters: (() => void)[] = [];
+  /**
+   * Replacing its worker after a planned stop (an RSS recycle, a kill the tenant's code caused):
+   * from the start of the drain or the kill until the replacement is ready, or fails.
+   */
+  private replacing = false;
   /** How many workers this slot has started. */
   restarts = -1;
 
@@ -214,6 +230,18 @@ export class WorkerSupervisor {
   /** True when a ready worker can take a run. */
   get isReady(): boolean {
     return this.worker?.ready === true && this.worker.killing === undefined && !this.worker.draining;
+  }
+
+  /**
+   * True while this slot can run code: its worker is ready and answers pings, or it is
+   * replacing its worker after a planned stop (an RSS recycle, a tenant's overrun) and the
+   * replacement has not failed. Not while the worker is starting after a crash, waiting in
+   * restart backoff, or has left a ping unanswered for half the ping timeout (frozen). What
+   * health reports; an ordinary recycle does not make it flap.
+   */
+  get available(): boolean {
+    const w = this.worker;
+    return (this.isReady && w?.pingOverdue !== true) || this.replacing;
   }
 
   /** Runs in flight. */
@@ -562,7 +590,9 @@ export class WorkerSupervisor {
       child = this.spawn(id);
     } catch (err) {
       this.logger.error({ worker_id: id, err }, 'worker spawn failed');
+      this.replacing = false;
       this.scheduleRestart(true);
+      this.events.onCapacity();
       return;
     }
     let markExited!: () => void;
@@ -577,6 +607,7 @@ export class WorkerSupervisor {
       sessions: new Map(),
       pingSeq: 0,
       pingSentAt: undefined,
+      pingOverdue: false,
       pingTimer: undefined,
       rssTimer: undefined,
       readyTimer: undefined,
@@ -684,6 +715,7 @@ export class WorkerSupervisor {
         if (msg.pid) w.pid = msg.pid;
         this.lowerPriority(w, wlog, true);
         wlog.info('worker ready');
+        this.replacing = false;
         w.pingTimer = setInterval(() => this.ping(w), this.opts.pingIntervalMs);
         this.flushReadyWaiters();
         this.events.onCapacity();
@@ -769,6 +801,11 @@ export class WorkerSupervisor {
       }
       case 'pong': {
         w.pingSentAt = undefined;
+        if (w.pingOverdue) {
+          w.pingOverdue = false;
+          wlog.info('worker answers pings again');
+          this.events.onCapacity();
+        }
         w.stats = msg.stats;
         if (typeof msg.stats.rssBytes === 'number' && msg.stats.rssBytes > 0)
           this.checkRss(w, msg.stats.rssBytes);
@@ -809,6 +846,13 @@ export class WorkerSupervisor {
           'worker did not answer ping; killing it',
         );
         this.kill(w, 'unresponsive');
+      } else if (!w.pingOverdue && now - w.pingSentAt > this.opts.pingTimeoutMs / 2) {
+        w.pingOverdue = true;
+        this.logger.warn(
+          { worker_id: w.id, unanswered_ms: Math.round(now - w.pingSentAt) },
+          'worker is slow to answer a ping; not counted as available until it does',
+        );
+        this.events.onCapacity();
       }
       return;
     }
@@ -858,6 +902,7 @@ export class WorkerSupervisor {
         'worker passed its RSS ceiling; draining it to recycle',
       );
       w.draining = true;
+      this.replacing = true;
       this.events.onCapacity();
       this.recycleIfDrained(w);
     }
@@ -876,6 +921,7 @@ export class WorkerSupervisor {
   /** SIGKILLs the worker and settles its in-flight runs according to `reason`. */
   private kill(w: LiveWorker, reason: KillReason, culpritRequestId?: string): void {
     if (w.killing === undefined) w.killing = reason;
+    if (PLANNED_STOPS.has(w.killing) && !this.stopping) this.replacing = true;
     this.clearTimers(w);
     this.failInFlight(w, reason, culpritRequestId);
     if (w.child.exitCode === null && w.child.signalCode === null) {
@@ -975,6 +1021,9 @@ export class WorkerSupervisor {
     else if (w.killing !== undefined) wlog.warn({ code, signal, reason }, 'worker killed');
     else wlog.warn({ code, signal, reason }, 'worker exited unexpectedly');
     if (this.worker === w) this.worker = undefined;
+    // A planned stop (the worker's RSS, a run it could not stop) is replaced at once: the slot
+    // stays available meanwhile. Crashes and failed starts are not.
+    this.replacing = !this.stopping && PLANNED_STOPS.has(reason);
     this.events.onWorkerLost({ workerId: w.id, reason, code, signal });
     if (this.stopping) {
       this.flushReadyWaiters();
