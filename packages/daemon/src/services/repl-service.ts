@@ -379,10 +379,14 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
     }
   }
 
-  const session: BidiStreamingHandler<SessionRequest, SessionResponse> = async function* (requests, ctx) {
+  const refuseWhileShuttingDown = (): void => {
     if (deps.isShuttingDown()) {
       throw new UnavailableError(ErrorCode.SHUTTING_DOWN, 'vmd is shutting down; retry on another instance');
     }
+  };
+
+  const session: BidiStreamingHandler<SessionRequest, SessionResponse> = async function* (requests, ctx) {
+    refuseWhileShuttingDown();
     const it = requests[Symbol.asyncIterator]();
     const first = await it.next();
     if (first.done === true) return;
@@ -390,6 +394,8 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
     if (request?.$case !== 'open') {
       throw new InvalidArgumentError('request', 'the first message of a session stream must be `open`');
     }
+    // The drain may have begun while the stream waited for its `open`.
+    refuseWhileShuttingDown();
     const { session: s, resumed } = await open(ctx, request.value);
     ctx.logFields.session_id = s.id;
     ctx.logFields.resumed = resumed;

@@ -53,6 +53,11 @@ it('drains on SIGTERM: health NOT_SERVING, new runs and sessions refused with SH
       { onEvent: (e) => e.event?.$case === 'output' && started() },
     );
     await running;
+    // A session stream accepted before the signal, whose `open` comes during the drain.
+    const early = repl.session();
+    const earlyError = new Promise<ServiceError>((resolve) => early.on('error', resolve));
+    early.on('data', () => undefined);
+    await sleep(100);
     d.child.kill('SIGTERM');
     await until(() => d.logs.some((l) => l.msg === 'shutdown: draining'), 'the drain');
 
@@ -81,6 +86,8 @@ it('drains on SIGTERM: health NOT_SERVING, new runs and sessions refused with SH
     const opened = await sessionError;
     expect(opened.code).toBe(Status.UNAVAILABLE);
     expect(vmdCode(opened)).toBe('SHUTTING_DOWN');
+    early.write({ request: { $case: 'open', value: OpenSession.fromPartial({ tenant: 't' }) } });
+    expect(vmdCode(await earlyError)).toBe('SHUTTING_DOWN');
 
     // The run in flight finishes.
     const r = await inflight;
