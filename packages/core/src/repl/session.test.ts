@@ -235,7 +235,8 @@ describe('REPL limits and interrupt', () => {
       session.eval(sleepThen(String(i + 1)), { onOutput: () => undefined, signal: c.signal }),
     );
     second.abort(); // queued behind the first: it never runs
-    const [one, two] = await Promise.all(runs.slice(0, 2));
+    const one = await runs[0]!;
+    const two = await runs[1]!;
     expect(one.status === 'ok' && one.preview).toBe("'1'");
     expect(two.status === 'error' && two.failure).toMatchObject({ kind: 'CANCELLED', name: 'AbortError' });
     expect(two.status === 'error' && two.failure.message).toContain('before it ran');
