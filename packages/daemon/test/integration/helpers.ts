@@ -4,6 +4,7 @@
  * generated Execute client, since these tests look at the wire: events, trailers, statuses.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { credentials, Metadata, status as Status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import {
   ExecutionServiceClient,
@@ -62,6 +63,19 @@ export async function startTestDaemon(options: StartOptions = {}): Promise<TestD
       await d.stop(killAfterMs);
     },
   };
+}
+
+/** True when nothing accepts connections at `address` any more. */
+export function refused(address: string): Promise<boolean> {
+  const at = address.lastIndexOf(':');
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(address.slice(at + 1)), address.slice(0, at));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
 }
 
 export function sleep(ms: number): Promise<void> {

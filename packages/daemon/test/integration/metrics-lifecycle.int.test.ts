@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { DAEMON_MAIN, execute, sleep, startTestDaemon } from './helpers.js';
+import { DAEMON_MAIN, execute, refused, sleep, startTestDaemon } from './helpers.js';
 
 /** The metrics listener (`--metrics HOST:PORT`) in the daemon's life: bound before any worker, released with gRPC. */
 
@@ -23,19 +23,6 @@ function bindable(port: number): Promise<boolean> {
     const s = net.createServer();
     s.once('error', () => resolve(false));
     s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** True when nothing accepts connections at `address` any more. */
-function refused(address: string): Promise<boolean> {
-  const at = address.lastIndexOf(':');
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(address.slice(at + 1)), address.slice(0, at));
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
   });
 }
 

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
 import {
   ExecutionServiceClient,
@@ -10,7 +9,7 @@ import {
 } from '@vmd/client/wire';
 import { expect, it } from 'vitest';
 import { HEALTH_SERVICES } from '../../src/services/health.js';
-import { execute, healthStatus, sleep, startTestDaemon, Status } from './helpers.js';
+import { execute, healthStatus, refused, sleep, startTestDaemon, Status } from './helpers.js';
 
 /** Asks until `check` holds (or throws after `timeoutMs`). */
 async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -24,19 +23,6 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
 /** The vmd error code a failed call carried in its trailers. */
 function vmdCode(err: ServiceError | undefined): unknown {
   return err?.metadata?.get('vmd-error-code')[0];
-}
-
-/** True when nothing accepts connections at `address` any more. */
-function refused(address: string): Promise<boolean> {
-  const at = address.lastIndexOf(':');
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(address.slice(at + 1)), address.slice(0, at));
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
 }
 
 it('drains on SIGTERM: health NOT_SERVING, new runs and sessions refused with SHUTTING_DOWN, the in-flight run completes, the listener closes at the end', async () => {
