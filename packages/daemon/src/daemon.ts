@@ -45,6 +45,7 @@ import { accessLogger, componentLogger, createLogger } from './telemetry/logger.
 import { correctStoredQuotas } from './tenants/correct-stored-quotas.js';
 import { StoreTenantRegistry, type TenantRegistry } from './tenants/tenant-registry.js';
 import { UsageRecorder, fanOut } from './tenants/usage-recorder.js';
+import { StoreRetention } from './store/retention.js';
 import { StatsCollector } from './monitor/stats-collector.js';
 import { createMonitorService } from './services/monitor-service.js';
 import { VERSION } from './version.js';
@@ -222,11 +223,22 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
       createOnFirstUse: !config.auth,
     });
 
-  const usage = new UsageRecorder({
-    store: () => store,
-    retentionDays: config.usageRetentionDays,
-    logger: tenantsLog,
-  });
+  const usage = new UsageRecorder({ store: () => store, logger: tenantsLog });
+  const retention = new StoreRetention(
+    [
+      {
+        what: 'usage',
+        days: config.usageRetentionDays,
+        prune: (before) => store?.pruneUsage(before) ?? Promise.resolve(0),
+      },
+      {
+        what: 'audit entries',
+        days: config.auditRetentionDays,
+        prune: (before) => store?.pruneAudit(before) ?? Promise.resolve(0),
+      },
+    ],
+    { logger: tenantsLog },
+  );
 
   const stats = new StatsCollector();
   // Gauges read the pool, scheduler and REPL service (defined below) at scrape time.
@@ -472,6 +484,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     }
     const starting = pool.start();
     usage.start();
+    retention.start();
     stopTracing = startTracing({ console: config.otelConsole });
     const tracing = tracingSummary({ console: config.otelConsole });
     lifecycleLog.info(tracing.fields, tracing.message);
@@ -545,6 +558,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     );
     lifecycleLog.info('shutdown: stopping workers');
     await pool.stop(2_000);
+    await retention.stop();
     await usage.stop();
     await stopTracing?.();
     await store?.close();

@@ -54,6 +54,7 @@ export const DaemonConfigSchema = z.strictObject({
   maxMessageBytes: int(1024, 512 * 1024 * 1024),
   shutdownGraceMs: int(0, 3_600_000),
   usageRetentionDays: int(0, 36_500),
+  auditRetentionDays: int(0, 36_500),
   otelConsole: z.boolean(),
   metrics: z.string().regex(METRICS_RE),
   replIdleTtlMs: int(1000, 7 * 86_400_000),
@@ -172,6 +173,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     maxMessageBytes: 8 * 1024 * 1024,
     shutdownGraceMs: 10_000,
     usageRetentionDays: 90,
+    auditRetentionDays: 365,
     metrics: '',
     otelConsole: false,
     replIdleTtlMs: 15 * 60_000,
@@ -397,6 +399,15 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     defaultText: '`90`',
     description:
       'How long per-minute usage counters (GetUsage, vmctl usage) are kept in the store; 0 keeps them forever.',
+  },
+  auditRetentionDays: {
+    env: 'VMD_AUDIT_RETENTION_DAYS',
+    flag: '--audit-retention-days',
+    kind: 'int',
+    expected: 'an integer number of days ≥ 0',
+    defaultText: '`365`',
+    description:
+      'How long audit log entries (admin actions and capability calls, "The audit log" below) are kept in the store; 0 keeps them forever.',
   },
   workerRssCeilingMib: {
     env: 'VMD_WORKER_RSS_CEILING_MIB',

@@ -117,18 +117,6 @@ describe('UsageRecorder', () => {
     await Promise.all([first, usage.flush(), usage.stop()]);
     expect((await store!.getUsage('a', windowAround(T0))).executions).toBe(11);
   });
-
-  it('deletes usage older than the retention at start', async () => {
-    const old = new UsageRecorder({ store: () => store, now: () => T0 - 10 * 24 * HOUR });
-    old.recordRun('a', { cpuMs: 1, queueWaitMs: 0 });
-    await old.flush();
-    const everything = { start: new Date(0), end: new Date(T0 + HOUR) };
-    expect((await store!.getUsage('a', everything)).executions).toBe(1);
-    const usage = new UsageRecorder({ store: () => store, now: () => now, retentionDays: 7 });
-    usage.start();
-    await usage.stop();
-    expect((await store!.getUsage('a', everything)).executions).toBe(0);
-  });
 });
 
 describe('platformFailureCode', () => {

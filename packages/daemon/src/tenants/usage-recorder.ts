@@ -22,8 +22,6 @@ export interface UsageRecorderOptions {
    * @default 5000
    */
   maxPendingBuckets?: number;
-  /** Usage older than this is deleted (checked at start and every hour), days. 0 keeps all. */
-  retentionDays?: number;
   logger?: Logger;
   /** Clock, epoch ms. @default Date.now */
   now?: () => number;
@@ -111,15 +109,11 @@ interface Bucket {
 }
 
 const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 export class UsageRecorder implements RunMeter {
   private pending = new Map<string, Bucket>();
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private pruneTimer: NodeJS.Timeout | undefined;
-  private pruning: Promise<void> | undefined;
   private droppedBuckets = 0;
   private readonly now: () => number;
   private readonly flushIntervalMs: number;
@@ -131,26 +125,16 @@ export class UsageRecorder implements RunMeter {
     this.maxPending = options.maxPendingBuckets ?? 5000;
   }
 
-  /** Starts the periodic flush and retention pruning. */
+  /** Starts the periodic flush (old usage is pruned by the store's retention job). */
   start(): void {
     this.timer ??= setInterval(() => void this.flush(), this.flushIntervalMs);
     this.timer.unref();
-    if ((this.options.retentionDays ?? 0) > 0 && this.pruneTimer === undefined) {
-      this.pruning = this.prune();
-      this.pruneTimer = setInterval(() => {
-        this.pruning = this.prune();
-      }, HOUR_MS);
-      this.pruneTimer.unref();
-    }
   }
 
-  /** Stops the timers and writes what is pending. */
+  /** Stops the timer and writes what is pending. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    clearInterval(this.pruneTimer);
     this.timer = undefined;
-    this.pruneTimer = undefined;
-    await this.pruning;
     await this.flush();
   }
 
@@ -203,18 +187,6 @@ export class UsageRecorder implements RunMeter {
       await this.flushing;
     } finally {
       this.flushing = undefined;
-    }
-  }
-
-  private async prune(): Promise<void> {
-    const store = this.options.store();
-    const days = this.options.retentionDays ?? 0;
-    if (store === undefined || days <= 0) return;
-    try {
-      const deleted = await store.pruneUsage(new Date(this.now() - days * DAY_MS));
-      if (deleted > 0) this.options.logger?.info({ deleted, retention_days: days }, 'pruned old usage');
-    } catch (err) {
-      this.options.logger?.warn({ err }, 'usage pruning failed');
     }
   }
 
