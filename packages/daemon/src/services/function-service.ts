@@ -48,6 +48,7 @@ import { EventChannel } from '../grpc/event-channel.js';
 import { validateInputJson, validateLimits, validateTenantId } from '../grpc/validate-request.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type {
+  AuditOutcome,
   FunctionConfigRecord,
   FunctionRecord,
   FunctionVersionRecord,
@@ -124,6 +125,11 @@ export function tenantFunctionKeyPrefix(tenantId: string): string {
 /** The start of the warm-instance key of every version of one function. */
 function functionKeyPrefix(tenantId: string, name: string): string {
   return `${tenantFunctionKeyPrefix(tenantId)}${name}/`;
+}
+
+/** The audit action of a kv call: `kv.get` … `kv.list`, or `kv.unknown` for an operation tenant code made up. */
+function kvAction(op: string): string {
+  return op === 'get' || op === 'put' || op === 'delete' || op === 'list' ? `kv.${op}` : 'kv.unknown';
 }
 
 export function createFunctionService(deps: FunctionServiceDeps): FunctionServiceHandlers {
@@ -313,7 +319,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
     let calls = 0;
     const fail = (name: string, message: string): string =>
       JSON.stringify({ ok: false, error: { name, message } });
-    const audit = (action: string, outcome: 'ok' | 'failed', details: Record<string, unknown>): void => {
+    const audit = (action: string, outcome: AuditOutcome, details: Record<string, unknown>): void => {
       deps
         .store()
         .appendAudit({
@@ -325,16 +331,24 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
         })
         .catch(() => undefined);
     };
+    // A refused call is audited too (outcome `denied`). Its capability and operation come from
+    // tenant code: only known names go into the action, anything else as a bounded detail.
+    const deny = (capability: string, op: string, message: string): string => {
+      const action =
+        capability === 'fetch' ? 'fetch.request' : capability === 'kv' ? kvAction(op) : 'capability.unknown';
+      audit(action, 'denied', action === 'capability.unknown' ? { capability: capability.slice(0, 64) } : {});
+      return fail('PermissionError', message);
+    };
     // Calls arrive from the worker's IPC messages, outside the request's context: keep it.
     const requestContext = otelContext.active();
     const perform = async (capability: string, op: string, argsJson: string): Promise<string> => {
       ctx.logFields.capability_calls = ++calls;
       if (!requested.includes(capability)) {
-        return fail('PermissionError', `${capability} was not requested when the function was deployed`);
+        return deny(capability, op, `${capability} was not requested when the function was deployed`);
       }
       if (capability === 'fetch') {
         if (record.capabilities.fetchOrigins.length === 0) {
-          return fail('PermissionError', `fetch is not granted to tenant '${tenantId}'`);
+          return deny(capability, op, `fetch is not granted to tenant '${tenantId}'`);
         }
         let origin: string;
         try {
@@ -355,7 +369,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
         return answer;
       }
       if (capability !== 'kv' || !record.capabilities.kv) {
-        return fail('PermissionError', `${capability} is not granted to tenant '${tenantId}'`);
+        return deny(capability, op, `${capability} is not granted to tenant '${tenantId}'`);
       }
       let args: { key?: unknown; value?: unknown; prefix?: unknown; cursor?: unknown; limit?: unknown };
       try {
@@ -417,7 +431,7 @@ export function createFunctionService(deps: FunctionServiceDeps): FunctionServic
         );
       } finally {
         // Audited: who, which function, which operation and key, how it went (never the value).
-        audit(`kv.${op}`, outcome, key === undefined ? {} : { key });
+        audit(kvAction(op), outcome, key === undefined ? {} : { key });
       }
     };
     return (capability, op, argsJson) =>

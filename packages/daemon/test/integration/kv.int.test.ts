@@ -155,6 +155,17 @@ describe('kv capability', () => {
       expect(JSON.parse(rows[0]!.details)).toEqual({ key: 'cart:1' });
       expect(rows.some((r) => r.outcome === 'failed')).toBe(true);
       expect(rows.map((r) => r.details).join('\n')).not.toContain('items');
+      // A call the daemon refuses is written too (a revoked grant). A function that did not
+      // request kv has no kv in its sandbox: its calls never reach the daemon.
+      expect(rows.filter((r) => r.outcome === 'denied')).toEqual([
+        {
+          actor: 'function:store',
+          action: 'kv.get',
+          target: 'tenant/other/kv',
+          outcome: 'denied',
+          details: '{}',
+        },
+      ]);
     } finally {
       db.close();
     }
