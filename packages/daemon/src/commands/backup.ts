@@ -10,22 +10,23 @@ export interface BackupFlags {
 
 /**
  * `vmd backup [--data-dir DIR] [--config FILE] [--json] OUT_FILE`: a consistent copy of the
- * store while the daemon runs. The data directory comes from the configuration as `vmd serve`
- * would use it (defaults < config file < VMD_DATA_DIR < --data-dir). Prints what it wrote; exit
- * 0, 1 when no backup was made, 2 for an invalid configuration.
+ * store while the daemon runs. The data directory is `--data-dir`, else it comes from the
+ * configuration as `vmd serve` would use it (defaults < config file < VMD_DATA_DIR). Prints what
+ * it wrote; exit 0, 1 when no backup was made, 2 for an invalid configuration.
  */
 export function backupCommand(outFile: string, flags: BackupFlags): void {
   let dataDir: string;
   try {
-    dataDir = loadConfig({
-      flags: {
-        ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}),
-        ...(flags.config !== undefined ? { config: flags.config } : {}),
-      },
-    }).config.dataDir;
+    // With --data-dir nothing else of the configuration matters: a backup must not fail on an
+    // unrelated setting (a bad VMD_METRICS, say).
+    dataDir =
+      flags.dataDir ??
+      loadConfig({ flags: flags.config !== undefined ? { config: flags.config } : {} }).config.dataDir;
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`vmd: ${err.message}\n`);
+      process.stderr.write(
+        `vmd: ${err.message}\nvmd: give --data-dir DIR to back up without reading the configuration\n`,
+      );
       process.exit(2);
     }
     throw err;

@@ -16,9 +16,12 @@ let d: TestDaemon;
 let client: VmdClient;
 let dir: string;
 
-function vmd(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function vmd(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [DAEMON_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [DAEMON_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -118,6 +121,19 @@ describe('vmd backup', () => {
       restoredClient.close();
       await restored.stop();
     }
+  });
+
+  it('with --data-dir, an unrelated configuration problem does not stop a backup', async () => {
+    const env = { ...process.env, VMD_METRICS: 'not an address' };
+    const out = path.join(dir, 'despite-config.db');
+    const r = await vmd(['backup', '--data-dir', d.dataDir, out], env);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect((await stat(out)).size).toBeGreaterThan(0);
+    // Without it the configuration is read to find the data directory, and its problem is said.
+    const without = await vmd(['backup', path.join(dir, 'not-made.db')], env);
+    expect(without.status).toBe(2);
+    expect(without.stderr).toContain('give --data-dir DIR to back up without reading the configuration');
   });
 
   it('says so when the data directory holds no store', async () => {
