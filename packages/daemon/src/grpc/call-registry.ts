@@ -35,7 +35,8 @@ export class CallRegistry {
   /** A call ended (however it ended). */
   delete(call: RegisteredCall): void {
     if (!this.calls.delete(call)) return;
-    if (this.pending === 0 && this.waiters.length > 0) {
+    // Counting is O(calls): only while the drain waits.
+    if (this.waiters.length > 0 && this.pending === 0) {
       const waiters = this.waiters;
       this.waiters = [];
       for (const w of waiters) w();
