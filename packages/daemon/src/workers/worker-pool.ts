@@ -29,6 +29,9 @@ export type {
 /** Share of the RSS ceiling past which a worker takes no new REPL session. */
 const SESSION_RSS_FRACTION = 0.85;
 
+/** Longest a REPL session's open waits for a ready worker (one starting, or replacing a crashed one). */
+export const SESSION_WORKER_WAIT_MS = 5_000;
+
 /** Where a REPL session lives: a worker slot and the worker process in it. */
 export interface SessionPlacement {
   slot: number;
@@ -58,6 +61,8 @@ export type WorkerInfo = WorkerSupervisor['info'];
 export class WorkerPool {
   private readonly supervisors: WorkerSupervisor[] = [];
   private rr = 0;
+  /** Waiting for a change of capacity (a worker became ready, say): see {@link openSession}. */
+  private readonly capacityWaiters = new Set<() => void>();
   /** Worker processes lost (crashed or killed) since start. */
   restarts = 0;
 
@@ -65,10 +70,10 @@ export class WorkerPool {
     for (let slot = 0; slot < options.workers; slot++) {
       this.supervisors.push(
         new WorkerSupervisor(slot, options.spawn, options, options.logger, {
-          onCapacity: () => options.onCapacity?.(),
+          onCapacity: () => this.capacityChanged(),
           onWorkerLost: () => {
             this.restarts++;
-            options.onCapacity?.();
+            this.capacityChanged();
           },
         }),
       );
@@ -173,25 +178,53 @@ export class WorkerPool {
     return this.supervisors.reduce((n, s) => n + s.sessionCount, 0);
   }
 
+  private capacityChanged(): void {
+    for (const wake of [...this.capacityWaiters]) wake();
+    this.options.onCapacity?.();
+  }
+
+  /** Resolves at the next change of capacity, or after `ms`. */
+  private nextCapacityChange(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.capacityWaiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.capacityWaiters.add(wake);
+    });
+  }
+
   /**
    * Opens a REPL session on the ready worker holding the fewest sessions. The session is pinned
-   * to that worker process for its whole life.
-   * @throws UnavailableError NO_HEALTHY_WORKER when no worker is ready.
+   * to that worker process for its whole life. When no worker is ready (one is starting or being
+   * replaced after a crash), it waits up to {@link SESSION_WORKER_WAIT_MS} for one, as a run
+   * waits in its queue.
+   * @throws UnavailableError NO_HEALTHY_WORKER when no worker is ready in time, or every ready
+   *   one is near its memory ceiling.
    */
   async openSession(sessionId: string, limits: Limits, events: ReplSessionEvents): Promise<SessionPlacement> {
     // A worker near its RSS ceiling takes no new session: past the ceiling it is drained and
     // recycled, and the sessions it holds end with it.
     const roomy = (s: WorkerSupervisor): boolean =>
       s.info.rssBytes < this.options.rssCeilingBytes * SESSION_RSS_FRACTION;
+    const until = performance.now() + SESSION_WORKER_WAIT_MS;
     let best: WorkerSupervisor | undefined;
-    let nearCeiling = 0;
-    for (const s of this.supervisors) {
-      if (!s.isReady) continue;
-      if (!roomy(s)) {
-        nearCeiling++;
-        continue;
+    let nearCeiling: number;
+    for (;;) {
+      nearCeiling = 0;
+      for (const s of this.supervisors) {
+        if (!s.isReady) continue;
+        if (!roomy(s)) {
+          nearCeiling++;
+          continue;
+        }
+        if (!best || s.sessionCount < best.sessionCount) best = s;
       }
-      if (!best || s.sessionCount < best.sessionCount) best = s;
+      const left = until - performance.now();
+      if (best !== undefined || nearCeiling > 0 || left <= 0) break;
+      await this.nextCapacityChange(left);
     }
     if (!best) {
       throw new UnavailableError(

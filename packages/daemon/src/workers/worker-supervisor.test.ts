@@ -429,6 +429,38 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
     await made.pool.stop(10);
   });
 
+  it('a REPL session opened while no worker is ready waits for one (a worker starting or replacing a crashed one)', async () => {
+    const children: FakeChild[] = [];
+    let pid = 2000;
+    const pool = new WorkerPool({
+      workers: 1,
+      maxInFlight: 2,
+      pingIntervalMs: 10_000,
+      pingTimeoutMs: 10_000,
+      overrunGraceMs: 10_000,
+      rssCeilingBytes: 1e12,
+      backoffInitialMs: 5,
+      readyTimeoutMs: 5_000,
+      spawn: () => {
+        const c = new FakeChild(++pid);
+        children.push(c);
+        c.on('sent', (m: ParentMessage) => {
+          if (m.type === 'repl-open')
+            c.reply({ type: 'repl-reply', requestId: m.requestId, reply: { kind: 'opened' } });
+        });
+        setTimeout(() => c.reply({ type: 'ready', pid: c.pid }), 150); // a slow start
+        return c as unknown as ChildProcess;
+      },
+      logger: silent,
+    });
+    const starting = pool.start();
+    const events = { onBackgroundOutput: () => undefined, onLost: () => undefined };
+    const opened = await pool.openSession('early', limits, events);
+    expect(opened.slot).toBe(0);
+    await starting;
+    await pool.stop(10);
+  });
+
   it('places a REPL session on a worker below 85% of its RSS ceiling, and refuses when none is', async () => {
     const { pool, children } = makePool({ workers: 2, pingIntervalMs: 10, rssCeilingBytes: 1000 });
     await pool.start();
