@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../errors/vmd-error.js';
 import { DEFAULT_LIMITS, type Limits } from '../limits/limits.js';
 import { Engine } from './engine.js';
 import type { ExecutionOutcome, OutputEvent, SourceType } from './types.js';
+import type { RunLimits } from './run-limits.js';
 
 const LIMITS: Limits = { ...DEFAULT_LIMITS, wallTimeMs: 3000, cpuTimeMs: 2000 };
 
@@ -368,6 +369,28 @@ describe('limits (each ends the run with its own kind; the engine keeps working)
     );
     expect(f.kind).toBe('MEMORY_LIMIT');
     await expectHealthy();
+  });
+
+  it('an isolate killed for its memory limit is MEMORY_LIMIT even when a time limit passed meanwhile', () => {
+    // On a loaded machine V8's last GCs near the heap limit can outlast a short wall limit: the
+    // limits then say 'wall' by the time isolated-vm reports the memory limit. Which limit ended
+    // the run is the memory one (before, this was reported as TIMEOUT).
+    const memoryKill = new Error('Isolate was disposed during execution due to memory limit');
+    const stoppedByWall = { reason: 'wall' } as unknown as RunLimits;
+    const request = {
+      code: 'x',
+      sourceType: 'script',
+      inputJson: '',
+      filename: 'main.js',
+      limits: LIMITS,
+    } as const;
+    const classify = (
+      engine as unknown as {
+        failureFromError(err: unknown, limits: RunLimits, req: typeof request): { kind: string };
+      }
+    ).failureFromError.bind(engine);
+    expect(classify(memoryKill, stoppedByWall, request).kind).toBe('MEMORY_LIMIT');
+    expect(classify(new Error('Script execution timed out.'), stoppedByWall, request).kind).toBe('TIMEOUT');
   });
 
   it('output bytes → OUTPUT_LIMIT, nothing past the limit is delivered', async () => {

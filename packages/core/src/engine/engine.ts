@@ -1007,14 +1007,16 @@ export class Engine {
         message: `The isolate ran out of memory (limit ${request.limits.memoryMib} MiB) and stopped responding`,
       };
     }
+    const c = err instanceof RunStoppedSignal ? undefined : classifyIsolateError(err);
+    // isolated-vm killed the isolate for its memory limit: that is what ended the run, even if
+    // a time limit passed while V8 struggled near the limit (its last GCs can take longer than
+    // a short wall limit on a loaded machine).
+    if (c?.type === 'memory-limit') return memoryFailure(request);
     if (limits.reason !== null) return stopFailure(limits.reason, request);
-    if (err instanceof RunStoppedSignal) return stopFailure(err.reason, request);
-    const c = classifyIsolateError(err);
+    if (c === undefined) return stopFailure((err as RunStoppedSignal).reason, request);
     switch (c.type) {
       case 'timeout':
         return stopFailure('wall', request);
-      case 'memory-limit':
-        return memoryFailure(request);
       case 'disposed':
         // Not disposed by us: isolated-vm only does that on its memory limit.
         return {
