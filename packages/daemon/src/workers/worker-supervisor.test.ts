@@ -430,20 +430,11 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
   });
 
   it('a REPL session opened while no worker is ready waits for one (a worker starting or replacing a crashed one)', async () => {
-    const children: FakeChild[] = [];
     let pid = 2000;
-    const pool = new WorkerPool({
-      workers: 1,
-      maxInFlight: 2,
-      pingIntervalMs: 10_000,
-      pingTimeoutMs: 10_000,
-      overrunGraceMs: 10_000,
-      rssCeilingBytes: 1e12,
-      backoffInitialMs: 5,
+    const { pool } = makePool({
       readyTimeoutMs: 5_000,
       spawn: () => {
         const c = new FakeChild(++pid);
-        children.push(c);
         c.on('sent', (m: ParentMessage) => {
           if (m.type === 'repl-open')
             c.reply({ type: 'repl-reply', requestId: m.requestId, reply: { kind: 'opened' } });
@@ -451,7 +442,6 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
         setTimeout(() => c.reply({ type: 'ready', pid: c.pid }), 150); // a slow start
         return c as unknown as ChildProcess;
       },
-      logger: silent,
     });
     const starting = pool.start();
     const events = { onBackgroundOutput: () => undefined, onLost: () => undefined };
