@@ -95,6 +95,23 @@ function makePool(opts: Partial<ConstructorParameters<typeof WorkerPool>[0]> = {
   return { pool, children, current: () => children.at(-1)! };
 }
 
+/** The worker's answer to a ping, reporting `rssBytes` (and nothing running). */
+function pong(c: FakeChild, requestId: string, rssBytes: number): void {
+  c.reply({
+    type: 'pong',
+    requestId,
+    stats: {
+      pid: c.pid,
+      running: 0,
+      isolatesWarm: 0,
+      rssBytes,
+      runsCompleted: 0,
+      replSessions: 0,
+      warmInstances: 0,
+    },
+  });
+}
+
 /** The next `run` message the test has not looked at yet (already sent or still to come). */
 function nextRun(c: FakeChild): Promise<Extract<ParentMessage, { type: 'run' }>> {
   type Run = Extract<ParentMessage, { type: 'run' }>;
@@ -320,20 +337,7 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
     const c = current();
     let rss = 500;
     c.on('sent', (m: ParentMessage) => {
-      if (m.type === 'ping')
-        c.reply({
-          type: 'pong',
-          requestId: m.requestId,
-          stats: {
-            pid: c.pid,
-            running: 0,
-            isolatesWarm: 0,
-            rssBytes: rss,
-            runsCompleted: 0,
-            replSessions: 0,
-            warmInstances: 0,
-          },
-        });
+      if (m.type === 'ping') pong(c, m.requestId, rss);
       if (m.type === 'shutdown') c.die(0, null);
     });
     const runMsg = nextRun(c);
@@ -364,20 +368,7 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
     await pool.start();
     const c = made.current();
     c.on('sent', (m: ParentMessage) => {
-      if (m.type === 'ping')
-        c.reply({
-          type: 'pong',
-          requestId: m.requestId,
-          stats: {
-            pid: c.pid,
-            running: 0,
-            isolatesWarm: 0,
-            rssBytes: 1200,
-            runsCompleted: 0,
-            replSessions: 0,
-            warmInstances: 0,
-          },
-        });
+      if (m.type === 'ping') pong(c, m.requestId, 1200);
       if (m.type === 'shutdown') c.die(0, null);
     });
     await waitFor(() => made.children.length === 2 && pool.readyWorkers === 1);
@@ -412,19 +403,7 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
     await waitFor(() => !made.pool.available, 5_000);
     expect(made.pool.readyWorkers).toBe(1); // still taking runs: only health counts it out
     const ping = q.sent.findLast((m) => m.type === 'ping')!;
-    q.reply({
-      type: 'pong',
-      requestId: ping.requestId,
-      stats: {
-        pid: q.pid,
-        running: 0,
-        isolatesWarm: 0,
-        rssBytes: 1,
-        runsCompleted: 0,
-        replSessions: 0,
-        warmInstances: 0,
-      },
-    });
+    pong(q, ping.requestId, 1);
     expect(made.pool.available).toBe(true);
     await made.pool.stop(10);
   });
@@ -457,20 +436,7 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
     const rssOf = new Map<FakeChild, number>(children.map((c) => [c, 100]));
     for (const c of children) {
       c.on('sent', (m: ParentMessage) => {
-        if (m.type === 'ping')
-          c.reply({
-            type: 'pong',
-            requestId: m.requestId,
-            stats: {
-              pid: c.pid,
-              running: 0,
-              isolatesWarm: 0,
-              rssBytes: rssOf.get(c)!,
-              runsCompleted: 0,
-              replSessions: 0,
-              warmInstances: 0,
-            },
-          });
+        if (m.type === 'ping') pong(c, m.requestId, rssOf.get(c)!);
         if (m.type === 'repl-open')
           c.reply({ type: 'repl-reply', requestId: m.requestId, reply: { kind: 'opened' } });
       });
@@ -496,20 +462,7 @@ describe('WorkerPool / WorkerSupervisor (fake worker processes)', () => {
     await pool.start();
     const c = current();
     c.on('sent', (m: ParentMessage) => {
-      if (m.type === 'ping')
-        c.reply({
-          type: 'pong',
-          requestId: m.requestId,
-          stats: {
-            pid: c.pid,
-            running: 0,
-            isolatesWarm: 0,
-            rssBytes: 1_000,
-            runsCompleted: 0,
-            replSessions: 0,
-            warmInstances: 0,
-          },
-        });
+      if (m.type === 'ping') pong(c, m.requestId, 1_000);
     });
     await waitFor(() => c.signalCode === 'SIGKILL');
     await pool.stop(10);
