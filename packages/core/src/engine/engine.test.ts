@@ -433,6 +433,22 @@ describe('limits (each ends the run with its own kind; the engine keeps working)
     await expectHealthy();
   });
 
+  it("charges a timer-heavy run for the host's work on its turns, not only its isolate's clock", async () => {
+    // Each timer turn costs the host's thread far more than the isolate's clock shows (two calls
+    // into the isolate, a stack trace each, a wake from sleep): 600 turns of an interval used
+    // ~4x the CPU the run was charged before the host's share counted. The run is alone in this
+    // process, so the process's CPU during it is the run's own (the pool refills after it).
+    const code =
+      'let n = 0; await new Promise((r) => { const t = setInterval(() => { if (++n === 600) { clearInterval(t); r(); } }, 0); }); n';
+    const before = process.cpuUsage();
+    const { outcome } = await run(code, { limits: { wallTimeMs: 20_000, cpuTimeMs: 10_000 } });
+    const used = process.cpuUsage(before);
+    const processMs = (used.user + used.system) / 1000;
+    expect(ok(outcome).json).toBe('600');
+    expect(outcome.metrics.cpuTimeMs).toBeGreaterThan(processMs * 0.6);
+    expect(outcome.metrics.cpuTimeMs).toBeLessThanOrEqual(processMs + 1);
+  });
+
   it('reports metrics', async () => {
     const { outcome } = await run('console.log("abc"); let s = 0; for (let i = 0; i < 1e5; i++) s += i; s');
     expect(outcome.metrics.outputBytes).toBe(4);

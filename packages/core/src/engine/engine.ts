@@ -36,6 +36,7 @@ import { CapabilityCalls, type CapabilityHandler } from '../sandbox/capability-c
 import { ReplSession } from '../repl/session.js';
 import type { Limits } from '../limits/limits.js';
 import { collectExecutionMetrics, noRunMetrics } from './execution-metrics.js';
+import { hostCpuLedger } from './host-cpu-ledger.js';
 import { IsolatePool, type PooledIsolate } from './isolate-pool.js';
 import { RunLimits, RunStoppedSignal, type StopReason } from './run-limits.js';
 import type { ExecutionMetrics, ExecutionOutcome, ExecutionRequest, OutputEvent, RunPhase } from './types.js';
@@ -726,6 +727,7 @@ export class Engine {
         if (limits.reason === null) caps.onCall(id, capability, op, argsJson);
       },
       onBridgeCall: () => {
+        limits.noteHostEvent();
         output.received++;
       },
       onOutput: (level, text, timeMs) => {
@@ -760,10 +762,10 @@ export class Engine {
     // the outcome has been sent; a stopped run's isolate is disposed now.
     const { isolate } = entry;
     if (isolate.isDisposed) return;
-    if (stopped) isolate.dispose();
+    if (stopped) hostCpuLedger.exclude(() => isolate.dispose());
     else
       setImmediate(() => {
-        if (!isolate.isDisposed) isolate.dispose();
+        if (!isolate.isDisposed) hostCpuLedger.exclude(() => isolate.dispose());
       });
   }
 
@@ -800,10 +802,13 @@ export class Engine {
     // isolation: in — JSON text, tenant code and its URL (copied); out — a plain object of
     // primitives, copied.
     let status = !usedIsolate
-      ? (sandbox.driver.applySync(undefined, ['start', startArg], {
-          timeout: limits.remainingMs(),
-          result: { copy: true },
-        }) as DriverStatus)
+      ? // On this thread, and counted by the isolate's clock: kept out of the host's share.
+        (limits.offLedger(() =>
+          sandbox.driver.applySync(undefined, ['start', startArg], {
+            timeout: limits.remainingMs(),
+            result: { copy: true },
+          }),
+        ) as DriverStatus)
       : script
         ? await settled('start-eval', startArg, request.code, url)
         : await call('start', startArg);
@@ -1050,6 +1055,7 @@ function callDriverRaw(
   arg3?: unknown,
 ): Promise<unknown> {
   limits.check();
+  limits.noteHostEvent();
   // isolation: in — an op name and strings (tenant code, its URL, JSON text), copied; out — a
   // plain object of primitives, deep-copied (`copy: true`). No host object goes in.
   const args: [string, ivm.Transferable, ivm.Transferable, ivm.Transferable] = [

@@ -14,6 +14,7 @@ import {
   installSandboxSync,
   type Sandbox,
 } from '../sandbox/bridge.js';
+import { hostCpuLedger } from './host-cpu-ledger.js';
 
 /** A ready isolate: context created and sandbox installed. */
 export interface PooledIsolate {
@@ -72,13 +73,16 @@ export class IsolatePool {
     }
   }
 
-  /** Creates one ready isolate; the context and bootstrap work runs on isolated-vm's thread. */
+  /**
+   * Creates one ready isolate; the context and bootstrap work runs on isolated-vm's thread. The
+   * host thread's part serves no run: it is kept out of the runs' CPU (HostCpuLedger).
+   */
   async create(memoryMib: number): Promise<PooledIsolate> {
-    const isolate = this.newIsolate(memoryMib);
+    const isolate = hostCpuLedger.exclude(() => this.newIsolate(memoryMib));
     try {
       const context = await isolate.createContext();
       const sandbox = this.options.snapshot
-        ? installSandboxFromSnapshot(context)
+        ? hostCpuLedger.exclude(() => installSandboxFromSnapshot(context))
         : await installSandbox(isolate, context);
       return { isolate, context, sandbox, memoryMib };
     } catch (err) {
@@ -98,7 +102,7 @@ export class IsolatePool {
   /** A ready isolate of this memory class: from the pool, or created now if it is empty. */
   take(memoryMib: number): PooledIsolate {
     const list = this.touch(memoryMib);
-    return list.pop() ?? this.createSync(memoryMib);
+    return list.pop() ?? hostCpuLedger.exclude(() => this.createSync(memoryMib));
   }
 
   /**

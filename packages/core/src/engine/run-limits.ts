@@ -15,6 +15,7 @@
  */
 import type ivm from 'isolated-vm';
 import type { Limits } from '../limits/limits.js';
+import { hostCpuLedger, type HostCpuAccount, type HostCpuLedger } from './host-cpu-ledger.js';
 
 /**
  * How long a call may take to end after `dispose()` before the isolate counts as unresponsive
@@ -71,8 +72,8 @@ export class RunLimits {
 
   /** The worker process's CPU when the run started, ns (see {@link cpuChargeNs}). */
   private readonly processCpuBaseNs: bigint;
-  /** Work the host did for this run on its own thread, outside the isolate, ns. */
-  private hostNs = 0n;
+  /** The run's share of the host thread's CPU (see HostCpuLedger). */
+  private readonly account: HostCpuAccount;
 
   constructor(
     private readonly isolate: ivm.Isolate,
@@ -81,9 +82,11 @@ export class RunLimits {
     pollIntervalMs: number,
     private readonly signal: AbortSignal | undefined,
     private readonly processCpuNs: () => bigint = processCpuNow,
+    private readonly ledger: HostCpuLedger = hostCpuLedger,
   ) {
     this.lastCpuNs = cpuBaseNs;
     this.processCpuBaseNs = processCpuNs();
+    this.account = ledger.openAccount();
     this.wallTimer = setTimeout(() => this.stop('wall'), limits.wallTimeMs);
     this.poll = setInterval(() => this.sample(), pollIntervalMs);
     this.onAbort = () => this.stop('cancelled');
@@ -106,37 +109,44 @@ export class RunLimits {
   }
 
   /**
-   * The CPU a run is charged, ns: the lesser of two upper bounds of its true CPU. isolated-vm's
-   * `cpuTime` advances with the wall clock while the isolate runs (a 300 ms busy loop under six
-   * busy processes: 301 ms, while the whole worker used 88-100 ms of CPU), so on a machine with
-   * more runnable threads than cores it overcharges; the worker process's CPU since the run
-   * started includes the run's own, and overcharges only by what other runs of the worker used
-   * meanwhile. The lesser never falls below the run's true CPU, so the limit still stops every
-   * run that passes it.
+   * The CPU a run is charged, ns: the lesser of two measures of it.
+   *
+   * - The run's own: its isolate's clock plus its share of the host thread's CPU (HostCpuLedger:
+   *   the calls into the isolate, the timer turns, acorn parsing its code). Without the host's
+   *   share a run whose timers fire by the thousand was charged a quarter of what it cost.
+   *   isolated-vm's `cpuTime` advances with the wall clock while the isolate runs (a 300 ms busy
+   *   loop under six busy processes: 301 ms, while the whole worker used 88-100 ms of CPU), so on
+   *   a machine with more runnable threads than cores this side overcharges.
+   * - The worker process's CPU since the run started, which includes the run's own and
+   *   overcharges only by what other runs of the worker used meanwhile.
    */
   cpuChargeNs(): bigint {
-    const isolateNs = this.cpuUsedNs() + this.hostNs;
+    const ownNs = this.cpuUsedNs() + this.ledger.chargedNs(this.account);
     const processNs = this.processCpuNs() - this.processCpuBaseNs;
-    return processNs < isolateNs ? processNs : isolateNs;
+    return processNs < ownNs ? processNs : ownNs;
   }
 
   /**
-   * Adds work the host did for this run outside the isolate (parsing its code with acorn) to
-   * the isolate's side of {@link cpuChargeNs}: the worker's CPU includes it, the isolate's
-   * clock does not. `ns` is wall time, an upper bound of that work's CPU.
+   * Adds `ns` of work the host did for this run alone to its own side of {@link cpuChargeNs}
+   * (what {@link onHost} measures; for tests).
    */
   chargeHostNs(ns: bigint): void {
-    if (ns > 0n) this.hostNs += ns;
+    if (ns > 0n) this.account.chargedNs += ns;
   }
 
-  /** Runs `work` on the host's thread for this run (acorn parsing its code), charging its time. */
+  /** One host event of this run (an isolate call, a console batch): its weight in the host's CPU. */
+  noteHostEvent(): void {
+    this.account.events++;
+  }
+
+  /** Runs `work` on the host's thread for this run alone (acorn parsing its code), charging its CPU. */
   onHost<T>(work: () => T): T {
-    const start = process.hrtime.bigint();
-    try {
-      return work();
-    } finally {
-      this.chargeHostNs(process.hrtime.bigint() - start);
-    }
+    return this.ledger.charge(this.account, work);
+  }
+
+  /** Runs `work`, which the run's isolate clock already counts (a synchronous isolate call). */
+  offLedger<T>(work: () => T): T {
+    return this.ledger.exclude(work);
   }
 
   /** Records `reason` (if none yet) and disposes the isolate, ending whatever runs in it. */
@@ -145,7 +155,7 @@ export class RunLimits {
     this.reason = reason;
     this.cpuUsedNs();
     try {
-      if (!this.isolate.isDisposed) this.isolate.dispose();
+      if (!this.isolate.isDisposed) this.ledger.exclude(() => this.isolate.dispose());
     } catch {
       // already disposed by isolated-vm (memory limit): nothing left to stop
     }
@@ -230,8 +240,9 @@ export class RunLimits {
     });
   }
 
-  /** Stops the timers and the abort listener. */
+  /** Stops the timers and the abort listener, and closes the run's host CPU account. */
   clear(): void {
+    this.ledger.closeAccount(this.account);
     clearTimeout(this.wallTimer);
     clearInterval(this.poll);
     this.signal?.removeEventListener('abort', this.onAbort);
