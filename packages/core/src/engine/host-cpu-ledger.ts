@@ -10,7 +10,9 @@
  * The ledger reads this thread's CPU clock (`process.threadCpuUsage`) whenever a run starts or
  * ends and whenever a run's charge is read (the limits' poll, every few ms), and splits the CPU
  * used since the last reading among the runs open at the time, in proportion to the host events
- * (isolate calls, console batches) each made in that span; with none, evenly. CPU the host spends
+ * (isolate calls, console batches) each made in that span. A span in which no run made one
+ * (the host's own timers and GC, a run busy inside its isolate) is charged to nobody: a run that
+ * only computes is charged its isolate's clock, whatever else the worker does. CPU the host spends
  * on no run in particular (making and disposing pooled isolates, synchronous calls whose time
  * the isolate's clock already counts) is measured with {@link exclude} and goes to nobody; CPU
  * spent on one run alone (parsing its code with acorn) is measured with {@link charge} and goes
@@ -94,10 +96,9 @@ export class HostCpuLedger {
     if (this.open.size === 0) return;
     let events = 0;
     for (const a of this.open) events += a.events;
-    if (used > 0n) {
-      const n = BigInt(this.open.size);
+    if (used > 0n && events > 0) {
       const total = BigInt(events);
-      for (const a of this.open) a.chargedNs += events > 0 ? (used * BigInt(a.events)) / total : used / n;
+      for (const a of this.open) a.chargedNs += (used * BigInt(a.events)) / total;
     }
     for (const a of this.open) a.events = 0;
   }

@@ -4,8 +4,10 @@ import type { HostileCase } from './harness.js';
 /**
  * The console-tight-loop hazard without tripping the line-rate limit: 400 000 lines/s, paced
  * by Date.now() to stay under a 1 000 000 lines/s quota (LIMIT_BOUNDS allows it), so only the
- * 2 s wall limit can end the run. The bridge must keep up or push back: TIMEOUT near the wall
- * limit (the host gives it wall + 1.5 s), the worker's RSS bounded, no backlog after the end.
+ * 2 s wall or cpu limit can end the run. The bridge must keep up or push back: TIMEOUT near the
+ * wall limit (the host gives it wall + 1.5 s), or CPU_LIMIT before it (the isolate's thread and
+ * the worker's thread, which receives the lines, both work for the run: its CPU passes 2 s
+ * before its wall time does), the worker's RSS bounded, no backlog after the end.
  */
 const hostileCase: HostileCase = {
   name: 'console-paced-flood',
@@ -22,7 +24,7 @@ var n = 0, t0 = Date.now();
 for (;;) { if (n < (Date.now() - t0) * 400) { console.log(''); n++; } }`,
   expect: {
     status: 'error',
-    kind: ['TIMEOUT', 'OUTPUT_LIMIT'],
+    kind: ['TIMEOUT', 'CPU_LIMIT', 'OUTPUT_LIMIT'],
     check: (obs) =>
       expect(
         obs.result.kind === 'outcome' ? obs.result.wallMs : 0,
