@@ -99,6 +99,9 @@ export interface Daemon {
 /** How long open connections may take to receive their last statuses once the drain is over, ms. */
 const LISTENER_CLOSE_MS = 2_000;
 
+/** How long the last export of metrics or spans may take at shutdown, ms. */
+const TELEMETRY_FLUSH_MS = 2_000;
+
 /** Default quota limits from the config. */
 export function defaultQuotaLimits(config: DaemonConfig): Limits {
   return { ...config.defaultQuota, codeBytes: config.maxCodeBytes };
@@ -502,17 +505,36 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   }
 
   /**
-   * Closes the metrics endpoint. Its port is released at once; a scrape still being answered
-   * may finish for up to LISTENER_CLOSE_MS.
+   * Stops an exporter of telemetry with its last export: within TELEMETRY_FLUSH_MS, and never
+   * failing the shutdown. A collector that is down or slow costs a warning, not the store's
+   * clean close or the data dir's lock (both come after it).
    */
-  async function stopMetrics(): Promise<void> {
-    if (metrics === undefined) return;
+  async function stopTelemetry(what: string, stop: () => Promise<void>): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      metrics.stop(),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, LISTENER_CLOSE_MS))),
+    const outcome = await Promise.race([
+      stop().then(
+        () => undefined,
+        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+      ),
+      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), TELEMETRY_FLUSH_MS))),
     ]);
     clearTimeout(timer);
+    if (outcome === 'timeout') {
+      lifecycleLog.warn(
+        { timeout_ms: TELEMETRY_FLUSH_MS },
+        `shutdown: the last export of ${what} did not finish in time; it was dropped`,
+      );
+    } else if (outcome !== undefined) {
+      lifecycleLog.warn({ err: outcome }, `shutdown: the last export of ${what} failed: ${outcome.message}`);
+    }
+  }
+
+  /**
+   * Closes the metrics endpoint. Its port is released at once; a scrape still being answered
+   * may finish within TELEMETRY_FLUSH_MS.
+   */
+  async function stopMetrics(): Promise<void> {
+    if (metrics !== undefined) await stopTelemetry('metrics', () => metrics.stop());
   }
 
   async function doStop(graceMs: number): Promise<void> {
@@ -560,7 +582,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     await pool.stop(2_000);
     await retention.stop();
     await usage.stop();
-    await stopTracing?.();
+    if (stopTracing !== undefined) await stopTelemetry('spans', stopTracing);
     await store?.close();
     store = undefined;
     dataDirLock?.release();
