@@ -50,6 +50,7 @@ import { StatsCollector } from './monitor/stats-collector.js';
 import { createMonitorService } from './services/monitor-service.js';
 import { VERSION } from './version.js';
 import { DaemonMetrics } from './telemetry/metrics.js';
+import { metricPushPlan, metricPushReader, metricPushSummary } from './telemetry/metric-push.js';
 import { routeOtelDiagnostics } from './telemetry/otel-diagnostics.js';
 import { exposureWarnings, listenerSummary } from './telemetry/startup-summary.js';
 import { startTracing, tracingSummary } from './telemetry/tracing.js';
@@ -245,8 +246,10 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
 
   const stats = new StatsCollector();
   // Gauges read the pool, scheduler and REPL service (defined below) at scrape time.
+  const metricPush = metricPushPlan();
+  const pushReader = metricPushReader(metricPush);
   const metrics =
-    config.metrics === ''
+    config.metrics === '' && pushReader === undefined
       ? undefined
       : new DaemonMetrics(
           config.metrics,
@@ -257,6 +260,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
             workers: () => pool.workers(),
           },
           lifecycleLog,
+          pushReader,
         );
   const meter = metrics === undefined ? fanOut(usage, stats) : fanOut(usage, stats, metrics);
 
@@ -491,6 +495,11 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     stopTracing = startTracing({ console: config.otelConsole });
     const tracing = tracingSummary({ console: config.otelConsole });
     lifecycleLog.info(tracing.fields, tracing.message);
+    const push = metricPushSummary(metricPush);
+    lifecycleLog.info(push.fields, push.message);
+    for (const { setting, reason } of metricPush.ignored) {
+      lifecycleLog.warn({ setting }, `ignoring ${setting}: ${reason}`);
+    }
     // After the SDK, which installs its own console logger when OTEL_LOG_LEVEL is set.
     routeOtelDiagnostics(componentLogger(logger, 'otel'));
     logger.info({ address, ...listenerSummary(config).fields }, 'listening');
@@ -530,8 +539,8 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
   }
 
   /**
-   * Closes the metrics endpoint. Its port is released at once; a scrape still being answered
-   * may finish within TELEMETRY_FLUSH_MS.
+   * Closes the metrics endpoint and pushes the last values (OTLP). The port is released at
+   * once; a scrape still being answered may finish within TELEMETRY_FLUSH_MS.
    */
   async function stopMetrics(): Promise<void> {
     if (metrics !== undefined) await stopTelemetry('metrics', () => metrics.stop());

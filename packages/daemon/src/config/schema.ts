@@ -389,7 +389,7 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyInfo>> = Object.freez
     expected: 'empty, or HOST:PORT (e.g. 127.0.0.1:9464)',
     defaultText: 'empty (no metrics endpoint)',
     description:
-      'Serve OpenTelemetry metrics for Prometheus to scrape at http://HOST:PORT/metrics (docs/observability.md lists them). The endpoint has no authentication and its labels name tenants: a non-loopback HOST needs insecure, with or without auth.',
+      'Serve OpenTelemetry metrics for Prometheus to scrape at http://HOST:PORT/metrics (docs/observability.md lists them). The endpoint has no authentication and its labels name tenants: a non-loopback HOST needs insecure, with or without auth. To push the same metrics to an OpenTelemetry collector, set OTEL_METRICS_EXPORTER=otlp (with or without this endpoint).',
   },
   usageRetentionDays: {
     env: 'VMD_USAGE_RETENTION_DAYS',

@@ -1,12 +1,13 @@
 /**
  * OpenTelemetry metrics of the daemon, exported for Prometheus (`vmd serve --metrics HOST:PORT`,
- * scraped at /metrics). Counters and histograms are fed by every run (the services' RunMeter);
+ * scraped at /metrics) and/or pushed over OTLP (`OTEL_METRICS_EXPORTER=otlp`, metric-push.ts).
+ * Counters and histograms are fed by every run (the services' RunMeter);
  * gauges are read from the scheduler, the worker pool and the REPL service at scrape time.
  * Metric names and labels: docs/observability.md.
  */
 import { status as Status } from '@grpc/grpc-js';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { Logger } from 'pino';
 import type { RunMeter, RunUsage } from '../tenants/usage-recorder.js';
 import { vmdResource } from './resource.js';
@@ -44,7 +45,8 @@ const BYTE_BUCKETS = [
 
 export class DaemonMetrics implements RunMeter {
   private readonly provider: MeterProvider;
-  private readonly exporter: PrometheusExporter;
+  /** The Prometheus endpoint, when `--metrics` is set. */
+  private readonly exporter: PrometheusExporter | undefined;
   private readonly runs;
   private readonly rejected;
   private readonly cpu;
@@ -55,18 +57,31 @@ export class DaemonMetrics implements RunMeter {
   private readonly output;
   private readonly rpcs;
 
+  /**
+   * @param listen the Prometheus endpoint's HOST:PORT, or '' for none
+   * @param push a reader that pushes the metrics (metric-push.ts), if any
+   */
   constructor(
     private readonly listen: string,
     sources: MetricsSources,
     private readonly logger?: Logger,
+    push?: IMetricReader,
   ) {
-    const at = listen.lastIndexOf(':');
-    const host = listen.slice(0, at).replace(/^\[|\]$/g, '');
-    const port = Number(listen.slice(at + 1));
-    this.exporter = new PrometheusExporter({ host, port, preventServerStart: true, withoutScopeInfo: true });
+    if (listen !== '') {
+      const at = listen.lastIndexOf(':');
+      const host = listen.slice(0, at).replace(/^\[|\]$/g, '');
+      const port = Number(listen.slice(at + 1));
+      this.exporter = new PrometheusExporter({
+        host,
+        port,
+        preventServerStart: true,
+        withoutScopeInfo: true,
+      });
+    }
+    const readers = [this.exporter, push].filter((r): r is IMetricReader => r !== undefined);
     // The resource of the traces (service.name vmd, service.version): Prometheus shows it as
     // target_info.
-    this.provider = new MeterProvider({ resource: vmdResource(), readers: [this.exporter] });
+    this.provider = new MeterProvider({ resource: vmdResource(), readers });
     const meter = this.provider.getMeter('vmd');
     this.runs = meter.createCounter('vmd_executions', {
       description:
@@ -79,7 +94,7 @@ export class DaemonMetrics implements RunMeter {
       description: 'Requests refused by a tenant quota (rate, concurrency, queue depth)',
     });
     this.cpu = meter.createCounter('vmd_cpu_time_ms', {
-      description: 'CPU time of tenant code, ms',
+      description: "CPU time charged to runs (their isolates, plus their share of the worker's thread), ms",
       unit: 'ms',
     });
     this.queueWait = meter.createHistogram('vmd_queue_wait_ms', {
@@ -153,15 +168,17 @@ export class DaemonMetrics implements RunMeter {
       .addCallback((r) => r.observe(process.memoryUsage().heapUsed));
   }
 
-  /** Starts the HTTP endpoint. */
+  /** Starts the HTTP endpoint, if there is one. */
   async start(): Promise<void> {
+    if (this.exporter === undefined) return;
     await this.exporter.startServer();
     const summary = metricsSummary(this.listen);
     this.logger?.info(summary.fields, summary.message);
   }
 
+  /** Closes the endpoint and pushes the last values (a push reader's final export). */
   async stop(): Promise<void> {
-    await this.exporter.stopServer().catch(() => undefined);
+    await this.exporter?.stopServer().catch(() => undefined);
     await this.provider.shutdown().catch(() => undefined);
   }
 

@@ -83,7 +83,8 @@ export function tracingSummary(options: { console: boolean; env?: NodeJS.Process
   return { fields, message: `tracing on: spans exported with ${exporter}${where}` };
 }
 
-function withoutCredentials(endpoint: string): string {
+/** `endpoint` without a user or password in it (start-up lines never show credentials). */
+export function withoutCredentials(endpoint: string): string {
   try {
     const url = new URL(endpoint);
     if (url.username === '' && url.password === '') return endpoint;
@@ -105,6 +106,11 @@ export function startTracing(options: {
     resource: vmdResource(),
     instrumentations: [],
     autoDetectResources: false,
+    // Traces only: vmd's metrics have their own provider (metrics.ts, metric-push.ts) and its
+    // logs go through pino. Left to itself the SDK would also start OTLP metric and log
+    // exporters whenever an OTLP endpoint is set, pushing nothing of vmd's.
+    metricReaders: [],
+    logRecordProcessors: [],
     // Each span as it ends: a quick look should not wait for a batch.
     ...(options.console
       ? { spanProcessors: [new SimpleSpanProcessor({ exporter: new JsonLinesSpanExporter() })] }

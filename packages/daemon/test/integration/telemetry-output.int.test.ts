@@ -1,3 +1,4 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { execute, sleep, startTestDaemon, type TestDaemon } from './helpers.js';
@@ -78,6 +79,84 @@ describe('metrics resource', () => {
     expect(info).toMatch(/service_name="vmd"/);
     expect(info).toMatch(/service_version="\d+\.\d+\.\d+[^"]*"/);
     expect(text).not.toContain('unknown_service');
+  });
+});
+
+describe('metrics pushed over OTLP (OTEL_METRICS_EXPORTER=otlp)', () => {
+  let collector: HttpServer | undefined;
+  afterEach(async () => {
+    // The daemon first: it pushes its last values as it stops.
+    await d?.stop();
+    d = undefined;
+    collector?.close();
+    collector = undefined;
+  });
+
+  /** A stand-in collector (OTLP/HTTP with JSON bodies, so the test can read them); its port. */
+  async function startCollector(bodies: Array<{ path: string; body: string }>): Promise<number> {
+    collector = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        bodies.push({ path: req.url ?? '', body });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    const server = collector;
+    return new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+    );
+  }
+
+  function pushEnv(port: number, intervalMs: number): Record<string, string> {
+    return {
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_METRIC_EXPORT_INTERVAL: String(intervalMs),
+    };
+  }
+
+  it("pushes vmd's own instruments to the collector, without --metrics", async () => {
+    const bodies: Array<{ path: string; body: string }> = [];
+    const port = await startCollector(bodies);
+    // Traces go to the same collector: the tracing SDK must not push metrics or logs of its own.
+    d = await startTestDaemon({ workers: 1, env: { ...pushEnv(port, 300), OTEL_TRACES_EXPORTER: 'otlp' } });
+    const line = d.logs.find((l) => l['metrics_push'] === true);
+    expect(line?.msg).toBe(
+      `pushing metrics over OTLP (http/json) to http://127.0.0.1:${port}/v1/metrics every 0.3 s`,
+    );
+    await execute(d.client, { tenant: 'pushed', code: '6 * 7' });
+    const pushed = await waitFor('a push that counts the run', () =>
+      bodies.find((b) => b.body.includes('vmd_executions') && b.body.includes('pushed')),
+    );
+    expect(pushed.path).toBe('/v1/metrics');
+    const doc = JSON.parse(pushed.body) as {
+      resourceMetrics: Array<{
+        resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> };
+        scopeMetrics: Array<{ metrics: Array<{ name: string }> }>;
+      }>;
+    };
+    const rm = doc.resourceMetrics[0]!;
+    expect(rm.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue).toBe('vmd');
+    const names = rm.scopeMetrics.flatMap((s) => s.metrics.map((m) => m.name));
+    expect(names).toEqual(expect.arrayContaining(['vmd_executions', 'vmd_rpc', 'vmd_queue_depth']));
+    await sleep(700); // two more intervals
+    const metricBodies = bodies.filter((b) => b.path === '/v1/metrics');
+    expect(metricBodies.every((b) => b.body.includes('vmd_queue_depth'))).toBe(true);
+    expect(bodies.filter((b) => !['/v1/metrics', '/v1/traces'].includes(b.path))).toEqual([]);
+  });
+
+  it('pushes the last values when the daemon stops, before the next interval', async () => {
+    const bodies: Array<{ path: string; body: string }> = [];
+    const port = await startCollector(bodies);
+    const daemon = await startTestDaemon({ workers: 1, env: pushEnv(port, 600_000) });
+    d = daemon;
+    await execute(daemon.client, { tenant: 'last-push', code: '1' });
+    expect(bodies.some((b) => b.body.includes('last-push'))).toBe(false);
+    d = undefined;
+    await daemon.stop();
+    expect(bodies.some((b) => b.body.includes('vmd_executions') && b.body.includes('last-push'))).toBe(true);
   });
 });
 
