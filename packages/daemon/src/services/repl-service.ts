@@ -130,6 +130,12 @@ export interface ReplService {
 export function createReplService(deps: ReplServiceDeps): ReplService {
   const sessions = new Map<string, Session>();
   const perTenant = new Map<string, number>();
+  /**
+   * How many times each tenant was deleted while this daemon ran. An open that waits for its
+   * worker while its tenant is deleted sees the count change and is refused, instead of adding
+   * a session after tenantDeleted ended the others.
+   */
+  const deletions = new Map<string, number>();
   const admission = deps.admission ?? new Admission();
 
   const end = (s: Session, reason: EndReason, message: string): void => {
@@ -199,6 +205,7 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
     }
 
     const tenant = await deps.tenants.resolve(tenantId);
+    const deletionsAtOpen = deletions.get(tenantId) ?? 0;
     const allowed = tenant.admission?.replSessions ?? Infinity;
     if ((perTenant.get(tenantId) ?? 0) >= allowed) {
       throw new ResourceExhaustedError(
@@ -265,6 +272,15 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
       throw err;
     }
     sessions.set(id, session);
+    if ((deletions.get(tenantId) ?? 0) !== deletionsAtOpen) {
+      end(session, 'tenant_deleted', tenantDeletedMessage(tenantId));
+      throw new NotFoundError(
+        ErrorCode.TENANT_NOT_FOUND,
+        'tenant',
+        tenantId,
+        `tenant '${tenantId}' was deleted while the session was opening; no session was opened`,
+      );
+    }
     return { session, resumed: false };
   }
 
@@ -550,6 +566,7 @@ export function createReplService(deps: ReplServiceDeps): ReplService {
       return ending.length;
     },
     tenantDeleted(tenant) {
+      deletions.set(tenant, (deletions.get(tenant) ?? 0) + 1);
       const ending = [...sessions.values()].filter((s) => s.tenant === tenant);
       for (const s of ending) end(s, 'tenant_deleted', tenantDeletedMessage(tenant));
       return ending.length;

@@ -414,4 +414,32 @@ describe('ReplService', () => {
     expect(await fresh.value('1 + 1')).toBe('2');
     fresh.close();
   });
+
+  it('refuses a session whose tenant is deleted while its open waits for a worker', async () => {
+    // With the only worker killed, an open waits for its replacement (about a second). A delete
+    // meanwhile ends the tenant's sessions; before, the waiting open then added one more.
+    await execute(d.client, { tenant: 'racing', code: '1' });
+    const [worker] = childPids(d.pid);
+    process.kill(worker!, 'SIGKILL');
+    await sleep(100); // the supervisor sees the exit and starts a replacement
+    const s = new Stream();
+    s.send({
+      $case: 'open',
+      value: { tenant: 'racing', limits: undefined, resumeSessionId: '', color: false, idleTtlMs: 0 },
+    });
+    await sleep(100);
+    expect(s.received, 'the open is still waiting for a worker').toEqual([]);
+    const admin = new TenantServiceClient(d.address, credentials.createInsecure());
+    await unaryCall(admin, admin.deleteTenant, { name: 'racing' });
+    admin.close();
+    for (let i = 0; i < 300 && !s.ended; i++) await sleep(20);
+    expect(s.received.filter((r) => r.$case === 'ready')).toEqual([]);
+    expect(s.error?.code).toBe(Status.NOT_FOUND);
+    expect(s.error?.metadata.get('vmd-error-code')).toEqual(['TENANT_NOT_FOUND']);
+    expect(s.error?.details).toContain('was deleted while the session was opening');
+    const fresh = new Stream();
+    await fresh.open('alice');
+    expect(await fresh.value('1 + 1')).toBe('2');
+    fresh.close();
+  });
 });
