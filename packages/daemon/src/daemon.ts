@@ -383,6 +383,7 @@ export function createDaemon(config: DaemonConfig, deps: DaemonDeps = {}): Daemo
     listApiKeys: adaptUnary(T.listApiKeys.path, tenantService.listApiKeys, adapt),
     revokeApiKey: adaptUnary(T.revokeApiKey.path, tenantService.revokeApiKey, adapt),
     getUsage: adaptUnary(T.getUsage.path, tenantService.getUsage, adapt),
+    listAuditEvents: adaptUnary(T.listAuditEvents.path, tenantService.listAuditEvents, adapt),
   });
   const monitor = createMonitorService({
     version: VERSION,

@@ -1,6 +1,6 @@
 /**
  * vmd.v1.TenantService over the daemon's {@link Store}: tenants (quotas, capabilities, isolation)
- * API keys and usage. Every write is committed before the RPC answers and is written to the audit
+ * API keys, usage and the audit log. Every write is committed before the RPC answers and is written to the audit
  * log (never with a secret). An API key's secret is returned once, by CreateApiKey; only its
  * hash is stored.
  *
@@ -9,9 +9,11 @@
  */
 import { ErrorCode, InvalidArgumentError, NotFoundError } from '@vmd/core';
 import {
+  AuditOutcome as WireAuditOutcome,
   ErrorKind,
   IsolationMode,
   type ApiKey,
+  type AuditEvent,
   type Capabilities,
   type Quotas,
   type Tenant,
@@ -28,6 +30,8 @@ import {
   type GetTenantResponse,
   type ListApiKeysRequest,
   type ListApiKeysResponse,
+  type ListAuditEventsRequest,
+  type ListAuditEventsResponse,
   type ListTenantsRequest,
   type ListTenantsResponse,
   type RevokeApiKeyRequest,
@@ -43,6 +47,8 @@ import { checkQuota, quotaFieldName, type DaemonQuotaLimits } from '../tenants/q
 import {
   TENANT_QUOTA_FIELDS,
   type ApiKeyRecord,
+  type AuditEntry,
+  type AuditOutcome,
   type IsolationMode as StoreIsolation,
   type Store,
   type TenantCapabilities,
@@ -82,6 +88,7 @@ export interface TenantServiceHandlers {
   listApiKeys: UnaryHandler<ListApiKeysRequest, ListApiKeysResponse>;
   revokeApiKey: UnaryHandler<RevokeApiKeyRequest, RevokeApiKeyResponse>;
   getUsage: UnaryHandler<GetUsageRequest, GetUsageResponse>;
+  listAuditEvents: UnaryHandler<ListAuditEventsRequest, ListAuditEventsResponse>;
 }
 
 /** The default GetUsage window: the 24 hours before its end. */
@@ -233,6 +240,27 @@ export function createTenantService(deps: TenantServiceDeps): TenantServiceHandl
         platformErrors: Object.entries(u.platformErrors).map(([code, count]) => ({ code, count })),
       };
     },
+
+    async listAuditEvents(req, ctx) {
+      if (req.tenant !== '') ctx.logFields.tenant_id = validateTenantId(req.tenant);
+      const outcome = fromWireOutcome(req.outcome);
+      if (req.since !== undefined && req.until !== undefined && !(req.since < req.until)) {
+        throw new InvalidArgumentError(
+          'since',
+          `since (${req.since.toISOString()}) must be before until (${req.until.toISOString()})`,
+        );
+      }
+      const page = await deps.store().listAudit({
+        ...fromWirePage(req.page),
+        ...(req.tenant !== '' ? { tenant: req.tenant } : {}),
+        ...(req.action !== '' ? { action: auditFilter('action', req.action) } : {}),
+        ...(req.actor !== '' ? { actor: auditFilter('actor', req.actor) } : {}),
+        ...(outcome !== undefined ? { outcome } : {}),
+        ...(req.since !== undefined ? { since: req.since } : {}),
+        ...(req.until !== undefined ? { until: req.until } : {}),
+      });
+      return { events: page.items.map(toWireAuditEvent), page: { nextPageToken: page.nextPageToken } };
+    },
   };
   const authorize = deps.authorize;
   if (authorize === undefined) return handlers;
@@ -344,6 +372,51 @@ function checkOrigins(origins: readonly string[]): string[] {
     }
     return origin;
   });
+}
+
+/** Longest `action` or `actor` filter: far above any the daemon writes (`tenant:<63>/key:<id>`). */
+const MAX_AUDIT_FILTER_CHARS = 256;
+
+function auditFilter(field: 'action' | 'actor', value: string): string {
+  if (value.length > MAX_AUDIT_FILTER_CHARS) {
+    throw new InvalidArgumentError(
+      field,
+      `${field} is ${value.length} characters long; no audit entry has one over ${MAX_AUDIT_FILTER_CHARS}`,
+    );
+  }
+  return value;
+}
+
+const OUTCOME_FROM_WIRE: ReadonlyMap<number, AuditOutcome> = new Map([
+  [WireAuditOutcome.AUDIT_OUTCOME_OK, 'ok'],
+  [WireAuditOutcome.AUDIT_OUTCOME_DENIED, 'denied'],
+  [WireAuditOutcome.AUDIT_OUTCOME_FAILED, 'failed'],
+]);
+
+/** The store's outcome filter for a request's (undefined: any). @throws InvalidArgumentError */
+function fromWireOutcome(outcome: WireAuditOutcome): AuditOutcome | undefined {
+  if (outcome === WireAuditOutcome.AUDIT_OUTCOME_UNSPECIFIED) return undefined;
+  const o = OUTCOME_FROM_WIRE.get(outcome);
+  if (o === undefined) {
+    throw new InvalidArgumentError(
+      'outcome',
+      `outcome ${outcome} is not one of OK, DENIED, FAILED (or unspecified)`,
+    );
+  }
+  return o;
+}
+
+function toWireAuditEvent(e: AuditEntry): AuditEvent {
+  const outcome = [...OUTCOME_FROM_WIRE].find(([, o]) => o === e.outcome)?.[0];
+  return {
+    id: e.id,
+    time: e.time,
+    actor: e.actor,
+    action: e.action,
+    target: e.target,
+    outcome: outcome ?? WireAuditOutcome.AUDIT_OUTCOME_UNSPECIFIED,
+    detailsJson: JSON.stringify(e.details),
+  };
 }
 
 function fromWirePage(page: { pageSize: number; pageToken: string } | undefined): {

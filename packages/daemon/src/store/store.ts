@@ -201,6 +201,8 @@ export interface AuditEntry {
 
 /** Filters of {@link Store.listAudit}; all optional, combined with AND. Newest first. */
 export interface AuditQuery extends PageRequest {
+  /** Entries about this tenant: target the name itself, or under `tenant/<name>/`. */
+  tenant?: string;
   actor?: string;
   action?: string;
   target?: string;

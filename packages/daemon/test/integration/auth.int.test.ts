@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Client, credentials, Metadata, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
 import {
+  AuditOutcome,
   FunctionServiceClient,
   GetStatsRequest,
   MonitorServiceService,
@@ -137,6 +138,23 @@ const ADMIN_RPCS: [string, (secret: string | undefined) => Promise<{ code: Statu
   ['ListApiKeys', (s) => unary(tenants.listApiKeys, { tenant: 'alpha', page: undefined }, s)],
   ['RevokeApiKey', (s) => unary(tenants.revokeApiKey, { id: 'ffffffffffffffff' }, s)],
   ['GetUsage', (s) => unary(tenants.getUsage, { tenant: 'alpha', start: undefined, end: undefined }, s)],
+  [
+    'ListAuditEvents',
+    (s) =>
+      unary(
+        tenants.listAuditEvents,
+        {
+          tenant: 'alpha',
+          action: '',
+          actor: '',
+          outcome: AuditOutcome.AUDIT_OUTCOME_UNSPECIFIED,
+          since: undefined,
+          until: undefined,
+          page: undefined,
+        },
+        s,
+      ),
+  ],
 ];
 
 describe('authorization matrix (secure mode)', () => {

@@ -4,7 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { VmdClient } from '@vmd/client';
-import { FunctionServiceClient, IsolationMode, Tenant, TenantServiceClient } from '@vmd/client/wire';
+import {
+  AuditOutcome,
+  FunctionServiceClient,
+  IsolationMode,
+  Tenant,
+  TenantServiceClient,
+} from '@vmd/client/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DAEMON_MAIN,
@@ -138,6 +144,90 @@ describe('TenantService', () => {
     expect(noTenant.vmdCode).toBe('TENANT_NOT_FOUND');
     // The secret never reaches the daemon's log.
     expect(d.logs.map((l) => JSON.stringify(l)).join('\n')).not.toContain(created.secret);
+  });
+
+  it('lists the audit log: filtered by tenant, action and outcome, newest first, in pages', async () => {
+    const base = {
+      tenant: '',
+      action: '',
+      actor: '',
+      outcome: AuditOutcome.AUDIT_OUTCOME_UNSPECIFIED,
+      since: undefined,
+      until: undefined,
+      page: undefined,
+    };
+    const start = new Date();
+    await call(tenants, tenants.createTenant, { tenant: Tenant.fromPartial({ name: 'audited' }) });
+    const key = await call(tenants, tenants.createApiKey, { tenant: 'audited', description: '' });
+    await call(tenants, tenants.revokeApiKey, { id: key.key!.id });
+    await call(tenants, tenants.createTenant, { tenant: Tenant.fromPartial({ name: 'audited-2' }) });
+
+    const mine = await call(tenants, tenants.listAuditEvents, { ...base, tenant: 'audited', since: start });
+    expect(mine.events.map((e) => [e.action, e.target])).toEqual([
+      ['apikey.revoke', `tenant/audited/key/${key.key!.id}`],
+      ['apikey.create', `tenant/audited/key/${key.key!.id}`],
+      ['tenant.create', 'audited'],
+    ]);
+    expect(mine.events[0]).toMatchObject({
+      actor: 'local',
+      outcome: AuditOutcome.AUDIT_OUTCOME_OK,
+      detailsJson: '{}',
+    });
+    expect(mine.events[0]!.time!.getTime()).toBeGreaterThanOrEqual(start.getTime() - 1);
+    expect(mine.events[0]!.id).toBeGreaterThan(mine.events[1]!.id);
+
+    const creates = await call(tenants, tenants.listAuditEvents, {
+      ...base,
+      action: 'tenant.create',
+      since: start,
+    });
+    expect(creates.events.map((e) => e.target)).toEqual(['audited-2', 'audited']);
+    const denied = await call(tenants, tenants.listAuditEvents, {
+      ...base,
+      since: start,
+      outcome: AuditOutcome.AUDIT_OUTCOME_DENIED,
+    });
+    expect(denied.events).toEqual([]);
+
+    const first = await call(tenants, tenants.listAuditEvents, {
+      ...base,
+      since: start,
+      page: { pageSize: 3, pageToken: '' },
+    });
+    expect(first.events).toHaveLength(3);
+    const second = await call(tenants, tenants.listAuditEvents, {
+      ...base,
+      since: start,
+      page: { pageSize: 3, pageToken: first.page!.nextPageToken },
+    });
+    expect(second.events.map((e) => e.target)).toEqual(['audited']);
+    expect(second.page!.nextPageToken).toBe('');
+
+    const backwards = await failure(
+      call(tenants, tenants.listAuditEvents, { ...base, since: new Date(), until: start }),
+    );
+    expect([backwards.code, backwards.details]).toEqual([
+      Status.INVALID_ARGUMENT,
+      expect.stringContaining('must be before until'),
+    ]);
+    const badOutcome = await failure(
+      call(tenants, tenants.listAuditEvents, { ...base, outcome: 7 as AuditOutcome }),
+    );
+    expect(badOutcome.code).toBe(Status.INVALID_ARGUMENT);
+    const badTenant = await failure(
+      call(tenants, tenants.listAuditEvents, { ...base, tenant: 'Not A Tenant' }),
+    );
+    expect(badTenant.code).toBe(Status.INVALID_ARGUMENT);
+    // The tenants of this test are gone again (a later test lists every tenant); their entries stay.
+    await call(tenants, tenants.deleteTenant, { name: 'audited' });
+    await call(tenants, tenants.deleteTenant, { name: 'audited-2' });
+    const after = await call(tenants, tenants.listAuditEvents, { ...base, tenant: 'audited', since: start });
+    expect(after.events.map((e) => e.action)).toEqual([
+      'tenant.delete',
+      'apikey.revoke',
+      'apikey.create',
+      'tenant.create',
+    ]);
   });
 
   it("clamps a run to its tenant's stored quota, and sees an update at once", async () => {

@@ -498,6 +498,26 @@ describe('SqliteStore: audit log', () => {
     expect((await store.listAudit()).items).toHaveLength(6);
   });
 
+  it('lists the audit entries about one tenant: its own record and what is under tenant/<name>/', async () => {
+    const store = await open();
+    for (const target of [
+      'ac',
+      'acme',
+      'tenant/acme/kv',
+      'tenant/acme/key/k1',
+      'tenant/acme-2/kv',
+      'tenant/ac/fetch',
+      'tenant/acmeX',
+    ]) {
+      await store.appendAudit({ actor: 'admin', action: 'x', target, outcome: 'ok' });
+    }
+    const targets = async (tenant: string): Promise<string[]> =>
+      (await store.listAudit({ tenant })).items.map((e) => e.target).sort();
+    expect(await targets('acme')).toEqual(['acme', 'tenant/acme/key/k1', 'tenant/acme/kv']);
+    expect(await targets('ac')).toEqual(['ac', 'tenant/ac/fetch']);
+    expect(await targets('nobody')).toEqual([]);
+  });
+
   it('redacts secret-looking detail keys and caps detail size', async () => {
     const store = await open();
     const entry = await store.appendAudit({

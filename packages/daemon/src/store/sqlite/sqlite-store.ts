@@ -440,6 +440,12 @@ export class SqliteStore implements Store {
         where.push('id < ?');
         params.push(cursor[0]);
       }
+      if (query.tenant !== undefined) {
+        // Its own record, and the range of targets under `tenant/<name>/` ('0' follows '/'),
+        // which the (target, id) index serves.
+        where.push('(target = ? OR (target >= ? AND target < ?))');
+        params.push(query.tenant, `tenant/${query.tenant}/`, `tenant/${query.tenant}0`);
+      }
       for (const [column, value] of [
         ['actor', query.actor],
         ['action', query.action],
@@ -459,7 +465,7 @@ export class SqliteStore implements Store {
         where.push('time < ?');
         params.push(dateMs('until', query.until));
       }
-      // At most 2^7 distinct statements, each cached.
+      // At most 2^8 distinct statements, each cached.
       const sql = `SELECT ${AUDIT_COLUMNS} FROM audit_log${
         where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`
       } ORDER BY id DESC LIMIT ?`;

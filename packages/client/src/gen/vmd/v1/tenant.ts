@@ -68,6 +68,56 @@ export function isolationModeToJSON(object: IsolationMode): string {
   }
 }
 
+/** How an audited action ended. */
+export enum AuditOutcome {
+  /** AUDIT_OUTCOME_UNSPECIFIED - Not set: in a request, any outcome. */
+  AUDIT_OUTCOME_UNSPECIFIED = 0,
+  /** AUDIT_OUTCOME_OK - It was done. */
+  AUDIT_OUTCOME_OK = 1,
+  /** AUDIT_OUTCOME_DENIED - It was refused (a capability the tenant does not have, a host fetch may not reach). */
+  AUDIT_OUTCOME_DENIED = 2,
+  /** AUDIT_OUTCOME_FAILED - It was allowed and failed (a fetch that could not connect, a kv write over a limit). */
+  AUDIT_OUTCOME_FAILED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function auditOutcomeFromJSON(object: any): AuditOutcome {
+  switch (object) {
+    case 0:
+    case "AUDIT_OUTCOME_UNSPECIFIED":
+      return AuditOutcome.AUDIT_OUTCOME_UNSPECIFIED;
+    case 1:
+    case "AUDIT_OUTCOME_OK":
+      return AuditOutcome.AUDIT_OUTCOME_OK;
+    case 2:
+    case "AUDIT_OUTCOME_DENIED":
+      return AuditOutcome.AUDIT_OUTCOME_DENIED;
+    case 3:
+    case "AUDIT_OUTCOME_FAILED":
+      return AuditOutcome.AUDIT_OUTCOME_FAILED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AuditOutcome.UNRECOGNIZED;
+  }
+}
+
+export function auditOutcomeToJSON(object: AuditOutcome): string {
+  switch (object) {
+    case AuditOutcome.AUDIT_OUTCOME_UNSPECIFIED:
+      return "AUDIT_OUTCOME_UNSPECIFIED";
+    case AuditOutcome.AUDIT_OUTCOME_OK:
+      return "AUDIT_OUTCOME_OK";
+    case AuditOutcome.AUDIT_OUTCOME_DENIED:
+      return "AUDIT_OUTCOME_DENIED";
+    case AuditOutcome.AUDIT_OUTCOME_FAILED:
+      return "AUDIT_OUTCOME_FAILED";
+    case AuditOutcome.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** A tenant's quotas. Zero in a create request means the server default. */
 export interface Quotas {
   /** Heap per isolate, MiB. */
@@ -319,6 +369,65 @@ export interface GetUsageResponse {
    * healthy, the daemon shut down, a bug), by vmd error code. They count in `executions`.
    */
   platformErrors: PlatformErrorCount[];
+}
+
+/** One entry of the audit log. */
+export interface AuditEvent {
+  /** Increasing id, in the order entries were written. */
+  id: number;
+  /** When it happened. */
+  time:
+    | Date
+    | undefined;
+  /** Who did it: "admin", "local", "tenant:<name>/key:<id>", "function:<name>" or "system". */
+  actor: string;
+  /** What was done: "tenant.create", "apikey.revoke", "function.deploy", "kv.put", "fetch.request", … */
+  action: string;
+  /**
+   * What it was done to: a tenant name, "tenant/<name>/key/<id>", "tenant/<name>/function/<fn>",
+   * "tenant/<name>/kv", "tenant/<name>/fetch".
+   */
+  target: string;
+  /** How it ended. */
+  outcome: AuditOutcome;
+  /**
+   * Extra facts as a JSON object (sizes, changed fields, error codes); never secrets or tenant
+   * data.
+   */
+  detailsJson: string;
+}
+
+/** Audit log query. Every filter is optional; they combine with AND. */
+export interface ListAuditEventsRequest {
+  /**
+   * Only entries about this tenant: its own record (target = the name) and everything under
+   * "tenant/<name>/".
+   */
+  tenant: string;
+  /** Only this action, e.g. "kv.put". */
+  action: string;
+  /** Only this actor, e.g. "admin". */
+  actor: string;
+  /** Only this outcome; unspecified: any. */
+  outcome: AuditOutcome;
+  /** Only entries at or after this time. */
+  since:
+    | Date
+    | undefined;
+  /** Only entries before this time. */
+  until:
+    | Date
+    | undefined;
+  /** Paging (newest first). */
+  page: PageRequest | undefined;
+}
+
+/** A page of audit entries. */
+export interface ListAuditEventsResponse {
+  /** Newest first. */
+  events: AuditEvent[];
+  /** Paging. */
+  page: PageResponse | undefined;
 }
 
 function createBaseQuotas(): Quotas {
@@ -2796,6 +2905,429 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
   },
 };
 
+function createBaseAuditEvent(): AuditEvent {
+  return { id: 0, time: undefined, actor: "", action: "", target: "", outcome: 0, detailsJson: "" };
+}
+
+export const AuditEvent: MessageFns<AuditEvent> = {
+  encode(message: AuditEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0) {
+      writer.uint32(8).uint64(message.id);
+    }
+    if (message.time !== undefined) {
+      Timestamp.encode(toTimestamp(message.time), writer.uint32(18).fork()).join();
+    }
+    if (message.actor !== "") {
+      writer.uint32(26).string(message.actor);
+    }
+    if (message.action !== "") {
+      writer.uint32(34).string(message.action);
+    }
+    if (message.target !== "") {
+      writer.uint32(42).string(message.target);
+    }
+    if (message.outcome !== 0) {
+      writer.uint32(48).int32(message.outcome);
+    }
+    if (message.detailsJson !== "") {
+      writer.uint32(58).string(message.detailsJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuditEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuditEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.time = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.target = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.detailsJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuditEvent {
+    return {
+      id: isSet(object.id) ? globalThis.Number(object.id) : 0,
+      time: isSet(object.time) ? fromJsonTimestamp(object.time) : undefined,
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      target: isSet(object.target) ? globalThis.String(object.target) : "",
+      outcome: isSet(object.outcome) ? auditOutcomeFromJSON(object.outcome) : 0,
+      detailsJson: isSet(object.detailsJson)
+        ? globalThis.String(object.detailsJson)
+        : isSet(object.details_json)
+        ? globalThis.String(object.details_json)
+        : "",
+    };
+  },
+
+  toJSON(message: AuditEvent): unknown {
+    const obj: any = {};
+    if (message.id !== 0) {
+      obj.id = Math.round(message.id);
+    }
+    if (message.time !== undefined) {
+      obj.time = message.time.toISOString();
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.target !== "") {
+      obj.target = message.target;
+    }
+    if (message.outcome !== 0) {
+      obj.outcome = auditOutcomeToJSON(message.outcome);
+    }
+    if (message.detailsJson !== "") {
+      obj.detailsJson = message.detailsJson;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuditEvent>, I>>(base?: I): AuditEvent {
+    return AuditEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuditEvent>, I>>(object: I): AuditEvent {
+    const message = createBaseAuditEvent();
+    message.id = object.id ?? 0;
+    message.time = object.time ?? undefined;
+    message.actor = object.actor ?? "";
+    message.action = object.action ?? "";
+    message.target = object.target ?? "";
+    message.outcome = object.outcome ?? 0;
+    message.detailsJson = object.detailsJson ?? "";
+    return message;
+  },
+};
+
+function createBaseListAuditEventsRequest(): ListAuditEventsRequest {
+  return { tenant: "", action: "", actor: "", outcome: 0, since: undefined, until: undefined, page: undefined };
+}
+
+export const ListAuditEventsRequest: MessageFns<ListAuditEventsRequest> = {
+  encode(message: ListAuditEventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.action !== "") {
+      writer.uint32(18).string(message.action);
+    }
+    if (message.actor !== "") {
+      writer.uint32(26).string(message.actor);
+    }
+    if (message.outcome !== 0) {
+      writer.uint32(32).int32(message.outcome);
+    }
+    if (message.since !== undefined) {
+      Timestamp.encode(toTimestamp(message.since), writer.uint32(42).fork()).join();
+    }
+    if (message.until !== undefined) {
+      Timestamp.encode(toTimestamp(message.until), writer.uint32(50).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAuditEventsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAuditEventsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.since = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.until = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAuditEventsRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      outcome: isSet(object.outcome) ? auditOutcomeFromJSON(object.outcome) : 0,
+      since: isSet(object.since) ? fromJsonTimestamp(object.since) : undefined,
+      until: isSet(object.until) ? fromJsonTimestamp(object.until) : undefined,
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListAuditEventsRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.outcome !== 0) {
+      obj.outcome = auditOutcomeToJSON(message.outcome);
+    }
+    if (message.since !== undefined) {
+      obj.since = message.since.toISOString();
+    }
+    if (message.until !== undefined) {
+      obj.until = message.until.toISOString();
+    }
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListAuditEventsRequest>, I>>(base?: I): ListAuditEventsRequest {
+    return ListAuditEventsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListAuditEventsRequest>, I>>(object: I): ListAuditEventsRequest {
+    const message = createBaseListAuditEventsRequest();
+    message.tenant = object.tenant ?? "";
+    message.action = object.action ?? "";
+    message.actor = object.actor ?? "";
+    message.outcome = object.outcome ?? 0;
+    message.since = object.since ?? undefined;
+    message.until = object.until ?? undefined;
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListAuditEventsResponse(): ListAuditEventsResponse {
+  return { events: [], page: undefined };
+}
+
+export const ListAuditEventsResponse: MessageFns<ListAuditEventsResponse> = {
+  encode(message: ListAuditEventsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.events) {
+      AuditEvent.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAuditEventsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAuditEventsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.events.push(AuditEvent.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAuditEventsResponse {
+    return {
+      events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => AuditEvent.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListAuditEventsResponse): unknown {
+    const obj: any = {};
+    if (message.events?.length) {
+      obj.events = message.events.map((e) => AuditEvent.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListAuditEventsResponse>, I>>(base?: I): ListAuditEventsResponse {
+    return ListAuditEventsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListAuditEventsResponse>, I>>(object: I): ListAuditEventsResponse {
+    const message = createBaseListAuditEventsResponse();
+    message.events = object.events?.map((e) => AuditEvent.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
 /** Tenant administration. In secure mode only the admin token reaches this service. */
 export type TenantServiceService = typeof TenantServiceService;
 export const TenantServiceService = {
@@ -2898,6 +3430,22 @@ export const TenantServiceService = {
     responseSerialize: (value: GetUsageResponse): Buffer => Buffer.from(GetUsageResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetUsageResponse => GetUsageResponse.decode(value),
   },
+  /**
+   * Lists audit log entries, newest first: administration (tenants, keys, functions) and every
+   * capability call tenant code made (kv, fetch), allowed or denied. Entries are kept for
+   * auditRetentionDays; those of a deleted tenant stay.
+   */
+  listAuditEvents: {
+    path: "/vmd.v1.TenantService/ListAuditEvents" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListAuditEventsRequest): Buffer =>
+      Buffer.from(ListAuditEventsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListAuditEventsRequest => ListAuditEventsRequest.decode(value),
+    responseSerialize: (value: ListAuditEventsResponse): Buffer =>
+      Buffer.from(ListAuditEventsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListAuditEventsResponse => ListAuditEventsResponse.decode(value),
+  },
 } as const;
 
 export interface TenantServiceServer extends UntypedServiceImplementation {
@@ -2923,6 +3471,12 @@ export interface TenantServiceServer extends UntypedServiceImplementation {
   revokeApiKey: handleUnaryCall<RevokeApiKeyRequest, RevokeApiKeyResponse>;
   /** Returns a tenant's usage over a time window. */
   getUsage: handleUnaryCall<GetUsageRequest, GetUsageResponse>;
+  /**
+   * Lists audit log entries, newest first: administration (tenants, keys, functions) and every
+   * capability call tenant code made (kv, fetch), allowed or denied. Entries are kept for
+   * auditRetentionDays; those of a deleted tenant stay.
+   */
+  listAuditEvents: handleUnaryCall<ListAuditEventsRequest, ListAuditEventsResponse>;
 }
 
 export interface TenantServiceClient extends Client {
@@ -3073,6 +3627,26 @@ export interface TenantServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetUsageResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Lists audit log entries, newest first: administration (tenants, keys, functions) and every
+   * capability call tenant code made (kv, fetch), allowed or denied. Entries are kept for
+   * auditRetentionDays; those of a deleted tenant stay.
+   */
+  listAuditEvents(
+    request: ListAuditEventsRequest,
+    callback: (error: ServiceError | null, response: ListAuditEventsResponse) => void,
+  ): ClientUnaryCall;
+  listAuditEvents(
+    request: ListAuditEventsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListAuditEventsResponse) => void,
+  ): ClientUnaryCall;
+  listAuditEvents(
+    request: ListAuditEventsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListAuditEventsResponse) => void,
   ): ClientUnaryCall;
 }
 
