@@ -100,6 +100,9 @@ export type {
 export type { ReplEnded, ReplEvalResult, ReplOptions } from './repl.js';
 export type {
   ApiKeyInfo,
+  AuditEventInfo,
+  AuditOutcome,
+  AuditQuery,
   ListPage,
   PageOptions,
   RevokedApiKeyInfo,

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { VmdClientError } from './errors.js';
-import { Tenant, type UpdateTenantRequest, type UpdateTenantResponse } from './gen/vmd/v1/tenant.js';
+import {
+  AuditOutcome,
+  Tenant,
+  type ListAuditEventsRequest,
+  type ListAuditEventsResponse,
+  type UpdateTenantRequest,
+  type UpdateTenantResponse,
+} from './gen/vmd/v1/tenant.js';
 import { TenantAdmin, type TenantAdminTransport, type TenantFields } from './tenants.js';
 
 /** A TenantAdmin over a transport that records each request instead of calling a daemon. */
@@ -89,5 +96,85 @@ describe('TenantAdmin validation (INVALID_ARGUMENT, nothing sent)', () => {
     await tenants.create('acme', { quotas: { memoryMib: 0, ratePerSecond: 2.5 }, isolation: 'context' });
     await tenants.update('acme', { isolation: 'isolate' });
     expect(sent).toHaveLength(2);
+  });
+});
+
+describe('TenantAdmin.audit', () => {
+  /** A TenantAdmin whose daemon answers one ListAuditEvents page. */
+  function auditAdmin(events: ListAuditEventsResponse['events']): {
+    tenants: TenantAdmin;
+    sent: ListAuditEventsRequest[];
+  } {
+    const sent: ListAuditEventsRequest[] = [];
+    const transport: TenantAdminTransport = {
+      raw: () => {
+        throw new Error('no daemon in unit tests');
+      },
+      unary<Req, Res>(_invoke: unknown, request: Req): Promise<Res> {
+        sent.push(request as ListAuditEventsRequest);
+        const res: ListAuditEventsResponse = { events, page: { nextPageToken: 'next' } };
+        return Promise.resolve(res as Res);
+      },
+    };
+    return { tenants: new TenantAdmin(transport), sent };
+  }
+
+  it('sends the filters as the wire asks (unset ones empty) and reads entries back', async () => {
+    const time = new Date('2026-11-29T10:00:00Z');
+    const { tenants, sent } = auditAdmin([
+      {
+        id: 7,
+        time,
+        actor: 'function:f',
+        action: 'kv.put',
+        target: 'tenant/acme/kv',
+        outcome: AuditOutcome.AUDIT_OUTCOME_DENIED,
+        detailsJson: '{"key":"k"}',
+      },
+      {
+        id: 6,
+        time,
+        actor: 'x',
+        action: 'y',
+        target: 'z',
+        outcome: 9 as AuditOutcome,
+        detailsJson: 'not json',
+      },
+    ]);
+    const since = new Date('2026-11-28T00:00:00Z');
+    const page = await tenants.audit({ tenant: 'acme', outcome: 'denied', since, pageSize: 10 });
+    expect(sent).toEqual([
+      {
+        tenant: 'acme',
+        action: '',
+        actor: '',
+        outcome: AuditOutcome.AUDIT_OUTCOME_DENIED,
+        since,
+        until: undefined,
+        page: { pageSize: 10, pageToken: '' },
+      },
+    ]);
+    expect(page.nextPageToken).toBe('next');
+    expect(page.items[0]).toEqual({
+      id: 7,
+      time,
+      actor: 'function:f',
+      action: 'kv.put',
+      target: 'tenant/acme/kv',
+      outcome: 'denied',
+      details: { key: 'k' },
+    });
+    // A newer daemon's outcome, and details that are not a JSON object, are kept readable.
+    expect(page.items[1]).toMatchObject({ outcome: 'unknown', details: { unparsed: 'not json' } });
+  });
+
+  it('refuses an unknown outcome or a bad page size without calling the daemon', async () => {
+    const { tenants, sent } = auditAdmin([]);
+    await expect(tenants.audit({ outcome: 'maybe' as 'ok' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: 'outcome',
+    });
+    await expect(tenants.audit({ pageSize: -1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(sent).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * `client.tenants`: typed administration of tenants, API keys and usage (vmd.v1.TenantService). In
+ * `client.tenants`: typed administration of tenants, API keys, usage and the audit log
+ * (vmd.v1.TenantService). In
  * secure mode these calls need the admin token; in local mode the daemon answers on loopback.
  */
 import type { CallOptions, Metadata, ServiceError } from '@grpc/grpc-js';
@@ -8,6 +9,7 @@ import { VmdClientError } from './errors.js';
 import { UINT32_MAX, UINT64_SAFE_MAX, limit } from './execution.js';
 import { ErrorKind } from './gen/vmd/v1/common.js';
 import {
+  AuditOutcome as WireAuditOutcome,
   IsolationMode,
   Tenant as WireTenant,
   type ApiKey as WireApiKey,
@@ -31,6 +33,8 @@ import {
   type RevokeApiKeyResponse,
   type GetUsageRequest,
   type GetUsageResponse,
+  type ListAuditEventsRequest,
+  type ListAuditEventsResponse,
 } from './gen/vmd/v1/tenant.js';
 
 /** Quotas of a tenant (every field; see docs/configuration.md and proto `vmd.v1.Quotas`). */
@@ -100,6 +104,45 @@ export interface UsageWindow extends CallScopeOptions {
   /** @default now */
   end?: Date;
 }
+
+/** How an audited action ended. */
+export type AuditOutcome = 'ok' | 'denied' | 'failed';
+
+/** One entry of the audit log (see docs/configuration.md, "The audit log"). */
+export interface AuditEventInfo {
+  /** Increasing, in the order entries were written. */
+  id: number;
+  time: Date | undefined;
+  /** `admin`, `local`, `tenant:<name>/key:<id>`, `function:<name>` or `system`. */
+  actor: string;
+  /** `tenant.create`, `apikey.revoke`, `function.deploy`, `kv.put`, `fetch.request`, … */
+  action: string;
+  /** A tenant name, or `tenant/<name>/key/<id>`, `tenant/<name>/kv`, … */
+  target: string;
+  /** `unknown` only from a daemon newer than this client. */
+  outcome: AuditOutcome | 'unknown';
+  /** Facts about it (sizes, changed fields, error names); never secrets or tenant data. */
+  details: Record<string, unknown>;
+}
+
+/** Filters of {@link TenantAdmin.audit}; every one optional, combined with AND. */
+export interface AuditQuery extends PageOptions {
+  /** Entries about this tenant: its own record and everything under `tenant/<name>/`. */
+  tenant?: string;
+  action?: string;
+  actor?: string;
+  outcome?: AuditOutcome;
+  /** Entries at or after this time. */
+  since?: Date;
+  /** Entries before this time. */
+  until?: Date;
+}
+
+const OUTCOMES: ReadonlyArray<[AuditOutcome, WireAuditOutcome]> = [
+  ['ok', WireAuditOutcome.AUDIT_OUTCOME_OK],
+  ['denied', WireAuditOutcome.AUDIT_OUTCOME_DENIED],
+  ['failed', WireAuditOutcome.AUDIT_OUTCOME_FAILED],
+];
 
 /** A page of a list call. */
 export interface ListPage<T> {
@@ -240,6 +283,39 @@ export class TenantAdmin {
     return { ...keyFromWire(res.key), alreadyRevoked: res.alreadyRevoked };
   }
 
+  /**
+   * Audit log entries, newest first (one page; pass `nextPageToken` back as `pageToken` for the
+   * next). In secure mode this needs the admin token.
+   * @throws VmdClientError INVALID_ARGUMENT (a bad filter, `since` not before `until`)
+   */
+  async audit(query: AuditQuery = {}): Promise<ListPage<AuditEventInfo>> {
+    const outcome =
+      query.outcome === undefined
+        ? WireAuditOutcome.AUDIT_OUTCOME_UNSPECIFIED
+        : OUTCOMES.find(([o]) => o === query.outcome)?.[1];
+    if (outcome === undefined) {
+      throw VmdClientError.invalidArgument(
+        'outcome',
+        `outcome must be 'ok', 'denied' or 'failed' (got '${String(query.outcome)}')`,
+      );
+    }
+    const res = await this.t.unary<ListAuditEventsRequest, ListAuditEventsResponse>(
+      (r, m, o, cb) => this.t.raw().listAuditEvents(r, m, o, cb),
+      {
+        tenant: query.tenant ?? '',
+        action: query.action ?? '',
+        actor: query.actor ?? '',
+        outcome,
+        since: query.since,
+        until: query.until,
+        page: pageRequest(query),
+      },
+      query,
+      `${PATH}ListAuditEvents`,
+    );
+    return { items: res.events.map(auditEventFromWire), nextPageToken: res.page?.nextPageToken ?? '' };
+  }
+
   /** A tenant's usage over a window. @throws VmdClientError NOT_FOUND (TENANT_NOT_FOUND) */
   async usage(tenant: string, window: UsageWindow = {}): Promise<TenantUsage> {
     const res = await this.t.unary<GetUsageRequest, GetUsageResponse>(
@@ -268,6 +344,27 @@ export class TenantAdmin {
       rejected: res.rejected,
     };
   }
+}
+
+function auditEventFromWire(e: ListAuditEventsResponse['events'][number]): AuditEventInfo {
+  let details: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(e.detailsJson || '{}');
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      details = parsed as Record<string, unknown>;
+    }
+  } catch {
+    details = { unparsed: e.detailsJson };
+  }
+  return {
+    id: e.id,
+    time: e.time,
+    actor: e.actor,
+    action: e.action,
+    target: e.target,
+    outcome: OUTCOMES.find(([, w]) => w === e.outcome)?.[0] ?? 'unknown',
+    details,
+  };
 }
 
 /** The wire paging of a list call; `pageSize` is checked (0 or absent: the daemon's default). */
