@@ -6,6 +6,7 @@ import { registerExecCommand } from './commands/exec.js';
 import { registerHealthCommand } from './commands/health.js';
 import { registerKeyCommand, registerTenantCommand } from './commands/tenant.js';
 import { registerUsageCommand } from './commands/usage.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerReplCommand } from './commands/repl.js';
 import { registerFnCommand } from './commands/fn.js';
 import { registerStatsCommand, registerTopCommand } from './commands/top.js';
@@ -25,6 +26,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerTenantCommand,
   registerKeyCommand,
   registerUsageCommand,
+  registerAuditCommand,
   registerStatsCommand,
   registerTopCommand,
 ];

@@ -143,6 +143,53 @@ describe('vmctl tenant / key', () => {
   });
 });
 
+describe('vmctl audit', () => {
+  it('shows who changed what, newest first, filtered, as a table and as JSON', async () => {
+    await vmctl('tenant', 'create', 'audited');
+    const key = await vmctl('key', 'create', 'audited');
+    const id = /^vmd_([0-9a-f]{16})_/.exec(key.stdout)![1]!;
+    expect((await vmctl('key', 'revoke', id)).code).toBe(0);
+
+    const json = await vmctl('--json', 'audit', 'audited');
+    expect(json).toMatchObject({ code: 0, stderr: '' });
+    const doc = JSON.parse(json.stdout) as {
+      events: Array<{ action: string; target: string; actor: string; outcome: string; time: string }>;
+      more: boolean;
+    };
+    expect(doc.events.map((e) => [e.action, e.target])).toEqual([
+      ['apikey.revoke', `tenant/audited/key/${id}`],
+      ['apikey.create', `tenant/audited/key/${id}`],
+      ['tenant.create', 'audited'],
+    ]);
+    expect(doc.more).toBe(false);
+    expect(doc.events[0]).toMatchObject({ actor: 'local', outcome: 'ok' });
+    expect(Date.now() - Date.parse(doc.events[0]!.time)).toBeLessThan(60_000);
+
+    const newest = await vmctl('audit', '--tenant', 'audited', '--limit', '1');
+    expect(newest.code).toBe(0);
+    expect(newest.stdout).toMatch(/│ \S+Z\s+│ local\s+│ apikey\.revoke\s+│ tenant\/audited\/key\//);
+    expect(newest.stdout).not.toContain('tenant.create');
+    expect(newest.stderr).toContain('showing the newest 1; there are more');
+
+    const creates = await vmctl('--json', 'audit', '--action', 'tenant.create', '--since', '1h');
+    const targets = (JSON.parse(creates.stdout) as { events: Array<{ target: string }> }).events.map(
+      (e) => e.target,
+    );
+    expect(targets).toEqual(expect.arrayContaining(['audited', 'acme']));
+    expect(targets.indexOf('audited')).toBeLessThan(targets.indexOf('acme'));
+
+    const none = await vmctl('audit', '--outcome', 'denied');
+    expect(none).toMatchObject({ code: 0, stdout: '' });
+    expect(none.stderr).toContain('no audit entries match');
+    const bad = await vmctl('audit', '--outcome', 'maybe');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--outcome expects ok, denied or failed');
+    const backwards = await vmctl('audit', '--since', '1h', '--until', '2h');
+    expect(backwards.code).toBe(2);
+    expect(backwards.stderr).toContain('must be before until');
+  });
+});
+
 describe('the tenant a command is about: its argument, or --tenant in its place', () => {
   it('tenant, key, usage and stats take it either way, --tenant before or after the command', async () => {
     expect((await vmctl('tenant', 'create', '--tenant', 'either', '--cpu', '300')).code).toBe(0);
