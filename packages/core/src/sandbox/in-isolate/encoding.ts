@@ -63,22 +63,47 @@ class TextDecoder {
     }
     __defineOwn(this, '__fatal', { __proto__: null, value: !!(options && options.fatal) });
     __defineOwn(this, '__ignoreBOM', { __proto__: null, value: !!(options && options.ignoreBOM) });
+    // Between calls with { stream: true }: the bytes of a character cut by the end of a chunk,
+    // and whether the stream's start (where a BOM is dropped) is behind.
+    __defineOwn(this, '__pending', { __proto__: null, value: new __Uint8Array(0), writable: true });
+    __defineOwn(this, '__started', { __proto__: null, value: false, writable: true });
   }
   get encoding() { return 'utf-8'; }
   get fatal() { return this.__fatal; }
   get ignoreBOM() { return this.__ignoreBOM; }
-  decode(input) {
-    if (input === undefined) return '';
-    const bytes = __viewBytes(input);
+  decode(input, options) {
+    const stream = !!(options !== undefined && options !== null && options.stream);
+    let bytes = input === undefined ? new __Uint8Array(0) : __viewBytes(input);
+    const held = __taLength(this.__pending);
+    if (held > 0) {
+      const merged = new __Uint8Array(held + __taLength(bytes));
+      for (let k = 0; k < held; k++) merged[k] = this.__pending[k];
+      for (let k = held; k < __taLength(merged); k++) merged[k] = bytes[k - held];
+      bytes = merged;
+    }
+    this.__pending = new __Uint8Array(0);
     const length = __taLength(bytes);
+    const hold = (from) => {
+      const tail = new __Uint8Array(length - from);
+      for (let k = 0; k < __taLength(tail); k++) tail[k] = bytes[from + k];
+      this.__pending = tail;
+    };
     let i = 0;
-    if (!this.__ignoreBOM && length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) i = 3;
+    if (!this.__started && !this.__ignoreBOM) {
+      if (length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) i = 3;
+      else if (stream && length < 3 && (length < 1 || bytes[0] === 0xef) && (length < 2 || bytes[1] === 0xbb)) {
+        hold(0); // perhaps the start of a BOM: decided by the next chunk
+        return '';
+      }
+    }
+    this.__started = stream;
     const parts = [];
     // UTF-16 code units, flushed as a string every 8192 (an argument list for fromCharCode).
     let chunk = [];
     let n = 0;
     const bad = () => {
       if (this.__fatal) {
+        this.__started = false;
         const e = new __TypeError('The encoded data was not valid for encoding utf-8');
         __defineOwn(e, 'code', { __proto__: null, value: 'ERR_ENCODING_INVALID_ENCODED_DATA', writable: true, enumerable: true, configurable: true });
         throw e;
@@ -99,6 +124,8 @@ class TextDecoder {
         if (c === undefined || (c & 0xc0) !== 0x80) break;
         cp = (cp << 6) | (c & 0x3f);
       }
+      // A character cut by the end of this chunk: its bytes wait for the next one.
+      if (stream && j <= need && i + j >= length) { hold(i); break; }
       if (j <= need || cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) { bad(); i += __MathMax(1, j - 1 > 0 && j <= need ? j : 1); continue; }
       i += need + 1;
       if (cp >= 0x10000) { cp -= 0x10000; chunk[n++] = 0xd800 + (cp >> 10); chunk[n++] = 0xdc00 + (cp & 0x3ff); }
