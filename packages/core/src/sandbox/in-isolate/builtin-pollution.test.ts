@@ -455,7 +455,7 @@ describe('sandbox built-ins under tenant pollution', () => {
       'single: "it\'s"',
       'quoted: `it\'s "both"\\nand a\\ttab`',
       "multiline: 'first line is here\\n' +\n    'second line",
-      "backslash: 'back\\\\slash \\x01 \\u007F \\uD800'",
+      "backslash: 'back\\\\slash \\x01 \\x7F \\ud800'",
       '<ref *1>',
       '[Circular *1]',
       "Map(3) { 'k' => { deep: [ 1, 2 ] }",

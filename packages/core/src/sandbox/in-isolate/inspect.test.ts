@@ -144,6 +144,11 @@ const VALUES = [
   'Object.groupBy([1, 2, 3], (n) => (n % 2 ? "odd" : "even"))',
   '[new Map([[1, 2]]).keys()].length',
   '[[[new Map([[1, 2]]).keys()]]]',
+  '(() => { const ab = new ArrayBuffer(8); ab.transfer(); return ab; })()',
+  '(() => { const ab = new ArrayBuffer(8); ab.transfer(); return { ab }; })()',
+  '(() => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; })()',
+  '(() => { const { proxy, revoke } = Proxy.revocable([], {}); revoke(); return [proxy, { p: proxy }]; })()',
+  '"del \\x7f c1 \\x85 \\x9f lone \\ud800 \\udfff pair \\ud83d\\ude00"',
 ];
 
 /**
@@ -202,6 +207,17 @@ const FORMATS = [
   ['"%o"', '[, 1]'],
   ['"%o"', '"a"', '"b"'],
   ['"%o"', '(function () { return arguments; })(1, 2)'],
+  ['"%s|%s"', '[1, 2, 3]', '[[["deep"]]]'],
+  ['"%s"', 'new Date(0)'],
+  ['"%s|%s"', 'new String("boxed")', 'new Number(5)'],
+  ['"%s"', '{ [Symbol.toPrimitive]() { return "prim"; } }'],
+  ['"%s"', '(() => { class A { toString() { return "A!"; } } return new A(); })()'],
+  ['"%s"', '(() => { class B extends Array {} return B.from([1]); })()'],
+  ['"%s"', '{ toString() { return "own"; } }'],
+  ['"%s"', 'new URL("http://x.y/p")'],
+  ['"%s"', '(() => { class P { [Symbol.toPrimitive]() { return "inherited"; } } return new P(); })()'],
+  ['"%s|%s"', '(() => { class Q extends Date {} return new Q(0); })()', 'Object.create(Date.prototype)'],
+  ['"%s"', '(() => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; })()'],
 ];
 
 /** console.table argument lists. */

@@ -233,7 +233,9 @@ function __escapeChar(c, quote) {
   const code = __StringCharCodeAt(c, 0);
   if (c.length === 1 && code < 32) return __meta[code];
   if (code === quote || c === '\\') return '\\' + c;
-  return '\\u' + __StringPadStart(__StringToUpperCase(__NumberToString(code, 16)), 4, '0');
+  // As Node: C1 controls and DEL as \x7F..\x9F, a lone surrogate as \ud800 (lower case).
+  if (code >= 0x7f && code <= 0x9f) return '\\x' + __StringToUpperCase(__NumberToString(code, 16));
+  return '\\u' + __StringPadStart(__NumberToString(code, 16), 4, '0');
 }
 
 function __strEscape(str) {
@@ -474,6 +476,12 @@ function __formatValue(ctx, v, recurseTimes, typedArray) {
       if (index === undefined) { index = __mapSize(ctx.circular) + 1; __MapSet(ctx.circular, v, index); }
     }
     return '[Circular *' + index + ']';
+  }
+  // Every operation on a revoked proxy throws; Array.isArray only for one (it runs no trap).
+  try {
+    __isArray(v);
+  } catch {
+    return '<Revoked Proxy>';
   }
   return __formatRaw(ctx, v, recurseTimes, typedArray);
 }
@@ -876,7 +884,13 @@ function __hexBytes(bytes, n) {
 function __formatArrayBuffer(ctx, value) {
   const len = __abByteLength(value);
   const n = __MathMin(__MathMax(0, ctx.maxArrayLength), len);
-  let hex = __hexBytes(new __Uint8Array(value, 0, n), n);
+  let bytes;
+  try {
+    bytes = new __Uint8Array(value, 0, n);
+  } catch {
+    return ['(detached)', '[byteLength]: ' + len]; // transferred: no contents to show
+  }
+  let hex = __hexBytes(bytes, n);
   if (len > n) hex += ' ... ' + (len - n) + ' more byte' + (len - n > 1 ? 's' : '');
   return ['[Uint8Contents]: <' + hex + '>', '[byteLength]: ' + len];
 }
@@ -1091,15 +1105,45 @@ function __inspect(value, depth, budget, showHidden) {
   return __formatValue(ctx, value, 0);
 }
 
-function __hasUserToString(v) {
-  // Node's %s: objects with a user-defined toString are converted with String().
-  let o = v;
-  while (o !== null && o !== __ObjectProto && o !== __ErrorProto) {
-    const d = __getOwnPropertyDescriptor(o, 'toString');
-    if (d !== undefined && __hasOwn(d, 'value') && typeof d.value === 'function') return true;
-    o = __getPrototypeOf(o);
+/**
+ * The prototypes of the global constructors when the sandbox starts, as Node's builtInObjects
+ * (taken before its URL and TextDecoder exist): a method inherited from one of them is a
+ * built-in one. Kept by identity, so a tenant that replaces a prototype's constructor property
+ * changes nothing.
+ */
+const __builtinProtos = new __Set();
+{
+  const names = __getOwnPropertyNames(globalThis);
+  for (let i = 0; i < names.length; i++) {
+    if (!__reTest(/^[A-Z][a-zA-Z0-9]+$/, names[i])) continue;
+    const d = __getOwnPropertyDescriptor(globalThis, names[i]);
+    const ctor = d === undefined ? undefined : d.value;
+    if (typeof ctor !== 'function') continue;
+    const pd = __getOwnPropertyDescriptor(ctor, 'prototype');
+    if (pd !== undefined && pd.value !== null && typeof pd.value === 'object') __SetAdd(__builtinProtos, pd.value);
   }
-  return false;
+}
+const __symToPrimitive = Symbol.toPrimitive;
+
+/** True when the nearest object on v's prototype chain that owns key is a built-in prototype. */
+function __builtInOwner(v, key) {
+  let p = v;
+  while (p !== null && !__hasOwn(p, key)) p = __getPrototypeOf(p);
+  return p === null || __SetHas(__builtinProtos, p);
+}
+
+function __hasUserToString(v) {
+  // Node's %s (its hasBuiltInToString, negated): String() for an object with its own or a
+  // user class's Symbol.toPrimitive or toString; inspect() for the rest (arrays, dates, boxed
+  // primitives, plain objects, proxies).
+  try {
+    if (typeof v[__symToPrimitive] === 'function' && (__hasOwn(v, __symToPrimitive) || !__builtInOwner(v, __symToPrimitive))) return true;
+    if (typeof v.toString !== 'function') return false;
+    if (__hasOwn(v, 'toString')) return true;
+    return !__builtInOwner(v, 'toString');
+  } catch {
+    return false; // a revoked proxy: Node counts proxies as built-in
+  }
 }
 
 /** util.format(...args); budget caps the characters produced (approximately). */
