@@ -150,6 +150,25 @@ describe('async results', () => {
     expect(ok(outcome).json).toBe('2');
   });
 
+  it('gives a module default export that is a class as the result, without calling it', async () => {
+    // Calling a class without new only throws; functions made by bind or arrow are still called.
+    const cls = ok(
+      (await run('export default class Point { static origin = 0; }', { sourceType: 'module' })).outcome,
+    );
+    expect([cls.json, cls.preview]).toEqual([undefined, '[class Point] { origin: 0 }']);
+    const anon = ok((await run('export default class {}', { sourceType: 'module' })).outcome);
+    expect(anon.preview).toBe('[class default]');
+    const bound = ok(
+      (
+        await run('export default ((x) => x * 2).bind(null)', {
+          sourceType: 'module',
+          inputJson: '4',
+        })
+      ).outcome,
+    );
+    expect(bound.json).toBe('8');
+  });
+
   it('supports top-level await on a timer in modules', async () => {
     const { outcome } = await run('await new Promise((r) => setTimeout(r, 5));\nexport default "done";', {
       sourceType: 'module',

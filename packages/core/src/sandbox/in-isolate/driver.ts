@@ -260,6 +260,15 @@ function __complete(path, prefix) {
 // ---- deployed functions ------------------------------------------------------------------
 let __fnHandler = null;
 
+/** True for a class constructor (its source begins with the class keyword). */
+function __isClassConstructor(f) {
+  try {
+    return __reTest(/^class\b/, __fnToString(f));
+  } catch {
+    return false;
+  }
+}
+
 /** The handler a bundle exports: the export itself, or its handler/default property. */
 function __fnPick(exported) {
   if (typeof exported === 'function') return exported;
@@ -426,7 +435,8 @@ function __driver(op, arg, arg2, arg3) {
           let v;
           try {
             v = ns.default;
-            if (typeof v === 'function') v = v(__input);
+            // A class is the result as it is: calling one without new only throws.
+            if (typeof v === 'function' && !__isClassConstructor(v)) v = v(__input);
           } catch (e) { __fail(e); return; }
           __settle(v);
         },
