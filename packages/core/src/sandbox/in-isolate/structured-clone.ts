@@ -2,8 +2,9 @@
  * In-isolate source: `structuredClone` for the types tenants use: primitives, plain objects,
  * arrays, Date, RegExp, Map, Set, ArrayBuffer, typed arrays/DataView, Error types and boxed
  * primitives, with cycles and shared references preserved. Functions, symbols and other
- * platform objects throw `DataCloneError`, as the HTML algorithm does. `transfer` is not
- * supported (there is nothing to transfer to).
+ * platform objects throw `DataCloneError`, as the HTML algorithm does. `transfer` takes
+ * ArrayBuffers: the clone gets their contents and the originals are detached afterwards, as
+ * in Node (checked first: anything else, a duplicate or a detached buffer is a DataCloneError).
  *
  * It reads its input through the built-ins captured at the top of inspect.ts (brand checks, the
  * Map/Set iterators, typed array and RegExp getters), builds the copy with captured constructors
@@ -40,11 +41,41 @@ function __reFlags(re) {
 function __cloneSet(o, k, v) {
   __defineOwn(o, k, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true });
 }
+const __abTransfer = __uncurry(ArrayBuffer.prototype.transfer);
+function __isDetached(ab) {
+  try {
+    new __Uint8Array(ab, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
 function __cloneBuffer(v) {
+  if (__isDetached(v)) throw __dataCloneError('An ArrayBuffer is detached and could not be cloned.');
   const len = __abByteLength(v);
   const out = new __ArrayBuffer(len);
   if (len > 0) __taSet(new __Uint8Array(out), new __Uint8Array(v, 0, len));
   return out;
+}
+/** The ArrayBuffers of options.transfer, checked as Node checks them (messages included). */
+function __transferList(options) {
+  if (options === undefined || options === null) return [];
+  if (typeof options !== 'object' && typeof options !== 'function') {
+    throw new __TypeError("Failed to execute 'structuredClone': Options cannot be converted to a dictionary");
+  }
+  const t = options.transfer;
+  if (t === undefined) return [];
+  if (t === null || (typeof t !== 'object' && typeof t !== 'function') || typeof t[__symIterator] !== 'function') {
+    throw new __TypeError("Failed to execute 'structuredClone': transfer in Options cannot be converted to sequence.");
+  }
+  const list = [];
+  for (const item of t) {
+    if (typeof item !== 'object' || item === null || !__isArrayBuffer(item)) throw __dataCloneError('Found invalid value in transferList.');
+    if (__ArrayIncludes(list, item)) throw __dataCloneError('Transfer list contains duplicate ArrayBuffer');
+    if (__isDetached(item)) throw __dataCloneError('Cannot transfer object of unsupported type.');
+    __ArrayPush(list, item);
+  }
+  return list;
 }
 function __dataCloneError(msg) {
   const e = new __Error(msg);
@@ -53,6 +84,7 @@ function __dataCloneError(msg) {
 }
 function structuredClone(value, options) {
   if (arguments.length === 0) throw new __TypeError('The "value" argument must be specified');
+  const transfer = __transferList(options);
   const memory = new __Map();
   const clone = (v) => {
     if (typeof v === 'symbol') throw __dataCloneError(__symToString(v) + ' could not be cloned.');
@@ -112,6 +144,9 @@ function structuredClone(value, options) {
     for (let i = 0; i < keys.length; i++) __cloneSet(out, keys[i], clone(v[keys[i]]));
     return out;
   };
-  return clone(value);
+  const result = clone(value);
+  // The clone holds copies; transferring leaves the originals detached, as a move would.
+  for (let i = 0; i < transfer.length; i++) __abTransfer(transfer[i]);
+  return result;
 }
 `;
