@@ -118,6 +118,11 @@ describe('async results', () => {
     ['await null\n;({ a: 1 }) // trailing comment', '{"a":1}'],
     ['const f = async () => 3;\nawait f(), await f() * 2;', '6'],
     ['await null;\nif (true) { 5 }', undefined],
+    ['let n = 0;\nfor await (const x of [1, Promise.resolve(2)]) n += x;\nn', '3'],
+    [
+      'async function* g() { yield 4; }\nconst out = [];\nfor await (const v of g()) out.push(v);\nout',
+      '[4]',
+    ],
   ])('gives a top-level-await script its last expression as the result: %s', async (code, json) => {
     expect(ok((await run(code)).outcome).json).toBe(json);
   });
@@ -129,6 +134,14 @@ describe('async results', () => {
     expect(ok((await run('var g = 1; async function f() { await 1 }\nf(); globalThis.g')).outcome).json).toBe(
       '1',
     );
+    // Other misuses of a reserved word (the same message from V8) stay syntax errors, located in
+    // the tenant's text.
+    const reserved = failure((await run('const x = 1;\nconst enum = 2;')).outcome);
+    expect([reserved.kind, reserved.message, reserved.line]).toEqual([
+      'SYNTAX',
+      'Unexpected reserved word',
+      2,
+    ]);
     // A SyntaxError thrown while running (not while parsing) runs the code once, not twice.
     const { outcome, output } = await run('console.log("once"); eval("await 1")');
     expect(failure(outcome)).toMatchObject({ kind: 'RUNTIME', name: 'SyntaxError' });

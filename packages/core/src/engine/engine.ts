@@ -13,7 +13,7 @@
  */
 import os from 'node:os';
 import type ivm from 'isolated-vm';
-import { classifyIsolateError, isTopLevelAwaitMessage } from '../errors/classify-isolate-error.js';
+import { classifyIsolateError, mayBeTopLevelAwaitMessage } from '../errors/classify-isolate-error.js';
 import { ErrorCode } from '../errors/codes.js';
 import { FailureKind, type ExecutionFailure } from '../errors/execution-failure.js';
 import { tenantLocation, trimStack } from '../errors/trim-stack.js';
@@ -838,7 +838,7 @@ export class Engine {
         // expression statement is returned (completion-value.ts). V8's message and acorn
         // usually tell at once; otherwise compiling in the isolate tells a syntax error, an
         // error thrown at run time, and top-level await apart.
-        let rewrite = isTopLevelAwaitMessage(status.failure?.message)
+        let rewrite = mayBeTopLevelAwaitMessage(status.failure?.message)
           ? hostParse(() => topLevelAwaitRewrite(request.code))
           : null;
         if (rewrite === null) {

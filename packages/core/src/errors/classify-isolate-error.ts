@@ -69,6 +69,15 @@ export function isTopLevelAwaitMessage(message: string | undefined): boolean {
 }
 
 /**
+ * True if `message` is one V8 gives for top-level await in a script: `await` outside an async
+ * function, or `for await` at the top level ("Unexpected reserved word", also given for other
+ * misuses of reserved words: acorn tells them apart).
+ */
+export function mayBeTopLevelAwaitMessage(message: string | undefined): boolean {
+  return isTopLevelAwaitMessage(message) || message === 'Unexpected reserved word';
+}
+
+/**
  * Splits isolated-vm's compile-error message `"<message> [<file>:<line>:<column>]"` into the
  * message and a 1-based location.
  */
