@@ -320,9 +320,19 @@ const __console = {
   error(...args) { __write('error', __fmt(args)); },
   trace: __trace,
   dir(value, options) {
+    // Node's options: depth (a number; null or Infinity for all levels) and showHidden. The
+    // output limit still bounds what an unlimited depth prints.
     let depth = 2;
-    try { if (options && typeof options.depth === 'number') depth = options.depth; } catch (x) {}
-    __write('log', __inspect(value, depth, __out.maxBytes - __out.bytes + 1));
+    let showHidden = false;
+    try {
+      if (options) {
+        const d = options.depth;
+        if (d === null) depth = Infinity;
+        else if (typeof d === 'number') depth = d;
+        showHidden = options.showHidden === true;
+      }
+    } catch (x) {}
+    __write('log', __inspect(value, depth, __out.maxBytes - __out.bytes + 1, showHidden));
   },
   assert(cond, ...args) {
     if (!cond) {

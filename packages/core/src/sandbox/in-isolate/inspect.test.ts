@@ -353,6 +353,22 @@ describe('console formatting matches node:util', () => {
     expect(line?.text).toBe(format('%o', { a: { b: { c: { d: { e: 1 } } } } }));
   });
 
+  it.each([
+    ['{ a: { b: { c: { d: { e: 1 } } } } }', '{ depth: null }'],
+    ['{ a: { b: { c: { d: { e: 1 } } } } }', '{ depth: Infinity }'],
+    ['{ a: { b: { c: { d: { e: 1 } } } } }', '{ depth: 0 }'],
+    ['{ a: { b: { c: { d: { e: 1 } } } } }', 'undefined'],
+    ['[1, 2]', '{ showHidden: true }'],
+    ['{ list: [1, 2], f() {} }', '{ showHidden: true, depth: 1 }'],
+  ])('console.dir(%s, %s) prints as Node does', async (value, options) => {
+    const [line] = await logLines(`console.dir(${value}, ${options});`);
+    const expected = nodeConsoleText((c) => {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the same text the sandbox ran
+      c.dir(new Function(`return ${value}`)(), new Function(`return ${options}`)());
+    });
+    expect(line?.text).toBe(expected);
+  });
+
   it('errors print their stack without sandbox frames; levels map to streams', async () => {
     const lines = await logLines(
       'console.error(new Error("boom")); console.warn("w"); console.info("i"); console.debug("d");',
