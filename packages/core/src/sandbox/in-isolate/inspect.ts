@@ -118,6 +118,7 @@ const __StringStartsWith = __uncurry(String.prototype.startsWith);
 const __StringEndsWith = __uncurry(String.prototype.endsWith);
 const __StringCharCodeAt = __uncurry(String.prototype.charCodeAt);
 const __StringRepeat = __uncurry(String.prototype.repeat);
+const __StringReplaceAll = __uncurry(String.prototype.replaceAll);
 const __StringPadStart = __uncurry(String.prototype.padStart);
 const __StringPadEnd = __uncurry(String.prototype.padEnd);
 const __StringToUpperCase = __uncurry(String.prototype.toUpperCase);
@@ -483,8 +484,52 @@ function __formatValue(ctx, v, recurseTimes, typedArray) {
   } catch {
     return '<Revoked Proxy>';
   }
+  // Node's hook for user-defined inspection (util.inspect.custom), not on a class's prototype.
+  const custom = v[__inspectCustom];
+  if (typeof custom === 'function' && custom !== __publicInspect && !__isOwnPrototype(v)) {
+    const depth = ctx.depth - recurseTimes;
+    const ret = __reflectApply(custom, v, [depth, __userOptions(ctx, depth), __publicInspect]);
+    if (ret !== v) {
+      if (typeof ret !== 'string') return __formatValue(ctx, ret, recurseTimes);
+      ctx.budget -= ret.length;
+      return __StringReplaceAll(ret, '\n', '\n' + __StringRepeat(' ', ctx.indentationLvl));
+    }
+  }
   return __formatRaw(ctx, v, recurseTimes, typedArray);
 }
+
+const __inspectCustom = Symbol.for('nodejs.util.inspect.custom');
+
+/** True for a prototype object (its constructor's prototype is itself), as Node checks. */
+function __isOwnPrototype(v) {
+  const c = v.constructor;
+  return !!c && c.prototype === v;
+}
+
+/** The options a custom inspect function receives (Node's, without colours). */
+function __userOptions(ctx, depth) {
+  return {
+    depth, colors: false, customInspect: true, showHidden: ctx.showHidden === true, showProxy: false,
+    maxArrayLength: ctx.maxArrayLength, maxStringLength: ctx.maxStringLength, breakLength: ctx.breakLength,
+    compact: ctx.compact, sorted: false, getters: false, numericSeparator: false,
+    stylize(text) { return __String(text); },
+  };
+}
+
+/** The inspect a custom inspect function receives as its third argument: util.inspect(value, options). */
+function __publicInspect(value, options) {
+  let depth = 2;
+  let showHidden = false;
+  if (options !== null && typeof options === 'object') {
+    const d = options.depth;
+    if (d === null) depth = Infinity;
+    else if (typeof d === 'number') depth = d;
+    showHidden = options.showHidden === true;
+  }
+  return __inspect(value, depth, __MAX_INSPECT_CHARS, showHidden);
+}
+/** Most characters one call of that inspect produces. */
+const __MAX_INSPECT_CHARS = 16 * 1024;
 
 function __getFunctionBase(v, ctor, tag) {
   let src = '';
