@@ -631,6 +631,29 @@ describe('DESIGN hazards', () => {
 });
 
 describe('sandbox globals', () => {
+  it('setImmediate runs after the microtasks, before later timers; clearImmediate cancels; unref lets the run end', async () => {
+    const code = `const out = [];
+      setTimeout(() => out.push('timeout 10'), 10);
+      const imm = setImmediate(function (a, b) { out.push('immediate ' + a + b + ' ' + this.constructor.name + ' ' + this.hasRef()); }, 'x', 'y');
+      Promise.resolve().then(() => out.push('micro'));
+      clearImmediate(setImmediate(() => out.push('cleared')));
+      clearImmediate(imm.constructor === Object ? null : undefined);
+      await new Promise((r) => setTimeout(r, 30));
+      out`;
+    expect(JSON.parse(ok((await run(code)).outcome).json ?? '')).toEqual([
+      'micro',
+      'immediate xy Immediate false', // as Node: a running immediate no longer holds the run
+      'timeout 10',
+    ]);
+    // An unref'd immediate does not keep the run alive (Node: the process exits without it).
+    const { outcome, output } = await run('setImmediate(() => console.log("never")).unref(); 1');
+    expect(ok(outcome).json).toBe('1');
+    expect(output).toEqual([]);
+    expect(failure((await run('setImmediate("not a function")')).outcome).message).toContain(
+      'The "callback" argument must be of type function',
+    );
+  });
+
   it('names every global function as its global, as Node does (no internal names)', async () => {
     const code = `Object.getOwnPropertyNames(globalThis)
       .filter((k) => typeof globalThis[k] === 'function' && globalThis[k].name !== k)

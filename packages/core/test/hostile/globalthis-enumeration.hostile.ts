@@ -72,6 +72,8 @@ const ECMASCRIPT_GLOBALS = [
 const DOCUMENTED_GLOBALS = [
   'console',
   'setTimeout',
+  'setImmediate',
+  'clearImmediate',
   'setInterval',
   'clearTimeout',
   'clearInterval',
@@ -127,7 +129,7 @@ while (queue.length && visited < 50000) {
   var ctorName = '';
   try { var cd = Object.getOwnPropertyDescriptor(o, 'constructor'); if (cd && typeof cd.value === 'function') ctorName = cd.value.name; } catch (e) {}
   if (hasHandleMethod || (typeof o === 'object' && handleCtorNames.indexOf(ctorName) >= 0 && path.indexOf('globalThis.') === 0 && !/^globalThis\\.(Object|Function|Array)/.test(path))) handles.push(path + ' (' + ctorName + ')');
-  if (typeof o === 'function' && /^globalThis\\.(console|setTimeout|setInterval|clearTimeout|clearInterval|queueMicrotask|structuredClone|TextEncoder|TextDecoder|atob|btoa|URL|URLSearchParams|crypto|kv|fetch|performance)/.test(path)) {
+  if (typeof o === 'function' && /^globalThis\\.(console|setTimeout|setInterval|clearTimeout|clearInterval|setImmediate|clearImmediate|queueMicrotask|structuredClone|TextEncoder|TextDecoder|atob|btoa|URL|URLSearchParams|crypto|kv|fetch|performance)/.test(path)) {
     var src = ''; try { src = Function.prototype.toString.call(o); } catch (e) {}
     if (src.indexOf('[native code]') >= 0) nativeUnderDocumented.push(path);
   }

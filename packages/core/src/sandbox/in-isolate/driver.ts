@@ -374,6 +374,8 @@ __define('setTimeout', __setTimeout);
 __define('setInterval', __setInterval);
 __define('clearTimeout', __clearTimeout);
 __define('clearInterval', __clearInterval);
+__define('setImmediate', __setImmediate);
+__define('clearImmediate', __clearImmediate);
 __define('queueMicrotask', __queueMicrotask);
 __define('structuredClone', structuredClone);
 __define('TextEncoder', TextEncoder);

@@ -1,5 +1,6 @@
 /**
- * In-isolate source: `setTimeout`/`setInterval`/`clearTimeout`/`clearInterval`/`queueMicrotask`.
+ * In-isolate source: `setTimeout`/`setInterval`/`clearTimeout`/`clearInterval`/`setImmediate`/
+ * `clearImmediate`/`queueMicrotask`.
  *
  * The isolate has no event loop, so timers live in a table here and the host drives them: after
  * every call into the isolate the driver reports the delay until the next due timer, the host
@@ -41,25 +42,37 @@ class Timeout {
   [Symbol.toPrimitive]() { return this.__id; }
 }
 
-function __addTimer(cb, ms, args, repeat) {
+/** Node's Immediate: what setImmediate returns (ref/unref/hasRef; no numeric id). */
+class Immediate {
+  constructor(id) { __defineOwn(this, '__id', { __proto__: null, value: id }); }
+  ref() { const t = __tmGet(__timers, this.__id); if (t) t.ref = true; return this; }
+  unref() { const t = __tmGet(__timers, this.__id); if (t) t.ref = false; return this; }
+  hasRef() { const t = __tmGet(__timers, this.__id); return t ? t.ref : false; }
+}
+
+function __addTimer(cb, ms, args, repeat, immediate) {
   if (typeof cb !== 'function') {
     throw new TypeError('The "callback" argument must be of type function. Received ' + __inspect(cb, 0));
   }
   if (__tmSize(__timers) >= __MAX_TIMERS) {
     throw new RangeError('Too many pending timers (the limit is ' + __MAX_TIMERS + ')');
   }
-  let delay = __tNumber(ms);
-  if (!(delay >= 1 && delay <= __TIMEOUT_MAX)) delay = 1;
-  delay = __tTrunc(delay);
+  let delay = 0;
+  if (!immediate) {
+    delay = __tNumber(ms);
+    if (!(delay >= 1 && delay <= __TIMEOUT_MAX)) delay = 1;
+    delay = __tTrunc(delay);
+  }
   const id = __timerNextId++;
-  __tmSet(__timers, id, { id, cb, args, delay, repeat, when: __DateNow() + delay, seq: ++__timerSeq, ref: true });
-  return new Timeout(id);
+  // An immediate is due at once: it runs before any timer that is not already due.
+  __tmSet(__timers, id, { id, cb, args, delay, repeat, immediate, when: __DateNow() + delay, seq: ++__timerSeq, ref: true });
+  return immediate ? new Immediate(id) : new Timeout(id);
 }
 
 function __clearTimer(t) {
   if (t === null || t === undefined) return;
   let id;
-  if (typeof t === 'object' && t instanceof Timeout) id = t.__id;
+  if (typeof t === 'object' && (t instanceof Timeout || t instanceof Immediate)) id = t.__id;
   else id = __tNumber(t);
   __tmDelete(__timers, id);
 }
@@ -86,14 +99,16 @@ function __fireOneTimer() {
   if (t === null || t.when > __DateNow()) return;
   if (t.repeat) { t.when = __DateNow() + t.delay; t.seq = ++__timerSeq; }
   else __tmDelete(__timers, t.id);
-  const handle = new Timeout(t.id);
+  const handle = t.immediate ? new Immediate(t.id) : new Timeout(t.id);
   __reflectApply(t.cb, handle, t.args);
 }
 
-const __setTimeout = function setTimeout(cb, ms, ...args) { return __addTimer(cb, ms, args, false); };
-const __setInterval = function setInterval(cb, ms, ...args) { return __addTimer(cb, ms, args, true); };
+const __setTimeout = function setTimeout(cb, ms, ...args) { return __addTimer(cb, ms, args, false, false); };
+const __setInterval = function setInterval(cb, ms, ...args) { return __addTimer(cb, ms, args, true, false); };
+const __setImmediate = function setImmediate(cb, ...args) { return __addTimer(cb, 0, args, false, true); };
 const __clearTimeout = function clearTimeout(t) { __clearTimer(t); };
 const __clearInterval = function clearInterval(t) { __clearTimer(t); };
+const __clearImmediate = function clearImmediate(t) { if (t instanceof Immediate) __clearTimer(t); };
 const __PromiseResolve = Promise.resolve.bind(Promise);
 const __queueMicrotask = function queueMicrotask(cb) {
   if (typeof cb !== 'function') {
