@@ -144,6 +144,7 @@ const VALUES = [
   'Object.groupBy([1, 2, 3], (n) => (n % 2 ? "odd" : "even"))',
   '[new Map([[1, 2]]).keys()].length',
   '[[[new Map([[1, 2]]).keys()]]]',
+  '["\\u65e5\\u672c", "ab", "\\u4e2d\\u6587\\u5b57", "x", "\\u00e9t\\u00e9", "e\\u0301t\\u0065\\u0301", "\\ud83d\\ude00", "ok"]',
   '(() => { class Money { constructor(n) { this.n = n; } [Symbol.for("nodejs.util.inspect.custom")]() { return "Money<" + this.n + ">"; } } return [new Money(5), { m: new Money(7) }]; })()',
   '(() => { class Box { [Symbol.for("nodejs.util.inspect.custom")](depth, options, inspect) { return { depth, inner: inspect({ a: { b: { c: 1 } } }, { depth: 0 }), colors: options.colors }; } } return { x: new Box() }; })()',
   '(() => { class Multi { [Symbol.for("nodejs.util.inspect.custom")]() { return "line1\\nline2"; } } return { a: { m: new Multi() } }; })()',

@@ -1057,7 +1057,8 @@ function __groupArrayElements(ctx, output, value) {
   const separatorSpace = 2;
   const dataLen = [];
   for (; i < outputLength; i++) {
-    const len = output[i].length;
+    // Display width, as Node's getStringWidth: wide characters take two columns.
+    const len = __stringWidth(output[i]);
     dataLen[i] = len;
     totalLength += len + separatorSpace;
     if (maxLength < len) maxLength = len;
@@ -1095,9 +1096,10 @@ function __groupArrayElements(ctx, output, value) {
       let j = r;
       for (; j < max - 1; j++) {
         const cell = output[j] + ', ';
-        str += padStart ? __StringPadStart(cell, maxLineLength[j - r], ' ') : __StringPadEnd(cell, maxLineLength[j - r], ' ');
+        const padding = maxLineLength[j - r] + output[j].length - dataLen[j];
+        str += padStart ? __StringPadStart(cell, padding, ' ') : __StringPadEnd(cell, padding, ' ');
       }
-      if (padStart) str += __StringPadStart(output[j], maxLineLength[j - r] - separatorSpace, ' ');
+      if (padStart) str += __StringPadStart(output[j], maxLineLength[j - r] + output[j].length - dataLen[j] - separatorSpace, ' ');
       else str += output[j];
       __ArrayPush(tmp, str);
     }
