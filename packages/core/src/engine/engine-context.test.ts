@@ -300,7 +300,7 @@ describe.each(ENGINE_VARIANTS)('isolation context (%s)', (_name, variant) => {
       ]);
       expect(r['json']).toEqual(['{"a":[1,"b"],"d":"1970-01-01T00:00:00.000Z"}', 3]);
       expect(r['promise']).toEqual(['timer', 'p!', [1, 2], 'Promise', 'then']);
-      expect(r['errors']!.slice(0, 4)).toEqual(['Error: m', 'undefined', 10, 'string']);
+      expect(r['errors']!.slice(0, 4)).toEqual(['Error: m', 'function', 10, 'string']);
       expect(r['lexical']).toEqual(['probe-z', 'function', 'fn:x']);
       expect(pristine.output[0]).toMatch(/^stdout:probe \{ a: \[ 1, 2 \], s: 'x' \}/);
       expect(pristine.output[1]).toBe('stderr:warned 42 shown');

@@ -631,6 +631,37 @@ describe('DESIGN hazards', () => {
 });
 
 describe('sandbox globals', () => {
+  it("a stack tenant code reads shows the tenant's frames only, as Node shows them", async () => {
+    const code = [
+      'function inner() { return new Error("x").stack; }',
+      'function outer() { return inner(); }',
+      'const o = {}; Error.captureStackTrace(o);',
+      '[outer(), o.stack, typeof Error.prepareStackTrace]',
+    ].join('\n');
+    const [stack, captured, hook] = JSON.parse(ok((await run(code)).outcome).json ?? '') as string[];
+    expect(stack).toBe(
+      'Error: x\n    at inner (file:///tenant/main.js:1:27)\n    at outer (file:///tenant/main.js:2:27)\n    at file:///tenant/main.js:4:2',
+    );
+    expect(captured).toBe('Error\n    at file:///tenant/main.js:3:21');
+    expect(hook).toBe('function');
+    // A tenant's own hook still gets V8's call sites, the sandbox's frames among them, and a
+    // failure's location still comes from the tenant's frames.
+    const own = ok(
+      (
+        await run(
+          'Error.prepareStackTrace = (e, sites) => sites.map((s) => s.getFunctionName()).join(","); new Error("y").stack',
+        )
+      ).outcome,
+    );
+    expect(JSON.parse(own.json ?? '')).toMatch(/^eval,/);
+    const thrown = failure((await run('function f() { throw new TypeError("t"); }\nf();')).outcome);
+    expect([thrown.line, thrown.column, thrown.stack]).toEqual([
+      1,
+      22,
+      'TypeError: t\n    at f (file:///tenant/main.js:1:22)\n    at file:///tenant/main.js:2:1',
+    ]);
+  });
+
   it('setImmediate runs after the microtasks, before later timers; clearImmediate cancels; unref lets the run end', async () => {
     const code = `const out = [];
       setTimeout(() => out.push('timeout 10'), 10);

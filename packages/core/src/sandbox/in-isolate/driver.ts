@@ -368,6 +368,30 @@ function __define(name, value) {
 delete __G.WebAssembly;
 delete __G.SharedArrayBuffer;
 delete __G.Atomics;
+// Stacks tenant code reads itself (e.stack, Error.captureStackTrace) show its own frames, as
+// failures and console output do: V8's text without the sandbox's frames (vmd:*) and with
+// top-level frames as Node shows them. A function here as in Node; a tenant may replace it.
+__defineOwn(__Error, 'prepareStackTrace', {
+  __proto__: null, writable: true, enumerable: false, configurable: true,
+  value: function prepareStackTrace(error, frames) {
+    let header;
+    try {
+      const n = error.name, m = error.message;
+      const name = n === undefined ? 'Error' : __String(n);
+      const message = m === undefined ? '' : __String(m);
+      header = name === '' ? message : message === '' ? name : name + ': ' + message;
+    } catch {
+      header = '<error>';
+    }
+    let text = header;
+    for (let i = 0; i < frames.length; i++) {
+      let frame;
+      try { frame = __String(frames[i]); } catch { frame = '<error>'; }
+      text += '\n    at ' + frame;
+    }
+    return __cleanStack(text);
+  },
+});
 __define('global', __G);
 __define('console', __console);
 __define('setTimeout', __setTimeout);
