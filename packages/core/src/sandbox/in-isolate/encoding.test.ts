@@ -2,25 +2,10 @@
  * The sandbox's TextDecoder against Node's: the same bytes, cut into the same chunks, decoded
  * with and without `{ stream: true }`, must give the same strings (and the same failures).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../engine/engine.js';
-import { DEFAULT_LIMITS } from '../../limits/limits.js';
+import { describe, expect, it } from 'vitest';
+import { sandboxValues } from '../../../test/support/sandbox-value.js';
 
-let engine: Engine;
-beforeAll(() => {
-  engine = new Engine({ warmIsolatesPerClass: 1 });
-});
-afterAll(() => engine.dispose());
-
-/** What `decodeChunks` returns in the sandbox (its completion value, as JSON). */
-async function inSandbox(code: string): Promise<unknown> {
-  const outcome = await engine.run(
-    { code, sourceType: 'script', inputJson: '', filename: 'main.js', limits: DEFAULT_LIMITS },
-    { onOutput: () => undefined },
-  );
-  if (outcome.status !== 'ok') throw new Error(JSON.stringify(outcome.failure));
-  return JSON.parse(outcome.json ?? 'null');
-}
+const inSandbox = sandboxValues();
 
 /** Decodes `bytes` cut at `cuts` with one decoder; every chunk streamed, then a final flush. */
 function decodeChunks(

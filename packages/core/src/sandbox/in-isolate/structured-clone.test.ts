@@ -2,24 +2,10 @@
  * structuredClone's transfer list in the sandbox against Node's: the same program, run in both,
  * must report the same byte lengths, contents and errors.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../engine/engine.js';
-import { DEFAULT_LIMITS } from '../../limits/limits.js';
+import { describe, expect, it } from 'vitest';
+import { sandboxValues } from '../../../test/support/sandbox-value.js';
 
-let engine: Engine;
-beforeAll(() => {
-  engine = new Engine({ warmIsolatesPerClass: 1 });
-});
-afterAll(() => engine.dispose());
-
-async function inSandbox(code: string): Promise<unknown> {
-  const outcome = await engine.run(
-    { code, sourceType: 'script', inputJson: '', filename: 'main.js', limits: DEFAULT_LIMITS },
-    { onOutput: () => undefined },
-  );
-  if (outcome.status !== 'ok') throw new Error(JSON.stringify(outcome.failure));
-  return JSON.parse(outcome.json ?? 'null');
-}
+const inSandbox = sandboxValues();
 
 /** Each program's value, or the name and message of what it threw. */
 const PROGRAMS: Array<[string, string]> = [
