@@ -729,6 +729,7 @@ export class Engine {
       onBridgeCall: () => {
         limits.noteHostEvent();
         output.received++;
+        limits.checkWallDeadline();
       },
       onOutput: (level, text, timeMs) => {
         if (limits.reason !== null) return;

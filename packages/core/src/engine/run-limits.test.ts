@@ -55,6 +55,31 @@ describe('RunLimits cpu', () => {
   });
 });
 
+describe('RunLimits wall deadline', () => {
+  it('stops the run when asked past its deadline, while the host thread is too busy for the timer', () => {
+    // A backlog of console batches keeps the host's thread from running timers; each batch
+    // checks the deadline instead (engine sinkFor).
+    isolate = new ivm.Isolate({ memoryLimit: 32 });
+    const limits = new RunLimits(
+      isolate,
+      { ...DEFAULT_LIMITS, wallTimeMs: 30 },
+      isolate.cpuTime,
+      1000,
+      undefined,
+    );
+    limits.checkWallDeadline();
+    expect(limits.reason).toBeNull();
+    const until = performance.now() + 50;
+    while (performance.now() < until) {
+      // the thread is busy: the 30 ms timer cannot fire
+    }
+    limits.checkWallDeadline();
+    expect(limits.reason).toBe('wall');
+    expect(isolate.isDisposed).toBe(true);
+    limits.clear();
+  });
+});
+
 describe('RunLimits guard', () => {
   it('keeps nothing for a guarded call once it has settled', async () => {
     // A run whose timer loop makes 100,000 isolate calls once kept a waiter per call until it

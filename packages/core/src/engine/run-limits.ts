@@ -93,6 +93,15 @@ export class RunLimits {
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
+  /**
+   * Stops the run if its wall time is over. The wall timer cannot fire while the host's thread
+   * works through a backlog of console batches (a tight console.log loop produces them faster
+   * than they are delivered), so each batch checks the deadline itself.
+   */
+  checkWallDeadline(): void {
+    if (this.reason === null && performance.now() - this.startMs >= this.limits.wallTimeMs) this.stop('wall');
+  }
+
   /** Milliseconds of wall time left (at least 1: isolated-vm treats 0 as "no timeout"). */
   remainingMs(): number {
     return Math.max(1, Math.ceil(this.limits.wallTimeMs - (performance.now() - this.startMs)));
