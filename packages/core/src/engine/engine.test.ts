@@ -634,6 +634,31 @@ describe('DESIGN hazards', () => {
 });
 
 describe('sandbox globals', () => {
+  it("a Timeout is the callback's this, keeps its ref after firing, and refresh() re-arms it, as in Node", async () => {
+    const code = `const out = [];
+      let n = 0;
+      const t = setTimeout(function () {
+        n++;
+        out.push('fire ' + n + ' ' + this.hasRef() + ' ' + (this === t));
+        if (n < 3) this.refresh();
+      }, 5);
+      const c = setTimeout(() => out.push('cleared fired!'), 5);
+      clearTimeout(c);
+      c.refresh();
+      out.push('cleared hasRef ' + c.hasRef());
+      await new Promise((r) => setTimeout(r, 100));
+      out.push('after ' + t.hasRef() + ' ' + (typeof +t));
+      out`;
+    // Node 24 prints exactly these lines for the same code.
+    expect(JSON.parse(ok((await run(code)).outcome).json ?? '')).toEqual([
+      'cleared hasRef true',
+      'fire 1 true true',
+      'fire 2 true true',
+      'fire 3 true true',
+      'after true number',
+    ]);
+  });
+
   it("a stack tenant code reads shows the tenant's frames only, as Node shows them", async () => {
     const code = [
       'function inner() { return new Error("x").stack; }',

@@ -28,26 +28,41 @@ const __TIMEOUT_MAX = 2147483647;
 /** Pending timers per run: a flood of them would exhaust the heap in a way V8 cannot recover from. */
 const __MAX_TIMERS = 100000;
 
+/** Each handle's timer (its table entry), kept out of the tenant's reach. */
+const __tmHandles = new WeakMap();
+const __tmHandleGet = __uncurry(WeakMap.prototype.get);
+const __tmHandleSet = __uncurry(WeakMap.prototype.set);
+
+/**
+ * What setTimeout and setInterval return, as Node's: the same object is the callback's this,
+ * ref/unref/hasRef hold after it fired, and refresh() re-arms a timer that fired (not one that
+ * was cleared). +t gives the numeric id.
+ */
 class Timeout {
-  constructor(id) { __defineOwn(this, '__id', { __proto__: null, value: id }); }
-  ref() { const t = __tmGet(__timers, this.__id); if (t) t.ref = true; return this; }
-  unref() { const t = __tmGet(__timers, this.__id); if (t) t.ref = false; return this; }
-  hasRef() { const t = __tmGet(__timers, this.__id); return t ? t.ref : false; }
+  ref() { const t = __tmHandleGet(__tmHandles, this); if (t) t.ref = true; return this; }
+  unref() { const t = __tmHandleGet(__tmHandles, this); if (t) t.ref = false; return this; }
+  hasRef() { const t = __tmHandleGet(__tmHandles, this); return t ? t.ref : false; }
   refresh() {
-    const t = __tmGet(__timers, this.__id);
-    if (t) { t.when = __DateNow() + t.delay; t.seq = ++__timerSeq; }
+    const t = __tmHandleGet(__tmHandles, this);
+    if (t && !t.cleared) {
+      t.when = __DateNow() + t.delay;
+      t.seq = ++__timerSeq;
+      if (__tmGet(__timers, t.id) === undefined) {
+        if (__tmSize(__timers) >= __MAX_TIMERS) throw new RangeError('Too many pending timers (the limit is ' + __MAX_TIMERS + ')');
+        __tmSet(__timers, t.id, t);
+      }
+    }
     return this;
   }
-  close() { __tmDelete(__timers, this.__id); return this; }
-  [Symbol.toPrimitive]() { return this.__id; }
+  close() { __clearTimer(this); return this; }
+  [Symbol.toPrimitive]() { const t = __tmHandleGet(__tmHandles, this); return t ? t.id : NaN; }
 }
 
 /** Node's Immediate: what setImmediate returns (ref/unref/hasRef; no numeric id). */
 class Immediate {
-  constructor(id) { __defineOwn(this, '__id', { __proto__: null, value: id }); }
-  ref() { const t = __tmGet(__timers, this.__id); if (t) t.ref = true; return this; }
-  unref() { const t = __tmGet(__timers, this.__id); if (t) t.ref = false; return this; }
-  hasRef() { const t = __tmGet(__timers, this.__id); return t ? t.ref : false; }
+  ref() { const t = __tmHandleGet(__tmHandles, this); if (t) t.ref = true; return this; }
+  unref() { const t = __tmHandleGet(__tmHandles, this); if (t) t.ref = false; return this; }
+  hasRef() { const t = __tmHandleGet(__tmHandles, this); return t ? t.ref && __tmGet(__timers, t.id) !== undefined : false; }
 }
 
 function __addTimer(cb, ms, args, repeat, immediate) {
@@ -64,17 +79,22 @@ function __addTimer(cb, ms, args, repeat, immediate) {
     delay = __tTrunc(delay);
   }
   const id = __timerNextId++;
+  const handle = immediate ? new Immediate() : new Timeout();
   // An immediate is due at once: it runs before any timer that is not already due.
-  __tmSet(__timers, id, { id, cb, args, delay, repeat, immediate, when: __DateNow() + delay, seq: ++__timerSeq, ref: true });
-  return immediate ? new Immediate(id) : new Timeout(id);
+  const t = { id, cb, args, delay, repeat, immediate, when: __DateNow() + delay, seq: ++__timerSeq, ref: true, cleared: false, handle };
+  __tmHandleSet(__tmHandles, handle, t);
+  __tmSet(__timers, id, t);
+  return handle;
 }
 
-function __clearTimer(t) {
-  if (t === null || t === undefined) return;
-  let id;
-  if (typeof t === 'object' && (t instanceof Timeout || t instanceof Immediate)) id = t.__id;
-  else id = __tNumber(t);
-  __tmDelete(__timers, id);
+function __clearTimer(h) {
+  if (h === null || h === undefined) return;
+  let t;
+  if (typeof h === 'object') t = __tmHandleGet(__tmHandles, h);
+  else t = __tmGet(__timers, __tNumber(h));
+  if (t === undefined) return;
+  t.cleared = true;
+  __tmDelete(__timers, t.id);
 }
 
 function __nextTimer() {
@@ -99,8 +119,7 @@ function __fireOneTimer() {
   if (t === null || t.when > __DateNow()) return;
   if (t.repeat) { t.when = __DateNow() + t.delay; t.seq = ++__timerSeq; }
   else __tmDelete(__timers, t.id);
-  const handle = t.immediate ? new Immediate(t.id) : new Timeout(t.id);
-  __reflectApply(t.cb, handle, t.args);
+  __reflectApply(t.cb, t.handle, t.args);
 }
 
 const __setTimeout = function setTimeout(cb, ms, ...args) { return __addTimer(cb, ms, args, false, false); };
@@ -108,7 +127,9 @@ const __setInterval = function setInterval(cb, ms, ...args) { return __addTimer(
 const __setImmediate = function setImmediate(cb, ...args) { return __addTimer(cb, 0, args, false, true); };
 const __clearTimeout = function clearTimeout(t) { __clearTimer(t); };
 const __clearInterval = function clearInterval(t) { __clearTimer(t); };
-const __clearImmediate = function clearImmediate(t) { if (t instanceof Immediate) __clearTimer(t); };
+const __clearImmediate = function clearImmediate(t) {
+  if (typeof t === 'object' && t !== null && __tmHandleGet(__tmHandles, t) !== undefined && __tmHandleGet(__tmHandles, t).immediate) __clearTimer(t);
+};
 const __PromiseResolve = Promise.resolve.bind(Promise);
 const __queueMicrotask = function queueMicrotask(cb) {
   if (typeof cb !== 'function') {
