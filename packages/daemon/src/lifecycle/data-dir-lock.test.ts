@@ -34,6 +34,14 @@ describe('lockDataDir', () => {
     lock.release();
   });
 
+  it('refuses a directory that cannot be created although its parent exists, at once', () => {
+    // /proc answers ENOENT for a new entry; Node's recursive mkdir looped there for ever, at
+    // 100% CPU and deaf to SIGINT and SIGTERM.
+    expect(() => lockDataDir('/proc/vmd-data-dir-test/x', { self })).toThrow(
+      new DataDirError('it cannot be created there (ENOENT); choose another --data-dir'),
+    );
+  });
+
   it('refuses while a live daemon holds it, naming its pid, and leaves its lock alone', () => {
     writeFileSync(path.join(root, LOCK_FILE), '1234\n');
     expect(() => lockDataDir(root, { self, isAlive: () => true })).toThrow(

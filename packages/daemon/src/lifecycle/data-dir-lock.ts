@@ -11,7 +11,6 @@
 import {
   closeSync,
   linkSync,
-  mkdirSync,
   openSync,
   readFileSync,
   renameSync,
@@ -21,6 +20,7 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { makeDirectory } from './make-directory.js';
 
 /** Name of the lock file in the data directory. */
 export const LOCK_FILE = 'vmd.lock';
@@ -112,11 +112,11 @@ const code = (err: unknown): string | undefined => (err as NodeJS.ErrnoException
 /** Creates the directory (mode 0700) if missing. @throws DataDirError in words */
 function ensureDirectory(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirectory(dir, 0o700);
   } catch (err) {
     switch (code(err)) {
-      case 'EEXIST':
-        throw new DataDirError('it exists and is not a directory; remove it or choose another --data-dir');
+      case 'ENOENT':
+        throw new DataDirError('it cannot be created there (ENOENT); choose another --data-dir');
       case 'ENOTDIR':
         throw new DataDirError('a part of its path is a file, not a directory; choose another --data-dir');
       case 'EACCES':
@@ -129,7 +129,7 @@ function ensureDirectory(dir: string): void {
         throw new DataDirError((err as Error).message);
     }
   }
-  // mkdir with `recursive` accepts an existing directory, and a symlink to one.
+  // An existing path is accepted as it is: it must be a directory (or a symlink to one).
   if (!statSync(dir).isDirectory()) {
     throw new DataDirError('it exists and is not a directory; remove it or choose another --data-dir');
   }

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { ErrorCode, InvalidArgumentError, NotFoundError, VmdError, isErrorCode } from '@vmd/core';
@@ -29,6 +29,7 @@ import {
   type UsageSummary,
 } from '../store.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
+import { makeDirectory } from '../../lifecycle/make-directory.js';
 
 /** The database file inside the data directory. */
 export const SQLITE_FILE_NAME = 'vmd.db';
@@ -179,7 +180,7 @@ export class SqliteStore implements Store {
     const dir = resolve(options.dataDir);
     const file = join(dir, SQLITE_FILE_NAME);
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      makeDirectory(dir, 0o700);
       // Create the file with owner-only permissions before SQLite does (it would use 0644 minus
       // the umask); SQLite gives the -wal and -shm files the mode of the database file. The
       // database holds key hashes and tenant configuration.
