@@ -169,6 +169,14 @@ export function createChannelCredentials(
  * refuses to compose call credentials with insecure channel credentials).
  */
 export function createApiKeyInterceptor(apiKey: string): Interceptor {
+  // An API key is visible ASCII (vmd's are `vmd_<id>_<secret>`); anything else could not be
+  // sent as a header at all, and grpc-js's error would print the secret back.
+  if (!/^[\x21-\x7e]+$/.test(apiKey)) {
+    throw VmdClientError.invalidArgument(
+      'apiKey',
+      'the API key holds a character no API key has (a space, a control or non-ASCII character): check the key you set (--api-key, VMD_API_KEY or the key file)',
+    );
+  }
   const value = `Bearer ${apiKey}`;
   return (options, nextCall) =>
     new InterceptingCall(nextCall(options), {
@@ -236,7 +244,7 @@ export class Connection {
   private readonly clients: Client[] = [];
   private closed = false;
 
-  /** @throws VmdClientError `INVALID_ARGUMENT` for a malformed address or TLS settings. */
+  /** @throws VmdClientError `INVALID_ARGUMENT` for a malformed address, TLS settings or API key. */
   constructor(options: ResolvedVmdClientOptions) {
     this.address = parseAddress(options.address);
     const channelOptions = createChannelOptions(options, this.address);

@@ -17,6 +17,22 @@ describe('VmdClient (no network)', () => {
     );
   });
 
+  it.each(['ключ', 'abc\tdef', 'two\nlines', 'with space'])(
+    'refuses an API key no daemon could be sent (%j), without printing it',
+    (apiKey) => {
+      const err = (() => {
+        try {
+          new VmdClient({ apiKey }).close();
+        } catch (e) {
+          return e as VmdClientError;
+        }
+        throw new Error('expected the constructor to throw');
+      })();
+      expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'apiKey' });
+      expect(err.message).not.toContain(apiKey);
+    },
+  );
+
   it('raw clients are created once and shared', () => {
     const client = new VmdClient({ address: 'unix:/tmp/nowhere.sock' });
     expect(client.raw.tenants).toBe(client.raw.tenants);
