@@ -62,6 +62,15 @@ describe('argument errors exit 2 with usage', () => {
     expect(await runCli(['--version'], version.io)).toBe(0);
     expect(version.stdout()).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
+
+  it.each([['help'], ['help', 'exec'], ['fn', 'help', 'deploy']])(
+    'the help command (%j) exits 0 as --help does',
+    async (...argv) => {
+      const help = createFakeIo();
+      expect(await runCli(argv, help.io)).toBe(0);
+      expect(help.stdout()).toContain('Usage: vmctl');
+    },
+  );
 });
 
 describe('vmctl exec', () => {

@@ -179,10 +179,9 @@ export async function runCli(
 
 function reportError(error: unknown, io: CliIo, context: CliContext | undefined): number {
   if (error instanceof CommanderError) {
-    // help and version exit 0; every parse error exits 2 (commander already printed it)
-    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
-      ? ExitCode.OK
-      : ExitCode.ERROR;
+    // help (--help, `vmctl help CMD`) and version exit 0, as commander says; every parse error
+    // exits 2 (commander already printed it)
+    return error.exitCode === 0 ? ExitCode.OK : ExitCode.ERROR;
   }
   const colors = context?.err ?? createColors(shouldColor(io.stderr, io.env, true));
   if (error instanceof CliUsageError) {
