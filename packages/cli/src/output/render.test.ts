@@ -225,6 +225,29 @@ describe('human rendering', () => {
     );
   });
 
+  it('size errors hint at the limit their message names, not always at the tenant quota', () => {
+    const tooLarge = (code: string, message: string) =>
+      new VmdClientError({ code, grpcCode: 3, message, address: '127.0.0.1:50051' });
+    const daemonLimit = formatClientError(
+      tooLarge(
+        'CODE_TOO_LARGE',
+        'code is 2000000 bytes, more than this daemon accepts (its maxCodeBytes, 1048576)',
+      ),
+      {},
+      plain,
+    );
+    expect(daemonLimit).toContain(
+      'hint: make the code smaller, or ask an admin to raise the limit the message names',
+    );
+    expect(daemonLimit).not.toContain('tenant quota');
+    const message = formatClientError(
+      tooLarge('MESSAGE_TOO_LARGE', 'Received message larger than max (10485784 vs 8388608)'),
+      {},
+      plain,
+    );
+    expect(message).toContain('its maxMessageBytes, --max-message-bytes');
+  });
+
   it('platform errors print the vmd code, the retry hint and the trace id', () => {
     const error = new VmdClientError({
       code: 'QUEUE_FULL',

@@ -361,8 +361,10 @@ function hintFor(error: VmdClientError, context: ErrorRenderContext): string | u
         ? 'check the tenant name; an admin creates tenants with `vmctl tenant create NAME`'
         : 'check --tenant (or VMD_TENANT); an admin creates tenants';
     case 'CODE_TOO_LARGE':
+      // The message says which bound: the tenant's code_bytes quota or the daemon's maxCodeBytes.
+      return 'make the code smaller, or ask an admin to raise the limit the message names';
     case 'MESSAGE_TOO_LARGE':
-      return 'the code or input is larger than the tenant quota allows';
+      return 'the request is larger than the daemon accepts in one message (its maxMessageBytes, --max-message-bytes): send less, or ask an admin to raise it';
     case 'RATE_LIMITED':
     case 'QUEUE_FULL':
     case 'CONCURRENCY_LIMITED':
