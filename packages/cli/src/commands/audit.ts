@@ -50,7 +50,7 @@ export const registerAuditCommand: RegisterCommand = (program, runAction): Comma
       )
       .option(
         '--limit <n>',
-        `at most this many entries, newest first (default ${DEFAULT_AUDIT_LIMIT})`,
+        'at most this many entries, newest first',
         boundedInteger('--limit', 'entries', { min: 1, max: MAX_AUDIT_LIMIT }, 200),
         DEFAULT_AUDIT_LIMIT,
       )

@@ -147,6 +147,9 @@ describe('FunctionService', () => {
       Status.NOT_FOUND,
       'FUNCTION_NOT_FOUND',
     ]);
+    // A function that does not exist has no versions to list: the hint names `fn list` only.
+    expect(missing.details).toContain('list its functions with `vmctl fn list`');
+    expect(missing.details).not.toContain('fn versions');
   });
 
   it('refuses at deploy a bundle whose entry exports no handler, saying what it must export', async () => {

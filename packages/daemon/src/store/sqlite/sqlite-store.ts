@@ -978,7 +978,9 @@ function functionNotFound(tenant: string, name: string, version?: number): NotFo
     ErrorCode.FUNCTION_NOT_FOUND,
     'function',
     name,
-    `${what} of tenant '${tenant}' was not found; list them with \`vmctl fn list\` or \`vmctl fn versions ${name}\``,
+    version === undefined
+      ? `${what} of tenant '${tenant}' was not found; list its functions with \`vmctl fn list\``
+      : `${what} of tenant '${tenant}' was not found; list its versions with \`vmctl fn versions ${name}\``,
   );
 }
 
