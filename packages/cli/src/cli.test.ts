@@ -619,6 +619,15 @@ describe('fn help and deploy checks', () => {
     expect(calls[0]?.args[2]).toMatchObject({ entry: 'b.js', env: {} });
   });
 
+  it('a file named twice is one file of the bundle', async () => {
+    const fake = createFakeIo({ files: { 'a.js': '1' } });
+    const { client, calls } = createAdminClient();
+    const argv = ['fn', 'deploy', 'once', 'a.js', './a.js'];
+    expect(await runCli(argv, fake.io, { createClient: () => client })).toBe(0);
+    expect(Object.keys(calls[0]?.args[1] as Record<string, string>)).toEqual(['a.js']);
+    expect(fake.stdout()).toContain('(1 file)');
+  });
+
   it('an unknown capability is refused before the daemon is called', async () => {
     const fake = createFakeIo({ files: { 'a.js': '1' } });
     const { client, calls } = createAdminClient();

@@ -32,6 +32,10 @@ export async function runFnDeploy(
   files: string[],
   o: FnDeployOptions,
 ): Promise<ExitCode> {
+  // A file named twice (a.js a.js, or ./a.js a.js) is one file of the bundle.
+  const byPath = new Map<string, string>();
+  for (const f of files) if (!byPath.has(path.resolve(f))) byPath.set(path.resolve(f), f);
+  files = [...byPath.values()];
   const { base, relative } = bundlePaths(files);
   const bundle: Record<string, string> = {};
   for (let i = 0; i < files.length; i++) {
