@@ -53,6 +53,28 @@ describe('Engine.invoke', () => {
     expect(r.warm).toBe(false);
   });
 
+  it("locates a runtime error on line 1 of a CommonJS file in the tenant's text, as on later lines", async () => {
+    // Line 1 is evaluated after the CommonJS wrapper's text; its columns were reported 62 too far.
+    const r = await invoke(
+      request(
+        {
+          'a.js': 'module.exports = (e) => e.x.y;',
+          'b.js': "const a = require('./a.js');\nmodule.exports = (e) => a(e) + e.q.r;",
+        },
+        'b.js',
+      ),
+    );
+    expect(r.status).toBe('error');
+    const f = r.status === 'error' ? r.failure : undefined;
+    expect([f?.name, f?.line, f?.column]).toEqual(['TypeError', 1, 29]); // Node: a.js:1:29
+    expect(f?.stack).toContain('at module.exports (file:///tenant/a.js:1:29)');
+    expect(f?.stack).toContain('(file:///tenant/b.js:2:25)');
+    const stackText = await invoke(
+      request({ 'index.js': 'module.exports = () => new Error("here").stack;' }, 'index.js'),
+    );
+    expect(value(stackText)).toMatch(/\n {4}at module\.exports \(file:\/\/\/tenant\/index\.js:1:24\)/);
+  });
+
   it('supports exports.handler and require() of files in the bundle (not outside it)', async () => {
     const r = await invoke(
       request(

@@ -297,6 +297,11 @@ function __fnResolve(files, spec, from) {
 }
 
 /** Evaluates a CommonJS bundle inside the isolate; require() reaches only the bundle's files. */
+/** The wrapper a CommonJS file is evaluated in, on its first line (columns there are shifted). */
+const __CJS_PREFIX = '(function (exports, require, module, __filename, __dirname) {';
+/** The URLs of the files evaluated in that wrapper: their line-1 columns are reported without it. */
+const __cjsFiles = new __Set();
+
 function __fnLoadCjs(filesJson, entry) {
   __state = 'idle'; __failure = null;
   const files = __replJSONparse(filesJson);
@@ -310,7 +315,8 @@ function __fnLoadCjs(filesJson, entry) {
     const segments = __split(path, '/');
     __ArrayPop(segments);
     const dir = __ArrayJoin(segments, '/');
-    const wrapper = __indirectEval('(function (exports, require, module, __filename, __dirname) {' + source + '\n})\n//# sourceURL=file:///tenant/' + path);
+    __SetAdd(__cjsFiles, 'file:///tenant/' + path);
+    const wrapper = __indirectEval(__CJS_PREFIX + source + '\n})\n//# sourceURL=file:///tenant/' + path);
     const require = function require(spec) {
       const resolved = __fnResolve(files, '' + spec, path);
       if (resolved === undefined) throw new Error("Cannot find module '" + spec + "': only files deployed in the function's bundle can be required");
@@ -386,7 +392,20 @@ __defineOwn(__Error, 'prepareStackTrace', {
     let text = header;
     for (let i = 0; i < frames.length; i++) {
       let frame;
-      try { frame = __String(frames[i]); } catch { frame = '<error>'; }
+      try {
+        frame = __String(frames[i]);
+        // Line 1 of a CommonJS file starts with the wrapper: report its columns without it.
+        // Code evaluated with a sourceURL has no file name, only that URL.
+        const file = frames[i].getScriptNameOrSourceURL();
+        if (typeof file === 'string' && __SetHas(__cjsFiles, file) && frames[i].getLineNumber() === 1) {
+          const column = frames[i].getColumnNumber();
+          const at = file + ':1:' + column;
+          const k = __StringLastIndexOf(frame, at);
+          if (k >= 0) frame = __StringSlice(frame, 0, k) + file + ':1:' + (column - __CJS_PREFIX.length) + __StringSlice(frame, k + at.length);
+        }
+      } catch {
+        frame = '<error>';
+      }
       text += '\n    at ' + frame;
     }
     return __cleanStack(text);

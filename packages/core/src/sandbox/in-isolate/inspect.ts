@@ -114,6 +114,7 @@ const __ArrayIndexOf = __uncurry(Array.prototype.indexOf);
 const __StringSlice = __uncurry(String.prototype.slice);
 const __StringIncludes = __uncurry(String.prototype.includes);
 const __StringIndexOf = __uncurry(String.prototype.indexOf);
+const __StringLastIndexOf = __uncurry(String.prototype.lastIndexOf);
 const __StringStartsWith = __uncurry(String.prototype.startsWith);
 const __StringEndsWith = __uncurry(String.prototype.endsWith);
 const __StringCharCodeAt = __uncurry(String.prototype.charCodeAt);
