@@ -191,6 +191,17 @@ describe('human rendering', () => {
   it('code frames keep tabs and skip lines that do not exist', () => {
     expect(formatCodeFrame('\tfoo(;', 1, 6, plain)).toBe('  1 | \tfoo(;\n    | \t    ^');
     expect(formatCodeFrame('one line', 5, 1, plain)).toBeUndefined();
+    // A binary file: control characters as U+FFFD, the caret still under its column.
+    expect(formatCodeFrame('ab\x00\x1bcd\x7f!', 1, 8, plain)).toBe(
+      '  1 | ab\ufffd\ufffdcd\ufffd!\n    |        ^',
+    );
+    // A long (minified) line: a window around the column, marked where it was cut.
+    const long = `${'a'.repeat(500)}?${'b'.repeat(500)}`;
+    const frame = formatCodeFrame(long, 1, 501, plain)!;
+    const [code, caret] = frame.split('\n');
+    expect(code!.length).toBeLessThan(180);
+    expect(code).toMatch(/^ {2}1 \| … a+\?b+ …$/);
+    expect(caret!.indexOf('^')).toBe(code!.indexOf('?'));
     expect(formatCodeFrame('abc', 1, undefined, plain)).toBe('  1 | abc');
   });
 

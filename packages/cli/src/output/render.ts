@@ -230,17 +230,31 @@ export function formatCodeFrame(
   column: number | undefined,
   colors: Colors,
 ): string | undefined {
-  const text = source.split(/\r?\n/)[line - 1];
-  if (text === undefined) return undefined;
+  const full = source.split(/\r?\n/)[line - 1];
+  if (full === undefined) return undefined;
+  // A binary or minified file: show at most FRAME_CHARS around the column, and control
+  // characters as U+FFFD (one column each, so the caret still lines up).
+  const at = column !== undefined && column >= 1 && column <= full.length + 1 ? column : undefined;
+  const start =
+    full.length <= FRAME_CHARS
+      ? 0
+      : Math.max(0, Math.min((at ?? 1) - 1 - FRAME_CHARS / 2, full.length - FRAME_CHARS));
+  // eslint-disable-next-line no-control-regex -- control characters are what it replaces
+  const cut = full.slice(start, start + FRAME_CHARS).replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '\ufffd');
+  const before = start > 0 ? '… ' : '';
+  const text = before + cut + (start + FRAME_CHARS < full.length ? ' …' : '');
   const gutter = String(line);
   const blank = ' '.repeat(gutter.length);
   const rows = [`${colors.dim(`  ${gutter} |`)} ${text}`];
-  if (column !== undefined && column >= 1 && column <= text.length + 1) {
-    const pad = text.slice(0, column - 1).replace(/[^\t]/g, ' ');
+  if (at !== undefined) {
+    const pad = (before + cut.slice(0, at - 1 - start)).replace(/[^\t]/g, ' ');
     rows.push(`${colors.dim(`  ${blank} |`)} ${pad}${colors.red('^')}`);
   }
   return rows.join('\n');
 }
+
+/** Most characters of a source line a code frame shows. */
+const FRAME_CHARS = 160;
 
 /** Where the client configuration came from and what the command was (for hints). */
 export interface ErrorRenderContext {
